@@ -1,0 +1,1 @@
+//! Ward's compiler.

@@ -1,0 +1,274 @@
+//! Tokens (logos) and the token stream the generated parser reads.
+//!
+//! Comments and doc comments never reach the parser: they are kept aside as trivia so the
+//! parser's grammar stays small and a doc comment can never be a syntax error. Doc comments
+//! are attached to the item that follows them after parsing (see `docs.rs`).
+
+use logos::{Lexer, Logos};
+
+use crate::Span;
+
+#[derive(Logos, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[logos(skip r"[ \t\r\n\f]+")]
+#[logos(error = LexErrorKind)]
+pub enum Tok {
+    #[regex(r"///[^\n]*", priority = 10, allow_greedy = true)]
+    DocComment,
+    #[regex(r"//[^\n]*", priority = 5, allow_greedy = true)]
+    Comment,
+
+    #[token("enum")]
+    Enum,
+    #[token("template")]
+    Template,
+    #[token("sensor")]
+    Sensor,
+    #[token("channel")]
+    Channel,
+    #[token("instance")]
+    Instance,
+    #[token("test")]
+    Test,
+    #[token("version")]
+    Version,
+    #[token("platform")]
+    Platform,
+    #[token("supplies")]
+    Supplies,
+    #[token("targets")]
+    Targets,
+    #[token("severity")]
+    Severity,
+    #[token("action")]
+    Action,
+    #[token("tags")]
+    Tags,
+    #[token("event")]
+    Event,
+    #[token("expect")]
+    Expect,
+    #[token("in")]
+    In,
+    #[token("not")]
+    Not,
+    #[token("glob")]
+    Glob,
+    #[token("matches")]
+    Matches,
+    #[token("contains")]
+    Contains,
+    #[token("starts_with")]
+    StartsWith,
+    #[token("ends_with")]
+    EndsWith,
+    #[token("within")]
+    Within,
+    #[token("true")]
+    True,
+    #[token("false")]
+    False,
+
+    #[regex(r"[A-Za-z_][A-Za-z0-9_]*", priority = 1)]
+    Ident,
+    #[regex(r"[0-9][0-9_]*")]
+    #[regex(r"0[xX][0-9A-Fa-f_]+")]
+    Int,
+    #[regex(r#""([^"\\]|\\[\s\S])*""#)]
+    Str,
+    /// A string with no closing quote on its line: reported as an error, never parsed.
+    #[regex(r#""([^"\\\n]|\\[^\n])*"#, callback = unterminated_string, allow_greedy = true)]
+    UnterminatedStr,
+    /// `r"..."` or `r#"..."#`; the callback finds the matching closing quote and hashes.
+    #[regex(r#"r#*""#, raw_string)]
+    RawStr,
+
+    #[token("{")]
+    LBrace,
+    #[token("}")]
+    RBrace,
+    #[token("[")]
+    LBracket,
+    #[token("]")]
+    RBracket,
+    #[token(",")]
+    Comma,
+    #[token(":")]
+    Colon,
+    #[token("=")]
+    Assign,
+    #[token("==")]
+    EqEq,
+    #[token("!=")]
+    NotEq,
+    #[token("<")]
+    Lt,
+    #[token("<=")]
+    Le,
+    #[token(">")]
+    Gt,
+    #[token(">=")]
+    Ge,
+    #[token("..=")]
+    DotDotEq,
+    #[token("-")]
+    Minus,
+}
+
+/// Consumes the body of a raw string whose opening (`r`, hashes, quote) was just matched.
+fn raw_string(lex: &mut Lexer<Tok>) -> Result<(), LexErrorKind> {
+    let hashes = lex.slice().len() - 2;
+    let closing: String = std::iter::once('"')
+        .chain(std::iter::repeat_n('#', hashes))
+        .collect();
+    match lex.remainder().find(&closing) {
+        Some(end) => {
+            lex.bump(end + closing.len());
+            Ok(())
+        }
+        None => {
+            // Swallow the rest of the line so the error is reported once.
+            let line = lex.remainder().find('\n').unwrap_or(lex.remainder().len());
+            lex.bump(line);
+            Err(LexErrorKind::UnterminatedRawString)
+        }
+    }
+}
+
+fn unterminated_string(_: &mut Lexer<Tok>) -> Result<(), LexErrorKind> {
+    Err(LexErrorKind::UnterminatedString)
+}
+
+/// Why a stretch of source is not a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LexErrorKind {
+    #[default]
+    UnknownCharacter,
+    UnterminatedString,
+    UnterminatedRawString,
+}
+
+impl Tok {
+    /// How the token is written, for "expected ..." messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Tok::DocComment => "doc comment",
+            Tok::Comment => "comment",
+            Tok::Enum => "`enum`",
+            Tok::Template => "`template`",
+            Tok::Sensor => "`sensor`",
+            Tok::Channel => "`channel`",
+            Tok::Instance => "`instance`",
+            Tok::Test => "`test`",
+            Tok::Version => "`version`",
+            Tok::Platform => "`platform`",
+            Tok::Supplies => "`supplies`",
+            Tok::Targets => "`targets`",
+            Tok::Severity => "`severity`",
+            Tok::Action => "`action`",
+            Tok::Tags => "`tags`",
+            Tok::Event => "`event`",
+            Tok::Expect => "`expect`",
+            Tok::In => "`in`",
+            Tok::Not => "`not`",
+            Tok::Glob => "`glob`",
+            Tok::Matches => "`matches`",
+            Tok::Contains => "`contains`",
+            Tok::StartsWith => "`starts_with`",
+            Tok::EndsWith => "`ends_with`",
+            Tok::Within => "`within`",
+            Tok::True => "`true`",
+            Tok::False => "`false`",
+            Tok::Ident => "a name",
+            Tok::Int => "an integer",
+            Tok::Str | Tok::RawStr | Tok::UnterminatedStr => "a string",
+            Tok::LBrace => "`{`",
+            Tok::RBrace => "`}`",
+            Tok::LBracket => "`[`",
+            Tok::RBracket => "`]`",
+            Tok::Comma => "`,`",
+            Tok::Colon => "`:`",
+            Tok::Assign => "`=`",
+            Tok::EqEq => "`==`",
+            Tok::NotEq => "`!=`",
+            Tok::Lt => "`<`",
+            Tok::Le => "`<=`",
+            Tok::Gt => "`>`",
+            Tok::Ge => "`>=`",
+            Tok::DotDotEq => "`..=`",
+            Tok::Minus => "`-`",
+        }
+    }
+
+    /// Keywords are reserved: they cannot name a field, an instance or anything else.
+    pub fn is_keyword(self) -> bool {
+        matches!(
+            self,
+            Tok::Enum
+                | Tok::Template
+                | Tok::Sensor
+                | Tok::Channel
+                | Tok::Instance
+                | Tok::Test
+                | Tok::Version
+                | Tok::Platform
+                | Tok::Supplies
+                | Tok::Targets
+                | Tok::Severity
+                | Tok::Action
+                | Tok::Tags
+                | Tok::Event
+                | Tok::Expect
+                | Tok::In
+                | Tok::Not
+                | Tok::Glob
+                | Tok::Matches
+                | Tok::Contains
+                | Tok::StartsWith
+                | Tok::EndsWith
+                | Tok::Within
+                | Tok::True
+                | Tok::False
+        )
+    }
+}
+
+/// A token the lexer could not make sense of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LexError {
+    pub kind: LexErrorKind,
+    pub span: Span,
+}
+
+/// Everything the lexer saw, split into what the parser reads and what it does not.
+#[derive(Debug, Default)]
+pub struct Lexed {
+    /// Tokens for the parser, as `(start, token, end)` byte offsets.
+    pub tokens: Vec<(usize, Tok, usize)>,
+    /// `//` comments, kept for the formatter.
+    pub comments: Vec<Span>,
+    /// `///` doc comments, attached to items after parsing.
+    pub doc_comments: Vec<Span>,
+    pub errors: Vec<LexError>,
+}
+
+pub fn lex(src: &str) -> Lexed {
+    let mut out = Lexed::default();
+    let mut lexer = Tok::lexer(src);
+    while let Some(tok) = lexer.next() {
+        let range = lexer.span();
+        let span = Span::new(range.start, range.end);
+        match tok {
+            Ok(Tok::Comment) => out.comments.push(span),
+            Ok(Tok::DocComment) => out.doc_comments.push(span),
+            Ok(tok) => out.tokens.push((range.start, tok, range.end)),
+            // Neighbouring bad bytes make one error, not one per byte.
+            Err(kind) => match out.errors.last_mut() {
+                Some(last) if last.span.end == span.start && last.kind == kind => {
+                    last.span.end = span.end;
+                }
+                _ => out.errors.push(LexError { kind, span }),
+            },
+        }
+    }
+    out
+}

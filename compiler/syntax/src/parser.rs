@@ -1,0 +1,209 @@
+//! Runs the generated parser over the lexer's tokens and turns every problem into a
+//! diagnostic. It never fails: the worst input yields an empty file and diagnostics.
+
+use lalrpop_util::{ErrorRecovery, ParseError};
+
+use crate::ast::{IntLit, SourceFile, StrLit};
+use crate::lexer::{self, LexErrorKind, Tok};
+use crate::{docs, literal, Code, Diagnostic, FileId, Span};
+
+lalrpop_util::lalrpop_mod!(
+    #[allow(clippy::all, clippy::pedantic, unused_qualifications, missing_debug_implementations)]
+    grammar
+);
+
+/// Collects what the grammar's actions find wrong while the parse goes on.
+#[derive(Debug, Default)]
+pub struct Sink {
+    recovered: Vec<ParseError<usize, Tok, lexer::LexError>>,
+    literal_errors: Vec<(Span, String)>,
+}
+
+impl Sink {
+    /// Records a recovered syntax error; returns the span the error node covers.
+    pub(crate) fn recover(&mut self, e: ErrorRecovery<usize, Tok, lexer::LexError>) -> Span {
+        let start = error_span(&e.error).start;
+        let end = e
+            .dropped_tokens
+            .last()
+            .map_or(error_span(&e.error).end, |(_, _, end)| *end);
+        self.recovered.push(e.error);
+        Span::new(start, end.max(start))
+    }
+
+    pub(crate) fn int(&mut self, src: &str, start: usize, end: usize) -> IntLit {
+        let value = literal::int(&src[start..end]);
+        let span = Span::new(start, end);
+        if value.is_none() {
+            self.literal_errors
+                .push((span, "integer literal is too large for any Ward type".into()));
+        }
+        IntLit { value, span }
+    }
+
+    pub(crate) fn string(&mut self, src: &str, start: usize, end: usize) -> StrLit {
+        let (value, errors) = literal::string(&src[start..end]);
+        for e in errors {
+            self.literal_errors
+                .push((Span::new(start + e.start, start + e.end), e.message));
+        }
+        StrLit {
+            value,
+            raw: false,
+            span: Span::new(start, end),
+        }
+    }
+
+    pub(crate) fn raw_string(&mut self, src: &str, start: usize, end: usize) -> StrLit {
+        StrLit {
+            value: literal::raw_string(&src[start..end]),
+            raw: true,
+            span: Span::new(start, end),
+        }
+    }
+}
+
+/// The result of parsing one file.
+#[derive(Debug)]
+pub struct Parse {
+    pub file: SourceFile,
+    pub diagnostics: Vec<Diagnostic>,
+    /// `//` comments, for the formatter.
+    pub comments: Vec<Span>,
+}
+
+pub fn parse(file: FileId, src: &str) -> Parse {
+    let lexed = lexer::lex(src);
+    let mut diagnostics: Vec<Diagnostic> = lexed
+        .errors
+        .iter()
+        .map(|e| lex_diagnostic(file, src, e))
+        .collect();
+    let mut sink = Sink::default();
+    let result = grammar::FileParser::new().parse(src, &mut sink, lexed.tokens.iter().copied());
+    let mut tree = match result {
+        Ok(tree) => tree,
+        Err(e) => {
+            // Recovery reaches the top level for any error, so this is only a safety net.
+            sink.recovered.push(e);
+            SourceFile { items: Vec::new() }
+        }
+    };
+    diagnostics.extend(
+        sink.recovered
+            .iter()
+            .map(|e| syntax_diagnostic(file, src, e)),
+    );
+    diagnostics.extend(sink.literal_errors.into_iter().map(|(span, message)| {
+        Diagnostic::new(Code::InvalidLiteral, message.clone())
+            .primary(file, span, message)
+            .help(
+                "in a normal string `\\` starts an escape; write Windows paths and regexes as raw strings, r\"C:\\Windows\"",
+            )
+    }));
+    docs::attach(&mut tree, src, &lexed.doc_comments);
+    Parse {
+        file: tree,
+        diagnostics,
+        comments: lexed.comments,
+    }
+}
+
+fn error_span(e: &ParseError<usize, Tok, lexer::LexError>) -> Span {
+    match e {
+        ParseError::InvalidToken { location } => Span::new(*location, *location),
+        ParseError::UnrecognizedEof { location, .. } => Span::new(*location, *location),
+        ParseError::UnrecognizedToken {
+            token: (l, _, r), ..
+        }
+        | ParseError::ExtraToken { token: (l, _, r) } => Span::new(*l, *r),
+        ParseError::User { error } => error.span,
+    }
+}
+
+fn lex_diagnostic(file: FileId, src: &str, e: &lexer::LexError) -> Diagnostic {
+    let text = src.get(e.span.start..e.span.end).unwrap_or("");
+    let (message, label) = match e.kind {
+        LexErrorKind::UnknownCharacter => (
+            format!("unexpected character{} `{}`", if text.chars().count() > 1 { "s" } else { "" }, text.escape_debug()),
+            "not part of any token",
+        ),
+        LexErrorKind::UnterminatedString => (
+            "unterminated string".to_string(),
+            "this string has no closing `\"` on its line",
+        ),
+        LexErrorKind::UnterminatedRawString => (
+            "unterminated raw string".to_string(),
+            "this raw string is never closed",
+        ),
+    };
+    Diagnostic::new(Code::InvalidToken, message).primary(file, e.span, label)
+}
+
+fn syntax_diagnostic(
+    file: FileId,
+    src: &str,
+    e: &ParseError<usize, Tok, lexer::LexError>,
+) -> Diagnostic {
+    let span = error_span(e);
+    let (found, expected, keyword) = match e {
+        ParseError::UnrecognizedToken {
+            token: (l, tok, r),
+            expected,
+        } => (
+            format!("`{}`", src.get(*l..*r).unwrap_or("?")),
+            expected.as_slice(),
+            tok.is_keyword(),
+        ),
+        ParseError::UnrecognizedEof { expected, .. } => {
+            ("end of file".to_string(), expected.as_slice(), false)
+        }
+        ParseError::ExtraToken { token: (l, _, r) } => {
+            (format!("`{}`", src.get(*l..*r).unwrap_or("?")), &[][..], false)
+        }
+        ParseError::InvalidToken { .. } | ParseError::User { .. } => {
+            ("an invalid token".to_string(), &[][..], false)
+        }
+    };
+    let expected = describe_expected(expected);
+    let message = match &expected {
+        Some(list) => format!("expected {list}, found {found}"),
+        None => format!("unexpected {found}"),
+    };
+    let label = match &expected {
+        Some(list) => format!("expected {list}"),
+        None => "unexpected here".to_string(),
+    };
+    let mut d = Diagnostic::new(Code::SyntaxError, message).primary(file, span, label);
+    if keyword && expected.as_deref().is_some_and(|e| e.contains("a name")) {
+        d = d.note(format!(
+            "{found} is a reserved word of the language and cannot be used as a name"
+        ));
+    }
+    d
+}
+
+/// Turns the grammar's terminal names into words, shortest list first.
+fn describe_expected(expected: &[String]) -> Option<String> {
+    let mut words: Vec<String> = expected
+        .iter()
+        .map(|t| match t.as_str() {
+            "IDENT" => "a name".to_string(),
+            "INT" => "an integer".to_string(),
+            "STR" | "RAWSTR" => "a string".to_string(),
+            other => format!("`{}`", other.trim_matches('"')),
+        })
+        .collect();
+    words.dedup();
+    words.sort();
+    words.dedup();
+    match words.len() {
+        0 => None,
+        1 => words.pop(),
+        n if n <= 6 => {
+            let last = words.pop().unwrap_or_default();
+            Some(format!("{} or {last}", words.join(", ")))
+        }
+        _ => Some(format!("one of {}", words.join(", "))),
+    }
+}

@@ -1,0 +1,153 @@
+//! Parser behaviour seen from outside: what parses, what recovers, what never panics.
+
+use proptest::prelude::*;
+use ward_syntax::ast::{ChannelMember, InstanceMember, Item, TemplateMember};
+use ward_syntax::{parse, Code, FileId};
+
+const FILE: FileId = FileId(0);
+
+const CHANNEL: &str = r#####"
+/// Named-pipe abuse.
+channel NamedPipeDetections = 291 {
+    version 42                      // content version
+    template IpcNamedPipe
+    targets [windows_7_11, windows_7_12]
+
+    /// Default pipe names of a common post-exploitation framework.
+    instance cs_default_pipe = 1001 {
+        pipe_name matches r"^\\\\\.\\pipe\\(msagent_|postex_|status_)[0-9a-f]{2,4}$"
+        is_remote == false
+        severity high
+        tags ["attack.t1570"]
+    }
+
+    instance mojo_from_untrusted = 1002 {
+        pipe_name glob r"\\.\pipe\mojo.*"
+        client_image not glob r"C:\Program Files\Google\Chrome\*"
+        client_integrity in [untrusted, low]
+        severity medium
+        action prevent
+    }
+}
+"#####;
+
+#[test]
+fn a_channel_parses_with_docs_and_spans() {
+    let p = parse(FILE, CHANNEL);
+    assert_eq!(p.diagnostics, vec![]);
+    let Item::Channel(c) = &p.file.items[0] else {
+        panic!("expected a channel, got {:?}", p.file.items[0])
+    };
+    assert_eq!(c.doc.text.as_deref(), Some("Named-pipe abuse."));
+    assert_eq!(c.id.value, Some(291));
+    assert_eq!(&CHANNEL[c.name.span.start..c.name.span.end], "NamedPipeDetections");
+    let instances: Vec<_> = c
+        .members
+        .iter()
+        .filter_map(|m| match m {
+            ChannelMember::Instance(i) => Some(i),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(instances.len(), 2);
+    assert_eq!(
+        instances[0].doc.text.as_deref(),
+        Some("Default pipe names of a common post-exploitation framework.")
+    );
+    assert_eq!(instances[1].doc.text, None);
+    let InstanceMember::Criterion(first) = &instances[0].members[0] else {
+        panic!("expected a criterion")
+    };
+    assert_eq!(
+        &CHANNEL[first.span.start..first.span.end],
+        r#"pipe_name matches r"^\\\\\.\\pipe\\(msagent_|postex_|status_)[0-9a-f]{2,4}$""#
+    );
+}
+
+#[test]
+fn several_syntax_errors_are_all_reported_and_the_rest_still_parses() {
+    let src = r#"
+template T = 1 {
+    version 1
+    1 a: string
+    2 b string
+    3 c: u32
+}
+channel C = 2 {
+    version = 3
+    template T
+    instance i = 1 { a == "x" severity }
+}
+enum E { a = 0 }
+"#;
+    let p = parse(FILE, src);
+    let codes: Vec<_> = p.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, vec![Code::SyntaxError; 3], "{:#?}", p.diagnostics);
+    assert_eq!(p.file.items.len(), 3, "every item survives: {:#?}", p.file.items);
+    let Item::Template(t) = &p.file.items[0] else {
+        panic!()
+    };
+    let fields = t
+        .members
+        .iter()
+        .filter(|m| matches!(m, TemplateMember::Field(_)))
+        .count();
+    assert_eq!(fields, 2, "fields before and after the broken one are kept");
+}
+
+#[test]
+fn reserved_words_as_names_say_so() {
+    let p = parse(FILE, "template T = 1 { version 1\n 1 action: string }");
+    assert_eq!(p.diagnostics.len(), 1);
+    assert!(
+        p.diagnostics[0].notes[0].contains("`action` is a reserved word"),
+        "{:?}",
+        p.diagnostics[0]
+    );
+}
+
+#[test]
+fn lexical_errors_are_reported_once_each() {
+    let p = parse(FILE, "enum E { a = 0 } @@@ \"never closed\nenum F { b = 1 }");
+    let codes: Vec<_> = p.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, vec![Code::InvalidToken, Code::InvalidToken]);
+    assert_eq!(p.file.items.len(), 2);
+}
+
+#[test]
+fn unclosed_blocks_at_end_of_file_do_not_lose_earlier_items() {
+    let p = parse(FILE, "enum E { a = 0 }\nchannel C = 1 { version 1\n instance i = 2 { x ==");
+    assert!(!p.diagnostics.is_empty());
+    assert!(matches!(p.file.items[0], Item::Enum(_)));
+}
+
+#[test]
+fn deep_brackets_are_a_syntax_error_not_a_stack_overflow() {
+    let src = format!("channel C = 1 {{ instance i = 1 {{ x in {} }} }}", "[".repeat(200_000));
+    let p = parse(FILE, &src);
+    assert!(p.diagnostics.iter().any(|d| d.code == Code::SyntaxError));
+}
+
+const WORDS: &[&str] = &[
+    "enum", "template", "sensor", "channel", "instance", "test", "version", "platform",
+    "supplies", "targets", "severity", "action", "tags", "event", "expect", "in", "not",
+    "glob", "matches", "within", "true", "false", "x", "Ipc", "1", "0x1f", "-3", "\"s\"",
+    "r\"\\p\"", "r#\"q\"#", "{", "}", "[", "]", ",", ":", "=", "==", "!=", "<", "<=", ">",
+    ">=", "..=", "-", "///doc\n", "//c\n", "\"\\q\"", "\"open", "@", "é",
+];
+
+proptest! {
+    #[test]
+    fn random_token_sequences_never_panic(tokens in proptest::collection::vec(0..WORDS.len(), 0..200)) {
+        let src: Vec<&str> = tokens.iter().map(|&i| WORDS[i]).collect();
+        let p = parse(FILE, &src.join(" "));
+        for d in &p.diagnostics {
+            prop_assert!(d.location().is_some(), "every diagnostic says where: {d:?}");
+        }
+    }
+
+    #[test]
+    fn random_text_never_panics(src in "\\PC{0,300}") {
+        let _ = parse(FILE, &src);
+    }
+}
