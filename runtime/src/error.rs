@@ -1,0 +1,178 @@
+//! Why a channel file was rejected: one variant per failure, each saying what and where.
+//!
+//! Variants are grouped by the verification stage that produces them (limits, framing,
+//! signatures, structure, semantics), in the order of DESIGN.md. Offsets are absolute byte
+//! offsets into the file; `instance` is the instance id as written in the file.
+
+use std::fmt;
+
+use crate::model::Op;
+use crate::trust::KeyId;
+
+/// A channel file was refused by [`crate::decode`] or [`crate::verify`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VerifyError {
+    // ---- Stage 1: size limits ----
+    /// The file is larger than [`crate::limits::MAX_FILE_SIZE`].
+    FileTooLarge { size: usize, limit: usize },
+
+    // ---- Stage 2: framing ----
+    /// The file is shorter than the fixed header.
+    TooShort { size: usize, needed: usize },
+    /// The first eight bytes are not `WARDCHAN`.
+    BadMagic { found: [u8; 8] },
+    /// A format version this runtime does not read.
+    UnsupportedFormatVersion { offset: usize, found: u16, supported: u16 },
+    /// A reserved header field is not zero.
+    NonZeroReserved { offset: usize, value: u16 },
+    /// The body length runs past the end of the file (or overflows).
+    BodyOutOfBounds { offset: usize, body_len: u32, file_len: usize },
+    /// The signature count is zero: unsigned files are never accepted.
+    NoSignatures { offset: usize },
+    /// More signatures than [`crate::limits::MAX_SIGNATURES`].
+    TooManySignatures { offset: usize, count: usize, limit: usize },
+    /// The signature section is not exactly `1 + 72 * count` bytes up to the end of the
+    /// file: the file is truncated or has trailing bytes.
+    SignatureSectionLength { offset: usize, expected: usize, found: usize },
+    /// The template field count is zero.
+    NoFields { offset: usize },
+
+    // ---- Stage 3: signatures ----
+    /// No signature is by a trusted key; this one names the first unknown key id.
+    UnknownSigner { offset: usize, key_id: KeyId },
+    /// A signature by a trusted key does not verify: the file was altered after signing,
+    /// or the signature belongs to another file.
+    BadSignature { offset: usize, key_id: KeyId },
+    /// Fewer distinct trusted keys signed than the trust store requires.
+    ThresholdNotMet { valid: usize, required: usize },
+
+    // ---- Stage 4: structure ----
+    /// A read of `needed` bytes at `offset` runs past the end of the body.
+    Truncated { offset: usize, needed: usize, available: usize, what: &'static str },
+    /// A count or length is over its limit.
+    LimitExceeded { what: &'static str, offset: usize, found: u64, limit: u64 },
+    /// A pool string is not UTF-8.
+    InvalidUtf8 { offset: usize },
+    /// A string reference points past the end of the string pool.
+    StringIndexOutOfRange { offset: usize, index: u32, pool_len: usize },
+    /// A field type tag is not one of the known tags.
+    UnknownTypeTag { offset: usize, tag: u8 },
+    /// An enum field type refers to an enum the channel does not declare.
+    EnumIndexOutOfRange { offset: usize, index: u16, enums: usize },
+    /// An enum declares no variants.
+    EmptyEnum { offset: usize, name: String },
+    /// An enum declares the same variant name or value twice.
+    DuplicateVariant { offset: usize, enum_name: String, variant: String },
+    UnknownSeverity { offset: usize, instance: u32, tag: u8 },
+    UnknownAction { offset: usize, instance: u32, tag: u8 },
+    UnknownOpTag { offset: usize, instance: u32, tag: u8 },
+    UnknownOperandTag { offset: usize, instance: u32, tag: u8 },
+    UnknownValueTag { offset: usize, instance: u32, tag: u8 },
+    /// A boolean byte other than 0 or 1.
+    InvalidBool { offset: usize, byte: u8 },
+    /// An IP family byte other than 4 or 6.
+    UnknownIpFamily { offset: usize, tag: u8 },
+    /// Instance ids must be strictly ascending; this one is below its predecessor.
+    InstanceOrder { offset: usize, id: u32, previous: u32 },
+    /// Two instances have the same id.
+    DuplicateInstance { offset: usize, id: u32 },
+    /// A criterion names field 0 or a field past the end of the template.
+    FieldOutOfTemplate { offset: usize, instance: u32, field: u16, fields: u16 },
+    /// Bytes left in the body after the instance table.
+    TrailingBytes { offset: usize, count: usize },
+
+    // ---- Stage 5: semantics against the host's sensor profile ----
+    /// The host has no profile for the channel's template.
+    TemplateNotSupported { template: u32, sensor: String },
+    /// The host knows the template at another version.
+    TemplateVersionMismatch { template: u32, channel: u32, host: u32 },
+    /// The host's own profile is inconsistent (a host configuration error, not content).
+    HostProfileInvalid { sensor: String, reason: String },
+    /// A supplied field has another type (or another enum) in the channel than on the host.
+    FieldTypeMismatch { field: u16, name: String, channel: String, host: String },
+    /// A criterion reads a field the host does not supply: the channel-291 failure.
+    FieldNotSupplied { instance: u32, field: u16, supplied: u16 },
+    /// An instance has no criteria and would match every event.
+    NoCriteria { offset: usize, instance: u32 },
+    /// The operator is not defined on the field's type.
+    OperatorNotAllowed { offset: usize, instance: u32, field: u16, op: Op, ty: String },
+    /// The operand's shape (scalar, list, pattern, CIDR) does not fit the operator.
+    OperandShape { offset: usize, instance: u32, field: u16, op: Op, expected: &'static str },
+    /// An operand value's type is not the field's type.
+    OperandType { offset: usize, instance: u32, field: u16, expected: String, found: &'static str },
+    /// An integer operand does not fit the field's width.
+    OperandOutOfRange { offset: usize, instance: u32, field: u16, value: String, ty: String },
+    /// An enum operand is not a declared variant of the field's enum.
+    UnknownEnumVariant { offset: usize, instance: u32, field: u16, value: u32, enum_name: String },
+    /// An `in` / `not in` list is empty.
+    EmptyList { offset: usize, instance: u32, field: u16 },
+    /// A CIDR prefix longer than the address (32 for v4, 128 for v6).
+    BadCidrPrefix { offset: usize, instance: u32, field: u16, prefix: u8, max: u8 },
+    /// A pattern source longer than [`crate::limits::MAX_PATTERN_LEN`].
+    PatternTooLong { offset: usize, instance: u32, field: u16, len: usize, limit: usize },
+    /// A glob that is not well formed (an unclosed `[`, a reversed range).
+    BadGlob { offset: usize, instance: u32, field: u16, reason: String },
+    /// A regex that does not parse.
+    BadRegex { offset: usize, instance: u32, field: u16, reason: String },
+    /// A pattern whose compiled form exceeds [`crate::limits::REGEX_SIZE_LIMIT`].
+    RegexTooLarge { offset: usize, instance: u32, field: u16, limit: usize },
+}
+
+impl fmt::Display for VerifyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use VerifyError as E;
+        match self {
+            E::FileTooLarge { size, limit } => write!(f, "the file is {size} bytes; the limit is {limit} bytes"),
+            E::TooShort { size, needed } => write!(f, "the file is {size} bytes, shorter than the {needed}-byte header"),
+            E::BadMagic { found } => write!(f, "the file does not start with the channel magic `WARDCHAN` (found {found:02x?})"),
+            E::UnsupportedFormatVersion { offset, found, supported } => write!(f, "at byte {offset}: format version {found} is not supported (this runtime reads version {supported})"),
+            E::NonZeroReserved { offset, value } => write!(f, "at byte {offset}: a reserved header field is {value:#06x}, it must be zero"),
+            E::BodyOutOfBounds { offset, body_len, file_len } => write!(f, "at byte {offset}: the body length {body_len} runs past the end of the {file_len}-byte file"),
+            E::NoSignatures { offset } => write!(f, "at byte {offset}: the file has no signatures; unsigned channels are never accepted"),
+            E::TooManySignatures { offset, count, limit } => write!(f, "at byte {offset}: the file has {count} signatures; at most {limit} are allowed"),
+            E::SignatureSectionLength { offset, expected, found } => write!(f, "at byte {offset}: the signature section should be {expected} bytes to the end of the file but is {found} (truncated file or trailing bytes)"),
+            E::NoFields { offset } => write!(f, "at byte {offset}: the template has zero fields"),
+            E::UnknownSigner { offset, key_id } => write!(f, "at byte {offset}: the channel is signed by key {key_id}, which this host does not trust, and by no trusted key"),
+            E::BadSignature { offset, key_id } => write!(f, "at byte {offset}: the signature by trusted key {key_id} does not verify; the file was altered or the signature belongs to another file"),
+            E::ThresholdNotMet { valid, required } => write!(f, "the channel has valid signatures from {valid} distinct trusted keys; this host requires {required}"),
+            E::Truncated { offset, needed, available, what } => write!(f, "at byte {offset}: reading {what} needs {needed} bytes but only {available} remain"),
+            E::LimitExceeded { what, offset, found, limit } => write!(f, "at byte {offset}: {what} is {found}; the limit is {limit}"),
+            E::InvalidUtf8 { offset } => write!(f, "at byte {offset}: a string is not valid UTF-8"),
+            E::StringIndexOutOfRange { offset, index, pool_len } => write!(f, "at byte {offset}: string index {index} is past the end of the {pool_len}-entry string pool"),
+            E::UnknownTypeTag { offset, tag } => write!(f, "at byte {offset}: unknown field type tag {tag}"),
+            E::EnumIndexOutOfRange { offset, index, enums } => write!(f, "at byte {offset}: enum index {index} is out of range; the channel declares {enums} enums"),
+            E::EmptyEnum { offset, name } => write!(f, "at byte {offset}: enum `{name}` has no variants"),
+            E::DuplicateVariant { offset, enum_name, variant } => write!(f, "at byte {offset}: enum `{enum_name}` declares variant `{variant}` (or its value) twice"),
+            E::UnknownSeverity { offset, instance, tag } => write!(f, "at byte {offset}: instance {instance} has unknown severity tag {tag}"),
+            E::UnknownAction { offset, instance, tag } => write!(f, "at byte {offset}: instance {instance} has unknown action tag {tag}"),
+            E::UnknownOpTag { offset, instance, tag } => write!(f, "at byte {offset}: instance {instance} has a criterion with unknown operator tag {tag}"),
+            E::UnknownOperandTag { offset, instance, tag } => write!(f, "at byte {offset}: instance {instance} has a criterion with unknown operand tag {tag}"),
+            E::UnknownValueTag { offset, instance, tag } => write!(f, "at byte {offset}: instance {instance} has an operand with unknown value tag {tag}"),
+            E::InvalidBool { offset, byte } => write!(f, "at byte {offset}: a boolean is {byte}, it must be 0 or 1"),
+            E::UnknownIpFamily { offset, tag } => write!(f, "at byte {offset}: unknown IP address family {tag} (expected 4 or 6)"),
+            E::InstanceOrder { offset, id, previous } => write!(f, "at byte {offset}: instance {id} follows instance {previous}; instances must be in ascending id order"),
+            E::DuplicateInstance { offset, id } => write!(f, "at byte {offset}: instance id {id} appears twice"),
+            E::FieldOutOfTemplate { offset, instance, field, fields } => write!(f, "at byte {offset}: instance {instance} has a criterion on field {field}, but the template's fields are numbered 1 to {fields}"),
+            E::TrailingBytes { offset, count } => write!(f, "at byte {offset}: {count} unexpected bytes follow the instance table"),
+            E::TemplateNotSupported { template, sensor } => write!(f, "sensor `{sensor}` does not support template {template}"),
+            E::TemplateVersionMismatch { template, channel, host } => write!(f, "the channel is built for version {channel} of template {template}, but the sensor has version {host}"),
+            E::HostProfileInvalid { sensor, reason } => write!(f, "the profile of sensor `{sensor}` is inconsistent: {reason}"),
+            E::FieldTypeMismatch { field, name, channel, host } => write!(f, "field {field} (`{name}`) has type {channel} in the channel but {host} on the sensor"),
+            E::FieldNotSupplied { instance, field, supplied } => write!(f, "instance {instance} has a criterion on field {field}, but the sensor supplies only fields 1 to {supplied}"),
+            E::NoCriteria { offset, instance } => write!(f, "at byte {offset}: instance {instance} has no criteria and would match every event"),
+            E::OperatorNotAllowed { offset, instance, field, op, ty } => write!(f, "at byte {offset}: instance {instance}: operator {op:?} is not defined on field {field} of type {ty}"),
+            E::OperandShape { offset, instance, field, op, expected } => write!(f, "at byte {offset}: instance {instance}: operator {op:?} on field {field} takes {expected}"),
+            E::OperandType { offset, instance, field, expected, found } => write!(f, "at byte {offset}: instance {instance}: field {field} has type {expected} but the operand is {found}"),
+            E::OperandOutOfRange { offset, instance, field, value, ty } => write!(f, "at byte {offset}: instance {instance}: operand {value} does not fit field {field} of type {ty}"),
+            E::UnknownEnumVariant { offset, instance, field, value, enum_name } => write!(f, "at byte {offset}: instance {instance}: value {value} is not a variant of enum `{enum_name}` (field {field})"),
+            E::EmptyList { offset, instance, field } => write!(f, "at byte {offset}: instance {instance}: the list for field {field} is empty"),
+            E::BadCidrPrefix { offset, instance, field, prefix, max } => write!(f, "at byte {offset}: instance {instance}: CIDR prefix /{prefix} on field {field} is longer than {max} bits"),
+            E::PatternTooLong { offset, instance, field, len, limit } => write!(f, "at byte {offset}: instance {instance}: the pattern on field {field} is {len} bytes; the limit is {limit}"),
+            E::BadGlob { offset, instance, field, reason } => write!(f, "at byte {offset}: instance {instance}: the glob on field {field} is malformed: {reason}"),
+            E::BadRegex { offset, instance, field, reason } => write!(f, "at byte {offset}: instance {instance}: the regex on field {field} does not compile: {reason}"),
+            E::RegexTooLarge { offset, instance, field, limit } => write!(f, "at byte {offset}: instance {instance}: the pattern on field {field} compiles to more than {limit} bytes"),
+        }
+    }
+}
+
+impl std::error::Error for VerifyError {}

@@ -1,0 +1,68 @@
+//! Every hard limit of the channel format and the runtime, in one place.
+//!
+//! Each limit is checked before the length or count it bounds is used, so no allocation,
+//! loop or compiled pattern is ever sized by channel contents alone (DESIGN.md invariant 3).
+//! The encoder enforces the same limits, so anything it writes decodes. The compiler and
+//! the language server import these constants rather than restating them.
+
+/// Largest channel file accepted, in bytes (32 MiB). Checked before anything else is read.
+/// A 100,000-instance channel of realistic content is about 5 MiB.
+pub const MAX_FILE_SIZE: usize = 32 * 1024 * 1024;
+
+/// Most instances in one channel. Real channels hold up to about 100,000.
+pub const MAX_INSTANCES: usize = 250_000;
+
+/// Most criteria in one instance. Templates have at most [`MAX_FIELDS`] fields, and a
+/// criterion per field with a few ranges is well under this.
+pub const MAX_CRITERIA_PER_INSTANCE: usize = 64;
+
+/// Most fields in a template. Zero fields is also rejected: a template with no fields
+/// cannot be matched against anything. The field count is a `u16` on the wire, so 255 or
+/// 65,535 are representable and must be refused by this limit.
+pub const MAX_FIELDS: usize = 128;
+
+/// Most targeted sensors recorded in one channel.
+pub const MAX_TARGETS: usize = 64;
+
+/// Most enum declarations in one channel.
+pub const MAX_ENUMS: usize = 64;
+
+/// Most variants in one enum. An enum must also have at least one variant.
+pub const MAX_ENUM_VARIANTS: usize = 1024;
+
+/// Most values in one `in` / `not in` list. Lists never nest: an operand is a scalar, a
+/// flat list of scalars, a pattern or a CIDR, so the format has a nesting depth of one.
+pub const MAX_LIST_LEN: usize = 4096;
+
+/// Most tags on one instance.
+pub const MAX_TAGS: usize = 32;
+
+/// Longest string in the pool (names, tags, string operands, pattern sources), in bytes.
+pub const MAX_STRING_LEN: usize = 4096;
+
+/// Most entries in the string pool. Every entry takes at least four bytes, so the file
+/// size limit bounds this too; the explicit limit keeps the index table small.
+pub const MAX_POOL_STRINGS: usize = 1 << 21;
+
+/// Longest glob or regex source, in bytes.
+pub const MAX_PATTERN_LEN: usize = 1024;
+
+/// Sum of the source lengths of the distinct patterns of one channel, in bytes. Patterns
+/// are compiled once at verification; this bounds the total compile work and memory.
+pub const MAX_TOTAL_PATTERN_BYTES: usize = 4 * 1024 * 1024;
+
+/// The regex crate's `size_limit` for one compiled pattern, in bytes (1 MiB).
+pub const REGEX_SIZE_LIMIT: usize = 1024 * 1024;
+
+/// The regex crate's `dfa_size_limit` (lazy DFA cache) for one pattern, in bytes (1 MiB).
+pub const REGEX_DFA_SIZE_LIMIT: usize = 1024 * 1024;
+
+/// The regex crate's nesting limit for one pattern's syntax tree.
+pub const REGEX_NEST_LIMIT: u32 = 64;
+
+/// Most signatures on one file. More than this is not a key-rotation scheme but an attack
+/// on verification time.
+pub const MAX_SIGNATURES: usize = 16;
+
+/// Most keys in one trust store.
+pub const MAX_TRUSTED_KEYS: usize = 64;

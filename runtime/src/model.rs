@@ -1,0 +1,171 @@
+//! The channel model: what a channel file says, as plain Rust values.
+//!
+//! The compiler lowers checked content into a [`Channel`]; the encoder turns it into bytes
+//! and the decoder turns bytes back into it. Nothing here is trusted: a decoded `Channel`
+//! becomes usable only through the verifier, which returns a `VerifiedChannel`.
+
+use std::net::IpAddr;
+
+/// The type of one template field, as the wire and the verifier see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FieldType {
+    Bool,
+    U8,
+    U16,
+    U32,
+    U64,
+    I32,
+    I64,
+    /// Compared case-sensitively.
+    String,
+    /// Compared case-insensitively (Windows paths).
+    Path,
+    Ip,
+    Sha256,
+    /// A declared enum: the index into [`Channel::enums`].
+    Enum(u16),
+}
+
+/// A declared enum carried in the channel so that disassembly can name its variants.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnumDef {
+    pub name: String,
+    /// `(variant name, numeric value)` in declaration order; the first is the zero value.
+    pub variants: Vec<(String, u32)>,
+}
+
+/// One field of the channel's template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldDef {
+    pub name: String,
+    pub ty: FieldType,
+}
+
+/// The template the channel's instances are written against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateRef {
+    pub id: u32,
+    pub name: String,
+    pub version: u32,
+    /// Field `n` (1-based on the wire) is `fields[n - 1]`.
+    pub fields: Vec<FieldDef>,
+}
+
+/// A sensor the channel was built for, and how many inputs it supplies for the template
+/// (inputs `1..=supplied`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub name: String,
+    pub platform: String,
+    pub version: String,
+    pub supplied: u16,
+}
+
+/// A typed scalar: an operand in a criterion, or one input of an event.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Value {
+    Bool(bool),
+    /// Any unsigned integer field (`u8` to `u64`).
+    Uint(u64),
+    /// Any signed integer field (`i32`, `i64`).
+    Int(i64),
+    /// A `string` or `path` value.
+    Str(String),
+    Ip(IpAddr),
+    Sha256([u8; 32]),
+    /// An enum variant's numeric value.
+    Enum(u32),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Op {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    In,
+    NotIn,
+    Glob,
+    NotGlob,
+    Matches,
+    NotMatches,
+    Contains,
+    NotContains,
+    StartsWith,
+    NotStartsWith,
+    EndsWith,
+    NotEndsWith,
+    Within,
+    NotWithin,
+}
+
+/// The right-hand side of a criterion. Which shapes an operator takes is checked by the
+/// verifier (`Glob` takes a `Pattern`, `In` a `List`, `Within` a `Cidr`, the rest a `Scalar`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Operand {
+    Scalar(Value),
+    List(Vec<Value>),
+    /// Source text of a glob or a regex; compiled by the verifier within its limits.
+    Pattern(String),
+    Cidr { addr: IpAddr, prefix: u8 },
+}
+
+/// `FIELD OP OPERAND`; `field` is the 1-based field number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Criterion {
+    pub field: u16,
+    pub op: Op,
+    pub operand: Operand,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Severity {
+    Informational,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Action {
+    Detect,
+    Prevent,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Instance {
+    pub id: u32,
+    pub name: String,
+    pub severity: Severity,
+    pub action: Action,
+    pub tags: Vec<String>,
+    /// All must hold; fields with no criterion are wildcards and are never read.
+    pub criteria: Vec<Criterion>,
+}
+
+/// Build metadata. Deterministic by construction: no clock, no host name, no path.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct BuildInfo {
+    /// e.g. `ward 0.1.0`.
+    pub compiler: String,
+    /// SHA-256 of the channel's canonical source text, so a reviewer can tie a file to sources.
+    pub source_hash: [u8; 32],
+}
+
+/// A whole channel, before signing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Channel {
+    pub id: u32,
+    pub name: String,
+    /// Content version; the store refuses to go below the one it holds.
+    pub content_version: u64,
+    pub template: TemplateRef,
+    pub enums: Vec<EnumDef>,
+    pub targets: Vec<Target>,
+    pub build: BuildInfo,
+    /// In ascending id order (the encoder and verifier both require it).
+    pub instances: Vec<Instance>,
+}

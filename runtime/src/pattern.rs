@@ -1,0 +1,183 @@
+//! Globs and regexes: translation of globs to anchored regexes, and compilation of both
+//! within the size limits of limits.rs.
+//!
+//! The regex crate guarantees linear-time matching, and its `size_limit` and
+//! `dfa_size_limit` bound the memory one pattern can take, so no pattern in a channel can
+//! make evaluation slow or large.
+
+use regex::{Regex, RegexBuilder};
+
+use crate::limits::{REGEX_DFA_SIZE_LIMIT, REGEX_NEST_LIMIT, REGEX_SIZE_LIMIT};
+
+/// Why a pattern did not compile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum PatternError {
+    Glob(String),
+    Regex(String),
+    TooLarge,
+}
+
+/// Translates a glob into an anchored regex source.
+///
+/// `*` matches any run of characters (separators included), `?` exactly one character,
+/// `[abc]` / `[a-z]` a class and `[!...]` a negated class; a `]` right after `[` or `[!`
+/// is a literal member, so `[]]` matches `]`. `[*]`, `[?]` and `[[]` are how a glob
+/// spells the literal characters. A backslash is an ordinary character (Windows paths are
+/// written as they are). An unclosed `[` is an error rather than a literal, so a typo is
+/// caught at verification instead of silently never matching.
+pub(crate) fn glob_to_regex(glob: &str) -> Result<String, String> {
+    let mut out = String::with_capacity(glob.len().saturating_mul(2).saturating_add(8));
+    out.push_str(r"\A(?s:");
+    let chars: Vec<char> = glob.chars().collect();
+    let mut i = 0usize;
+    while let Some(&c) = chars.get(i) {
+        i = i.saturating_add(1);
+        match c {
+            '*' => out.push_str(".*"),
+            '?' => out.push('.'),
+            '[' => {
+                let start = i;
+                let mut negated = false;
+                if chars.get(i) == Some(&'!') {
+                    negated = true;
+                    i = i.saturating_add(1);
+                }
+                let mut members: Vec<char> = Vec::new();
+                let mut closed = false;
+                let mut first = true;
+                while let Some(&m) = chars.get(i) {
+                    i = i.saturating_add(1);
+                    if m == ']' && !first {
+                        closed = true;
+                        break;
+                    }
+                    first = false;
+                    members.push(m);
+                }
+                if !closed {
+                    return Err(format!(
+                        "the `[` at character {} is never closed",
+                        start.saturating_sub(1)
+                    ));
+                }
+                out.push('[');
+                if negated {
+                    out.push('^');
+                }
+                let mut j = 0usize;
+                while let Some(&lo) = members.get(j) {
+                    let dash = members.get(j.saturating_add(1)) == Some(&'-');
+                    let hi = members.get(j.saturating_add(2)).copied();
+                    match (dash, hi) {
+                        (true, Some(hi)) => {
+                            if lo > hi {
+                                return Err(format!("the range `{lo}-{hi}` is reversed"));
+                            }
+                            push_class_char(&mut out, lo);
+                            out.push('-');
+                            push_class_char(&mut out, hi);
+                            j = j.saturating_add(3);
+                        }
+                        _ => {
+                            push_class_char(&mut out, lo);
+                            j = j.saturating_add(1);
+                        }
+                    }
+                }
+                out.push(']');
+            }
+            other => {
+                let mut buf = [0u8; 4];
+                out.push_str(&regex::escape(other.encode_utf8(&mut buf)));
+            }
+        }
+    }
+    out.push_str(r")\z");
+    Ok(out)
+}
+
+/// Escapes a character inside a regex class; the regex crate gives meaning to `\ [ ] ^ -`
+/// and to the set operators `&& -- ~~`, so all of those are escaped.
+fn push_class_char(out: &mut String, c: char) {
+    if matches!(c, '\\' | '[' | ']' | '^' | '-' | '&' | '~') {
+        out.push('\\');
+    }
+    out.push(c);
+}
+
+/// Compiles a regex source within the limits; `ignore_case` for `path` fields.
+pub(crate) fn compile_regex(source: &str, ignore_case: bool) -> Result<Regex, PatternError> {
+    RegexBuilder::new(source)
+        .case_insensitive(ignore_case)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .dfa_size_limit(REGEX_DFA_SIZE_LIMIT)
+        .nest_limit(REGEX_NEST_LIMIT)
+        .build()
+        .map_err(|e| match e {
+            regex::Error::CompiledTooBig(_) => PatternError::TooLarge,
+            other => PatternError::Regex(other.to_string()),
+        })
+}
+
+/// Compiles a glob (anchored, whole-string) within the limits.
+pub(crate) fn compile_glob(glob: &str, ignore_case: bool) -> Result<Regex, PatternError> {
+    let source = glob_to_regex(glob).map_err(PatternError::Glob)?;
+    compile_regex(&source, ignore_case)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn glob(g: &str, s: &str) -> bool {
+        compile_glob(g, false).unwrap().is_match(s)
+    }
+
+    #[test]
+    fn glob_basics() {
+        assert!(glob("*.exe", "a.exe"));
+        assert!(!glob("*.exe", "a.exe.txt"));
+        assert!(glob("a?c", "abc"));
+        assert!(!glob("a?c", "ac"));
+        assert!(glob("a?c", "aéc"));
+        assert!(glob(r"C:\Windows\*", r"C:\Windows\System32\x.dll"));
+        assert!(glob("*", "line\nbreak"));
+    }
+
+    #[test]
+    fn glob_classes_and_literals() {
+        assert!(glob("[*]", "*"));
+        assert!(!glob("[*]", "a"));
+        assert!(glob("[?]", "?"));
+        assert!(!glob("[?]", "x"));
+        assert!(glob("[[]", "["));
+        assert!(glob("[]]", "]"));
+        assert!(glob("[a-c]x", "bx"));
+        assert!(!glob("[a-c]x", "dx"));
+        assert!(glob("[!a-c]x", "dx"));
+        assert!(!glob("[!a-c]x", "ax"));
+        assert!(glob("[-a]", "-"));
+        assert!(glob("[a-]", "-"));
+        assert!(glob("[&&]", "&"));
+        assert!(glob("[\\]", "\\"));
+        assert!(glob("[^]", "^"));
+        assert!(glob("a.b", "a.b"));
+        assert!(!glob("a.b", "axb"));
+        assert!(glob("(x)+", "(x)+"));
+    }
+
+    #[test]
+    fn glob_errors() {
+        assert!(matches!(compile_glob("[abc", false), Err(PatternError::Glob(_))));
+        assert!(matches!(compile_glob("[]", false), Err(PatternError::Glob(_))));
+        assert!(matches!(compile_glob("[!]", false), Err(PatternError::Glob(_))));
+        assert!(matches!(compile_glob("[z-a]", false), Err(PatternError::Glob(_))));
+    }
+
+    #[test]
+    fn regex_limits() {
+        assert!(matches!(compile_regex("(", false), Err(PatternError::Regex(_))));
+        assert!(matches!(compile_regex(r"\w{1000}\w{1000}", false), Err(PatternError::TooLarge)));
+        assert!(compile_regex("^abc$", true).unwrap().is_match("ABC"));
+    }
+}

@@ -1,0 +1,315 @@
+//! The channel store: the active channel per channel id on disk, swapped atomically, with
+//! a last known good copy and durable anti-rollback (DESIGN.md invariant 5).
+//!
+//! This is the only module of the runtime that writes files. Every file is written to a
+//! temporary name, synced, renamed over its final name, and the directory is synced, so
+//! a crash at any step leaves either the old file or the new one, never a torn one.
+//!
+//! Layout of the store directory, per channel id `N`:
+//! - `N.chan`: the active channel, exactly as signed;
+//! - `N.lkg.chan`: the last known good channel (the one active before it);
+//! - `N.version`: the highest content version ever accepted, as decimal text;
+//! - `*.tmp`: leftovers of an interrupted write, ignored and overwritten.
+//!
+//! Installing writes, in order: the version record (so the highest accepted version is
+//! durable before the channel is used), the last known good copy, then the active file.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::fs;
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+
+use crate::error::VerifyError;
+use crate::limits::MAX_FILE_SIZE;
+use crate::trust::TrustStore;
+use crate::verify::{verify, SensorProfile, VerifiedChannel};
+
+/// The file operations the store uses, behind a trait so tests can fail any one of them
+/// and prove the store still opens to a good channel afterwards.
+trait StoreFs: fmt::Debug {
+    fn create_dir_all(&self, dir: &Path) -> io::Result<()>;
+    fn list(&self, dir: &Path) -> io::Result<Vec<String>>;
+    /// Reads at most `limit` bytes; a longer file is an error, not a truncated read.
+    fn read(&self, path: &Path, limit: usize) -> io::Result<Vec<u8>>;
+    /// Creates or truncates `path` and writes `bytes`.
+    fn write(&self, path: &Path, bytes: &[u8]) -> io::Result<()>;
+    fn sync_file(&self, path: &Path) -> io::Result<()>;
+    fn rename(&self, from: &Path, to: &Path) -> io::Result<()>;
+    fn sync_dir(&self, dir: &Path) -> io::Result<()>;
+}
+
+#[derive(Debug)]
+struct RealFs;
+
+impl StoreFs for RealFs {
+    fn create_dir_all(&self, dir: &Path) -> io::Result<()> {
+        fs::create_dir_all(dir)
+    }
+
+    fn list(&self, dir: &Path) -> io::Result<Vec<String>> {
+        let mut names = Vec::new();
+        for entry in fs::read_dir(dir)? {
+            if let Ok(name) = entry?.file_name().into_string() {
+                names.push(name);
+            }
+        }
+        names.sort();
+        Ok(names)
+    }
+
+    fn read(&self, path: &Path, limit: usize) -> io::Result<Vec<u8>> {
+        let file = fs::File::open(path)?;
+        let mut bytes = Vec::new();
+        let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
+        file.take(cap).read_to_end(&mut bytes)?;
+        if bytes.len() > limit {
+            return Err(io::Error::new(io::ErrorKind::InvalidData, "file over the size limit"));
+        }
+        Ok(bytes)
+    }
+
+    fn write(&self, path: &Path, bytes: &[u8]) -> io::Result<()> {
+        let mut file = fs::File::create(path)?;
+        file.write_all(bytes)
+    }
+
+    fn sync_file(&self, path: &Path) -> io::Result<()> {
+        // fsync applies to the file, not the descriptor, so reopening to sync is enough.
+        fs::OpenOptions::new().write(true).open(path)?.sync_all()
+    }
+
+    fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
+        fs::rename(from, to)
+    }
+
+    fn sync_dir(&self, dir: &Path) -> io::Result<()> {
+        fs::File::open(dir)?.sync_all()
+    }
+}
+
+/// Why the store refused a channel or could not do its work.
+#[derive(Debug)]
+pub enum StoreError {
+    /// The channel failed verification; nothing was written.
+    Verify(VerifyError),
+    /// The channel's content version is below the highest the store has accepted.
+    Rollback { channel_id: u32, offered: u64, highest: u64 },
+    /// A file operation failed; the store on disk is still loadable.
+    Io { op: &'static str, path: PathBuf, source: io::Error },
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreError::Verify(e) => write!(f, "the channel failed verification: {e}"),
+            StoreError::Rollback { channel_id, offered, highest } => write!(
+                f,
+                "channel {channel_id} version {offered} is older than version {highest}, which this store has already accepted"
+            ),
+            StoreError::Io { op, path, source } => {
+                write!(f, "could not {op} {}: {source}", path.display())
+            }
+        }
+    }
+}
+
+impl std::error::Error for StoreError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            StoreError::Verify(e) => Some(e),
+            StoreError::Io { source, .. } => Some(source),
+            StoreError::Rollback { .. } => None,
+        }
+    }
+}
+
+/// What an install did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Installed {
+    /// The channel is now active; `previous` is the version kept as last known good.
+    Activated { channel_id: u32, version: u64, previous: Option<u64> },
+    /// The store already has this version active: nothing changed.
+    Unchanged { channel_id: u32, version: u64 },
+}
+
+#[derive(Debug)]
+struct Slot {
+    channel: VerifiedChannel,
+    bytes: Vec<u8>,
+}
+
+/// Active channels on disk, one per channel id.
+#[derive(Debug)]
+pub struct ChannelStore {
+    dir: PathBuf,
+    fs: Box<dyn StoreFs>,
+    active: BTreeMap<u32, Slot>,
+    /// Highest content version ever accepted per channel id, as recorded on disk.
+    highest: BTreeMap<u32, u64>,
+}
+
+impl ChannelStore {
+    /// Opens (creating if needed) the store in `dir`. Each channel's active file is
+    /// verified with `trust` and `host`; if it is missing, corrupt or no longer verifies,
+    /// the last known good file is used instead.
+    pub fn open(
+        dir: impl AsRef<Path>,
+        trust: &TrustStore,
+        host: &SensorProfile,
+    ) -> Result<ChannelStore, StoreError> {
+        Self::open_with(dir.as_ref(), Box::new(RealFs), trust, host)
+    }
+
+    fn open_with(
+        dir: &Path,
+        fs: Box<dyn StoreFs>,
+        trust: &TrustStore,
+        host: &SensorProfile,
+    ) -> Result<ChannelStore, StoreError> {
+        fs.create_dir_all(dir).map_err(|source| StoreError::Io {
+            op: "create the store directory",
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let names = fs.list(dir).map_err(|source| StoreError::Io {
+            op: "list the store directory",
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let mut ids: Vec<u32> = names.iter().filter_map(|n| channel_id_of(n)).collect();
+        ids.sort_unstable();
+        ids.dedup();
+
+        let mut store = ChannelStore {
+            dir: dir.to_path_buf(),
+            fs,
+            active: BTreeMap::new(),
+            highest: BTreeMap::new(),
+        };
+        for id in ids {
+            if let Some(v) = store.read_version(id) {
+                store.highest.insert(id, v);
+            }
+            for path in [store.active_path(id), store.lkg_path(id)] {
+                if let Some(slot) = store.load(&path, id, trust, host) {
+                    store.active.insert(id, slot);
+                    break;
+                }
+            }
+        }
+        Ok(store)
+    }
+
+    /// The active channel with this id, if any.
+    pub fn active(&self, channel_id: u32) -> Option<&VerifiedChannel> {
+        self.active.get(&channel_id).map(|s| &s.channel)
+    }
+
+    /// The ids of the channels with an active channel, ascending.
+    pub fn channel_ids(&self) -> impl Iterator<Item = u32> + '_ {
+        self.active.keys().copied()
+    }
+
+    /// The highest content version the store has accepted for this id.
+    pub fn highest_version(&self, channel_id: u32) -> Option<u64> {
+        let active = self.active.get(&channel_id).map(|s| s.channel.channel().content_version);
+        self.highest.get(&channel_id).copied().max(active)
+    }
+
+    /// Verifies `bytes` and makes it the active channel for its id. A channel that fails
+    /// verification changes nothing; an equal version to the active one is a no-op; a
+    /// version below the highest accepted is refused.
+    pub fn install(
+        &mut self,
+        bytes: &[u8],
+        trust: &TrustStore,
+        host: &SensorProfile,
+    ) -> Result<Installed, StoreError> {
+        let channel = verify(bytes, trust, host).map_err(StoreError::Verify)?;
+        let id = channel.channel().id;
+        let version = channel.channel().content_version;
+        let active_version =
+            self.active.get(&id).map(|s| s.channel.channel().content_version);
+        if active_version == Some(version) {
+            return Ok(Installed::Unchanged { channel_id: id, version });
+        }
+        if let Some(highest) = self.highest_version(id) {
+            if version < highest {
+                return Err(StoreError::Rollback { channel_id: id, offered: version, highest });
+            }
+        }
+        // The new highest version is durable before the channel can be used. An equal
+        // record means an earlier install was interrupted after this step; it resumes.
+        if self.highest.get(&id).is_none_or(|h| *h < version) {
+            let text = format!("{version}\n");
+            self.write_durably(&self.version_path(id), text.as_bytes())?;
+            self.highest.insert(id, version);
+        }
+        if let Some(previous) = self.active.get(&id) {
+            self.write_durably(&self.lkg_path(id), &previous.bytes)?;
+        }
+        self.write_durably(&self.active_path(id), bytes)?;
+        let previous = self
+            .active
+            .insert(id, Slot { channel, bytes: bytes.to_vec() })
+            .map(|s| s.channel.channel().content_version);
+        Ok(Installed::Activated { channel_id: id, version, previous })
+    }
+
+    fn active_path(&self, id: u32) -> PathBuf {
+        self.dir.join(format!("{id}.chan"))
+    }
+
+    fn lkg_path(&self, id: u32) -> PathBuf {
+        self.dir.join(format!("{id}.lkg.chan"))
+    }
+
+    fn version_path(&self, id: u32) -> PathBuf {
+        self.dir.join(format!("{id}.version"))
+    }
+
+    fn read_version(&self, id: u32) -> Option<u64> {
+        let bytes = self.fs.read(&self.version_path(id), 32).ok()?;
+        let text = std::str::from_utf8(&bytes).ok()?;
+        text.strip_suffix('\n')?.parse().ok()
+    }
+
+    /// A channel file that reads, verifies, and carries the id its name says.
+    fn load(&self, path: &Path, id: u32, trust: &TrustStore, host: &SensorProfile) -> Option<Slot> {
+        let bytes = self.fs.read(path, MAX_FILE_SIZE).ok()?;
+        let channel = verify(&bytes, trust, host).ok()?;
+        (channel.channel().id == id).then_some(Slot { channel, bytes })
+    }
+
+    /// Temporary file, sync, rename over `path`, sync the directory.
+    fn write_durably(&self, path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+        let mut tmp = path.as_os_str().to_owned();
+        tmp.push(".tmp");
+        let tmp = PathBuf::from(tmp);
+        let io = |op: &'static str, path: &Path| {
+            let path = path.to_path_buf();
+            move |source| StoreError::Io { op, path, source }
+        };
+        self.fs.write(&tmp, bytes).map_err(io("write", &tmp))?;
+        self.fs.sync_file(&tmp).map_err(io("sync", &tmp))?;
+        self.fs.rename(&tmp, path).map_err(io("rename into place", path))?;
+        self.fs.sync_dir(&self.dir).map_err(io("sync the directory", &self.dir))?;
+        Ok(())
+    }
+}
+
+/// The channel id a store file belongs to, if the name is one of the store's.
+fn channel_id_of(name: &str) -> Option<u32> {
+    let stem = name
+        .strip_suffix(".lkg.chan")
+        .or_else(|| name.strip_suffix(".chan"))
+        .or_else(|| name.strip_suffix(".version"))?;
+    if stem.is_empty() || !stem.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    stem.parse().ok()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,595 @@
+//! The verifier: the one definition of a valid channel (DESIGN.md invariant 1).
+//!
+//! Stages run in the order of DESIGN.md: size limits, framing, signatures, structure,
+//! semantics against the host's sensor profile. Each stage runs only on what the previous
+//! one proved, and the output, [`VerifiedChannel`], is the only type the interpreter
+//! accepts: it can be built nowhere but here.
+
+use std::collections::{HashMap, HashSet};
+use std::net::IpAddr;
+
+use ed25519_dalek::Signature;
+use regex::Regex;
+
+use crate::decode::{check_size, frame, parse_body, Frame, Parsed};
+use crate::encode::signed_message;
+use crate::error::VerifyError;
+use crate::limits::{MAX_PATTERN_LEN, MAX_TOTAL_PATTERN_BYTES, REGEX_SIZE_LIMIT};
+use crate::model::*;
+use crate::pattern::{compile_glob, compile_regex, PatternError};
+use crate::trust::{KeyId, TrustStore};
+
+/// What a host (one sensor build) supplies: the templates it evaluates and, for each, how
+/// many of the template's fields it fills in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SensorProfile {
+    pub name: String,
+    pub templates: Vec<HostTemplate>,
+}
+
+/// One template as the host knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostTemplate {
+    pub id: u32,
+    pub version: u32,
+    /// The host supplies inputs `1..=supplied`.
+    pub supplied: u16,
+    /// The template's fields as the host knows them; at least `supplied` of them.
+    pub fields: Vec<FieldDef>,
+    /// `FieldType::Enum(i)` in `fields` indexes this list.
+    pub enums: Vec<EnumDef>,
+}
+
+/// A channel that passed every stage of verification for one host. Only [`verify`] makes
+/// one, and only it can be evaluated.
+#[derive(Debug, Clone)]
+pub struct VerifiedChannel {
+    pub(crate) channel: Channel,
+    pub(crate) supplied: u16,
+    pub(crate) signers: Vec<KeyId>,
+    pub(crate) instances: Vec<CompiledInstance>,
+}
+
+impl VerifiedChannel {
+    /// The channel as decoded (names, operands as written).
+    pub fn channel(&self) -> &Channel {
+        &self.channel
+    }
+
+    /// How many inputs the host supplies for this channel's template.
+    pub fn supplied(&self) -> u16 {
+        self.supplied
+    }
+
+    /// The distinct trusted keys whose signatures verified, in file order.
+    pub fn signers(&self) -> &[KeyId] {
+        &self.signers
+    }
+}
+
+/// An instance with its criteria compiled for evaluation.
+#[derive(Debug, Clone)]
+pub(crate) struct CompiledInstance {
+    pub id: u32,
+    pub severity: Severity,
+    pub action: Action,
+    pub criteria: Vec<CompiledCriterion>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct CompiledCriterion {
+    /// The 1-based field number, as on the wire.
+    pub field: u16,
+    pub ty: FieldType,
+    /// `path` fields compare Unicode-lowercased; operands are lowercased here, inputs at
+    /// evaluation.
+    pub fold: bool,
+    pub test: Test,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TextOp {
+    Contains,
+    StartsWith,
+    EndsWith,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum Test {
+    Equal { value: Value, negate: bool },
+    /// `< <= > >=` on two `Uint` or two `Int` values.
+    Order { op: Op, value: Value },
+    OneOf { values: HashSet<Value>, negate: bool },
+    Text { op: TextOp, needle: String, negate: bool },
+    Pattern { regex: Regex, negate: bool },
+    /// `addr` has its host bits cleared.
+    Within { addr: IpAddr, prefix: u8, negate: bool },
+}
+
+/// Verifies `bytes` completely for the host described by `host`, trusting the keys of
+/// `trust`. See docs/channel-format.md for the stages and every error.
+pub fn verify(
+    bytes: &[u8],
+    trust: &TrustStore,
+    host: &SensorProfile,
+) -> Result<VerifiedChannel, VerifyError> {
+    check_size(bytes)?;
+    let frame = frame(bytes)?;
+    let signers = check_signatures(&frame, trust)?;
+    let parsed = parse_body(&frame)?;
+    let (instances, supplied) = check_semantics(&parsed, host)?;
+    Ok(VerifiedChannel { channel: parsed.channel, supplied, signers, instances })
+}
+
+/// Stage 3. Key ids are looked up before any curve arithmetic; signatures by keys the host
+/// does not know are skipped (so keys can be rotated by signing with old and new), but a
+/// signature by a trusted key that fails is fatal. A key counts once however often it
+/// signed.
+fn check_signatures(frame: &Frame<'_>, trust: &TrustStore) -> Result<Vec<KeyId>, VerifyError> {
+    let mut message: Option<Vec<u8>> = None;
+    let mut valid: Vec<KeyId> = Vec::new();
+    let mut first_unknown = None;
+    for entry in &frame.signatures {
+        let Some(key) = trust.get(entry.key_id) else {
+            first_unknown.get_or_insert((entry.offset, entry.key_id));
+            continue;
+        };
+        let msg = message.get_or_insert_with(|| signed_message(frame.region));
+        let signature = Signature::from_bytes(&entry.signature);
+        key.verify_strict(msg, &signature).map_err(|_| VerifyError::BadSignature {
+            offset: entry.offset,
+            key_id: entry.key_id,
+        })?;
+        if !valid.contains(&entry.key_id) {
+            valid.push(entry.key_id);
+        }
+    }
+    if valid.len() >= trust.threshold() {
+        return Ok(valid);
+    }
+    match (valid.is_empty(), first_unknown) {
+        (true, Some((offset, key_id))) => Err(VerifyError::UnknownSigner { offset, key_id }),
+        _ => Err(VerifyError::ThresholdNotMet { valid: valid.len(), required: trust.threshold() }),
+    }
+}
+
+/// A human name for a field type, naming enums.
+pub(crate) fn type_name(ty: FieldType, enums: &[EnumDef]) -> String {
+    match ty {
+        FieldType::Bool => "bool".into(),
+        FieldType::U8 => "u8".into(),
+        FieldType::U16 => "u16".into(),
+        FieldType::U32 => "u32".into(),
+        FieldType::U64 => "u64".into(),
+        FieldType::I32 => "i32".into(),
+        FieldType::I64 => "i64".into(),
+        FieldType::String => "string".into(),
+        FieldType::Path => "path".into(),
+        FieldType::Ip => "ip".into(),
+        FieldType::Sha256 => "sha256".into(),
+        FieldType::Enum(i) => match enums.get(usize::from(i)) {
+            Some(e) => format!("enum `{}`", e.name),
+            None => format!("enum #{i}"),
+        },
+    }
+}
+
+fn value_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Bool(_) => "a boolean",
+        Value::Uint(_) => "an unsigned integer",
+        Value::Int(_) => "a signed integer",
+        Value::Str(_) => "a string",
+        Value::Ip(_) => "an IP address",
+        Value::Sha256(_) => "a SHA-256 value",
+        Value::Enum(_) => "an enum value",
+    }
+}
+
+fn same_type(a: FieldType, a_enums: &[EnumDef], b: FieldType, b_enums: &[EnumDef]) -> bool {
+    match (a, b) {
+        (FieldType::Enum(i), FieldType::Enum(j)) => {
+            match (a_enums.get(usize::from(i)), b_enums.get(usize::from(j))) {
+                (Some(x), Some(y)) => x == y,
+                _ => false,
+            }
+        }
+        _ => a == b,
+    }
+}
+
+/// Whether `value` is a value of `ty` (variant, width and, for enums, declared variant).
+/// Shared with the interpreter, which re-checks inputs as defense in depth.
+pub(crate) fn fits(ty: FieldType, value: &Value, enums: &[EnumDef]) -> bool {
+    match (ty, value) {
+        (FieldType::Bool, Value::Bool(_)) => true,
+        (FieldType::U8, Value::Uint(n)) => *n <= u64::from(u8::MAX),
+        (FieldType::U16, Value::Uint(n)) => *n <= u64::from(u16::MAX),
+        (FieldType::U32, Value::Uint(n)) => *n <= u64::from(u32::MAX),
+        (FieldType::U64, Value::Uint(_)) => true,
+        (FieldType::I32, Value::Int(n)) => i32::try_from(*n).is_ok(),
+        (FieldType::I64, Value::Int(_)) => true,
+        (FieldType::String | FieldType::Path, Value::Str(_)) => true,
+        (FieldType::Ip, Value::Ip(_)) => true,
+        (FieldType::Sha256, Value::Sha256(_)) => true,
+        (FieldType::Enum(i), Value::Enum(v)) => enums
+            .get(usize::from(i))
+            .is_some_and(|e| e.variants.iter().any(|(_, value)| value == v)),
+        _ => false,
+    }
+}
+
+fn is_integer(ty: FieldType) -> bool {
+    matches!(
+        ty,
+        FieldType::U8 | FieldType::U16 | FieldType::U32 | FieldType::U64 | FieldType::I32 | FieldType::I64
+    )
+}
+
+fn is_text(ty: FieldType) -> bool {
+    matches!(ty, FieldType::String | FieldType::Path)
+}
+
+/// Whether `op` is defined on `ty` (the operator table of docs/channel-format.md).
+fn op_allowed(op: Op, ty: FieldType) -> bool {
+    match op {
+        Op::Eq | Op::Ne => true,
+        Op::Lt | Op::Le | Op::Gt | Op::Ge => is_integer(ty),
+        Op::In | Op::NotIn => ty != FieldType::Bool,
+        Op::Glob
+        | Op::NotGlob
+        | Op::Matches
+        | Op::NotMatches
+        | Op::Contains
+        | Op::NotContains
+        | Op::StartsWith
+        | Op::NotStartsWith
+        | Op::EndsWith
+        | Op::NotEndsWith => is_text(ty),
+        Op::Within | Op::NotWithin => ty == FieldType::Ip,
+    }
+}
+
+/// Compiles patterns once per distinct (source, kind, case) and bounds the total.
+#[derive(Default)]
+struct PatternCache {
+    compiled: HashMap<(String, bool, bool), Regex>,
+    total_bytes: usize,
+}
+
+struct Site<'a> {
+    offset: usize,
+    instance: u32,
+    field: u16,
+    enums: &'a [EnumDef],
+}
+
+impl Site<'_> {
+    /// Checks one operand value against the field type; lowercases strings of `path` fields.
+    fn value(&self, ty: FieldType, value: &Value, fold: bool) -> Result<Value, VerifyError> {
+        if fits(ty, value, self.enums) {
+            return Ok(match value {
+                Value::Str(s) if fold => Value::Str(s.to_lowercase()),
+                other => other.clone(),
+            });
+        }
+        let type_matches = matches!(
+            (ty, value),
+            (FieldType::U8 | FieldType::U16 | FieldType::U32 | FieldType::U64, Value::Uint(_))
+                | (FieldType::I32 | FieldType::I64, Value::Int(_))
+                | (FieldType::Enum(_), Value::Enum(_))
+        );
+        Err(match (type_matches, value) {
+            (true, Value::Enum(v)) => VerifyError::UnknownEnumVariant {
+                offset: self.offset,
+                instance: self.instance,
+                field: self.field,
+                value: *v,
+                enum_name: match ty {
+                    FieldType::Enum(i) => {
+                        self.enums.get(usize::from(i)).map(|e| e.name.clone()).unwrap_or_default()
+                    }
+                    _ => String::new(),
+                },
+            },
+            (true, Value::Uint(n)) => self.out_of_range(n.to_string(), ty),
+            (true, Value::Int(n)) => self.out_of_range(n.to_string(), ty),
+            _ => VerifyError::OperandType {
+                offset: self.offset,
+                instance: self.instance,
+                field: self.field,
+                expected: type_name(ty, self.enums),
+                found: value_kind(value),
+            },
+        })
+    }
+
+    fn out_of_range(&self, value: String, ty: FieldType) -> VerifyError {
+        VerifyError::OperandOutOfRange {
+            offset: self.offset,
+            instance: self.instance,
+            field: self.field,
+            value,
+            ty: type_name(ty, self.enums),
+        }
+    }
+
+    fn shape(&self, op: Op, expected: &'static str) -> VerifyError {
+        VerifyError::OperandShape {
+            offset: self.offset,
+            instance: self.instance,
+            field: self.field,
+            op,
+            expected,
+        }
+    }
+
+    fn pattern(
+        &self,
+        cache: &mut PatternCache,
+        source: &str,
+        glob: bool,
+        fold: bool,
+    ) -> Result<Regex, VerifyError> {
+        if source.len() > MAX_PATTERN_LEN {
+            return Err(VerifyError::PatternTooLong {
+                offset: self.offset,
+                instance: self.instance,
+                field: self.field,
+                len: source.len(),
+                limit: MAX_PATTERN_LEN,
+            });
+        }
+        let key = (source.to_owned(), glob, fold);
+        if let Some(regex) = cache.compiled.get(&key) {
+            return Ok(regex.clone());
+        }
+        let total = cache.total_bytes.saturating_add(source.len());
+        if total > MAX_TOTAL_PATTERN_BYTES {
+            return Err(VerifyError::LimitExceeded {
+                what: "the total length of distinct patterns",
+                offset: self.offset,
+                found: total as u64,
+                limit: MAX_TOTAL_PATTERN_BYTES as u64,
+            });
+        }
+        let compiled = if glob {
+            compile_glob(source, fold)
+        } else {
+            compile_regex(source, fold)
+        };
+        let regex = compiled.map_err(|e| match e {
+            PatternError::Glob(reason) => VerifyError::BadGlob {
+                offset: self.offset,
+                instance: self.instance,
+                field: self.field,
+                reason,
+            },
+            PatternError::Regex(reason) => VerifyError::BadRegex {
+                offset: self.offset,
+                instance: self.instance,
+                field: self.field,
+                reason,
+            },
+            PatternError::TooLarge => VerifyError::RegexTooLarge {
+                offset: self.offset,
+                instance: self.instance,
+                field: self.field,
+                limit: REGEX_SIZE_LIMIT,
+            },
+        })?;
+        cache.total_bytes = total;
+        cache.compiled.insert(key, regex.clone());
+        Ok(regex)
+    }
+}
+
+/// Stage 5: the channel against the host's profile, compiling each criterion.
+fn check_semantics(
+    parsed: &Parsed,
+    host: &SensorProfile,
+) -> Result<(Vec<CompiledInstance>, u16), VerifyError> {
+    let channel = &parsed.channel;
+    let template = &channel.template;
+    let host_template = host.templates.iter().find(|t| t.id == template.id).ok_or_else(|| {
+        VerifyError::TemplateNotSupported { template: template.id, sensor: host.name.clone() }
+    })?;
+    if host_template.version != template.version {
+        return Err(VerifyError::TemplateVersionMismatch {
+            template: template.id,
+            channel: template.version,
+            host: host_template.version,
+        });
+    }
+    let supplied = host_template.supplied;
+    if usize::from(supplied) > host_template.fields.len() {
+        return Err(VerifyError::HostProfileInvalid {
+            sensor: host.name.clone(),
+            reason: format!(
+                "template {} supplies {} fields but declares only {}",
+                template.id,
+                supplied,
+                host_template.fields.len()
+            ),
+        });
+    }
+    for (n, (ours, theirs)) in
+        template.fields.iter().zip(&host_template.fields).take(usize::from(supplied)).enumerate()
+    {
+        let field = u16::try_from(n).unwrap_or(u16::MAX).saturating_add(1);
+        if let FieldType::Enum(j) = theirs.ty {
+            if usize::from(j) >= host_template.enums.len() {
+                return Err(VerifyError::HostProfileInvalid {
+                    sensor: host.name.clone(),
+                    reason: format!("field {field} refers to enum #{j}, which it does not declare"),
+                });
+            }
+        }
+        if !same_type(ours.ty, &channel.enums, theirs.ty, &host_template.enums) {
+            return Err(VerifyError::FieldTypeMismatch {
+                field,
+                name: ours.name.clone(),
+                channel: type_name(ours.ty, &channel.enums),
+                host: type_name(theirs.ty, &host_template.enums),
+            });
+        }
+    }
+
+    let mut cache = PatternCache::default();
+    let mut offsets = parsed.criterion_offsets.iter();
+    let mut out = Vec::with_capacity(channel.instances.len());
+    for (inst, inst_offset) in channel.instances.iter().zip(&parsed.instance_offsets) {
+        if inst.criteria.is_empty() {
+            return Err(VerifyError::NoCriteria { offset: *inst_offset, instance: inst.id });
+        }
+        let mut criteria = Vec::with_capacity(inst.criteria.len());
+        for c in &inst.criteria {
+            let offset = offsets.next().copied().unwrap_or(*inst_offset);
+            if c.field == 0 || c.field > supplied {
+                return Err(VerifyError::FieldNotSupplied {
+                    instance: inst.id,
+                    field: c.field,
+                    supplied,
+                });
+            }
+            let Some(def) = template.fields.get(usize::from(c.field).saturating_sub(1)) else {
+                return Err(VerifyError::FieldOutOfTemplate {
+                    offset,
+                    instance: inst.id,
+                    field: c.field,
+                    fields: u16::try_from(template.fields.len()).unwrap_or(u16::MAX),
+                });
+            };
+            let site = Site { offset, instance: inst.id, field: c.field, enums: &channel.enums };
+            criteria.push(compile_criterion(&site, &mut cache, def.ty, c)?);
+        }
+        out.push(CompiledInstance {
+            id: inst.id,
+            severity: inst.severity,
+            action: inst.action,
+            criteria,
+        });
+    }
+    Ok((out, supplied))
+}
+
+fn compile_criterion(
+    site: &Site<'_>,
+    cache: &mut PatternCache,
+    ty: FieldType,
+    c: &Criterion,
+) -> Result<CompiledCriterion, VerifyError> {
+    if !op_allowed(c.op, ty) {
+        return Err(VerifyError::OperatorNotAllowed {
+            offset: site.offset,
+            instance: site.instance,
+            field: site.field,
+            op: c.op,
+            ty: type_name(ty, site.enums),
+        });
+    }
+    let fold = ty == FieldType::Path;
+    let negate = matches!(
+        c.op,
+        Op::Ne
+            | Op::NotIn
+            | Op::NotGlob
+            | Op::NotMatches
+            | Op::NotContains
+            | Op::NotStartsWith
+            | Op::NotEndsWith
+            | Op::NotWithin
+    );
+    let test = match c.op {
+        Op::Eq | Op::Ne | Op::Lt | Op::Le | Op::Gt | Op::Ge => {
+            let Operand::Scalar(v) = &c.operand else {
+                return Err(site.shape(c.op, "a single value"));
+            };
+            let value = site.value(ty, v, fold)?;
+            if matches!(c.op, Op::Eq | Op::Ne) {
+                Test::Equal { value, negate }
+            } else {
+                Test::Order { op: c.op, value }
+            }
+        }
+        Op::In | Op::NotIn => {
+            let Operand::List(vs) = &c.operand else {
+                return Err(site.shape(c.op, "a list of values"));
+            };
+            if vs.is_empty() {
+                return Err(VerifyError::EmptyList {
+                    offset: site.offset,
+                    instance: site.instance,
+                    field: site.field,
+                });
+            }
+            let mut values = HashSet::with_capacity(vs.len());
+            for v in vs {
+                values.insert(site.value(ty, v, fold)?);
+            }
+            Test::OneOf { values, negate }
+        }
+        Op::Glob | Op::NotGlob | Op::Matches | Op::NotMatches => {
+            let Operand::Pattern(source) = &c.operand else {
+                return Err(site.shape(c.op, "a pattern"));
+            };
+            let glob = matches!(c.op, Op::Glob | Op::NotGlob);
+            Test::Pattern { regex: site.pattern(cache, source, glob, fold)?, negate }
+        }
+        Op::Contains
+        | Op::NotContains
+        | Op::StartsWith
+        | Op::NotStartsWith
+        | Op::EndsWith
+        | Op::NotEndsWith => {
+            let Operand::Scalar(v) = &c.operand else {
+                return Err(site.shape(c.op, "a single string"));
+            };
+            let Value::Str(needle) = site.value(ty, v, fold)? else {
+                return Err(site.shape(c.op, "a single string"));
+            };
+            let op = match c.op {
+                Op::Contains | Op::NotContains => TextOp::Contains,
+                Op::StartsWith | Op::NotStartsWith => TextOp::StartsWith,
+                _ => TextOp::EndsWith,
+            };
+            Test::Text { op, needle, negate }
+        }
+        Op::Within | Op::NotWithin => {
+            let Operand::Cidr { addr, prefix } = &c.operand else {
+                return Err(site.shape(c.op, "a CIDR block"));
+            };
+            let max = match addr {
+                IpAddr::V4(_) => 32,
+                IpAddr::V6(_) => 128,
+            };
+            if *prefix > max {
+                return Err(VerifyError::BadCidrPrefix {
+                    offset: site.offset,
+                    instance: site.instance,
+                    field: site.field,
+                    prefix: *prefix,
+                    max,
+                });
+            }
+            Test::Within { addr: mask(*addr, *prefix), prefix: *prefix, negate }
+        }
+    };
+    Ok(CompiledCriterion { field: site.field, ty, fold, test })
+}
+
+/// Clears the host bits of `addr` beyond `prefix` (which the caller checked is in range).
+pub(crate) fn mask(addr: IpAddr, prefix: u8) -> IpAddr {
+    match addr {
+        IpAddr::V4(v4) => {
+            let bits = u32::from(v4);
+            let m = u32::MAX.checked_shl(32u32.saturating_sub(u32::from(prefix))).unwrap_or(0);
+            IpAddr::V4((bits & m).into())
+        }
+        IpAddr::V6(v6) => {
+            let bits = u128::from(v6);
+            let m = u128::MAX.checked_shl(128u32.saturating_sub(u32::from(prefix))).unwrap_or(0);
+            IpAddr::V6((bits & m).into())
+        }
+    }
+}

@@ -1,0 +1,292 @@
+//! Wire constants (magic, offsets, tag values) and the bounds-checked byte reader.
+//!
+//! Everything the encoder writes and the decoder reads is named here once, so the two
+//! cannot disagree about a tag value or an offset. docs/channel-format.md mirrors this file.
+
+use crate::error::VerifyError;
+use crate::model::{Action, FieldType, Op, Severity};
+
+/// The first eight bytes of every channel file.
+pub const MAGIC: [u8; 8] = *b"WARDCHAN";
+/// The only format version this runtime reads and writes.
+pub const FORMAT_VERSION: u16 = 1;
+
+/// Length of the fixed header that precedes the body.
+pub const HEADER_LEN: usize = 40;
+pub const OFF_FORMAT_VERSION: usize = 8;
+pub const OFF_FLAGS: usize = 10;
+pub const OFF_CHANNEL_ID: usize = 12;
+pub const OFF_CONTENT_VERSION: usize = 16;
+pub const OFF_TEMPLATE_ID: usize = 24;
+pub const OFF_FIELD_COUNT: usize = 32;
+pub const OFF_RESERVED: usize = 34;
+pub const OFF_BODY_LEN: usize = 36;
+
+/// One signature entry: an 8-byte key id then a 64-byte Ed25519 signature.
+pub const SIGNATURE_ENTRY_LEN: usize = 72;
+
+/// Domain-separation tag at the start of every signed message, so a Ward channel signature
+/// can never be valid for any other protocol's message (or vice versa).
+pub const SIGNING_CONTEXT: &[u8] = b"ward-channel-signature-v1\0";
+
+// Field type tags. Zero is never a valid tag, so zeroed bytes never decode as content.
+pub const TY_BOOL: u8 = 1;
+pub const TY_U8: u8 = 2;
+pub const TY_U16: u8 = 3;
+pub const TY_U32: u8 = 4;
+pub const TY_U64: u8 = 5;
+pub const TY_I32: u8 = 6;
+pub const TY_I64: u8 = 7;
+pub const TY_STRING: u8 = 8;
+pub const TY_PATH: u8 = 9;
+pub const TY_IP: u8 = 10;
+pub const TY_SHA256: u8 = 11;
+/// Followed by a `u16` index into the channel's enum table.
+pub const TY_ENUM: u8 = 12;
+
+// Operand shape tags.
+pub const OPERAND_SCALAR: u8 = 1;
+pub const OPERAND_LIST: u8 = 2;
+pub const OPERAND_PATTERN: u8 = 3;
+pub const OPERAND_CIDR: u8 = 4;
+
+// Value tags.
+pub const VAL_BOOL: u8 = 1;
+pub const VAL_UINT: u8 = 2;
+pub const VAL_INT: u8 = 3;
+pub const VAL_STR: u8 = 4;
+pub const VAL_IP: u8 = 5;
+pub const VAL_SHA256: u8 = 6;
+pub const VAL_ENUM: u8 = 7;
+
+// IP address family bytes.
+pub const IP_V4: u8 = 4;
+pub const IP_V6: u8 = 6;
+
+/// The wire tag of a field type, without the enum index that follows `TY_ENUM`.
+pub fn type_tag(ty: FieldType) -> u8 {
+    match ty {
+        FieldType::Bool => TY_BOOL,
+        FieldType::U8 => TY_U8,
+        FieldType::U16 => TY_U16,
+        FieldType::U32 => TY_U32,
+        FieldType::U64 => TY_U64,
+        FieldType::I32 => TY_I32,
+        FieldType::I64 => TY_I64,
+        FieldType::String => TY_STRING,
+        FieldType::Path => TY_PATH,
+        FieldType::Ip => TY_IP,
+        FieldType::Sha256 => TY_SHA256,
+        FieldType::Enum(_) => TY_ENUM,
+    }
+}
+
+const OPS: [Op; 20] = [
+    Op::Eq,
+    Op::Ne,
+    Op::Lt,
+    Op::Le,
+    Op::Gt,
+    Op::Ge,
+    Op::In,
+    Op::NotIn,
+    Op::Glob,
+    Op::NotGlob,
+    Op::Matches,
+    Op::NotMatches,
+    Op::Contains,
+    Op::NotContains,
+    Op::StartsWith,
+    Op::NotStartsWith,
+    Op::EndsWith,
+    Op::NotEndsWith,
+    Op::Within,
+    Op::NotWithin,
+];
+
+/// Operator tags are 1..=20 in the order of [`Op`]'s declaration.
+pub fn op_tag(op: Op) -> u8 {
+    match op {
+        Op::Eq => 1,
+        Op::Ne => 2,
+        Op::Lt => 3,
+        Op::Le => 4,
+        Op::Gt => 5,
+        Op::Ge => 6,
+        Op::In => 7,
+        Op::NotIn => 8,
+        Op::Glob => 9,
+        Op::NotGlob => 10,
+        Op::Matches => 11,
+        Op::NotMatches => 12,
+        Op::Contains => 13,
+        Op::NotContains => 14,
+        Op::StartsWith => 15,
+        Op::NotStartsWith => 16,
+        Op::EndsWith => 17,
+        Op::NotEndsWith => 18,
+        Op::Within => 19,
+        Op::NotWithin => 20,
+    }
+}
+
+pub fn op_from_tag(tag: u8) -> Option<Op> {
+    OPS.get(usize::from(tag).checked_sub(1)?).copied()
+}
+
+pub fn severity_tag(s: Severity) -> u8 {
+    match s {
+        Severity::Informational => 1,
+        Severity::Low => 2,
+        Severity::Medium => 3,
+        Severity::High => 4,
+        Severity::Critical => 5,
+    }
+}
+
+pub fn severity_from_tag(tag: u8) -> Option<Severity> {
+    Some(match tag {
+        1 => Severity::Informational,
+        2 => Severity::Low,
+        3 => Severity::Medium,
+        4 => Severity::High,
+        5 => Severity::Critical,
+        _ => return None,
+    })
+}
+
+pub fn action_tag(a: Action) -> u8 {
+    match a {
+        Action::Detect => 1,
+        Action::Prevent => 2,
+    }
+}
+
+pub fn action_from_tag(tag: u8) -> Option<Action> {
+    match tag {
+        1 => Some(Action::Detect),
+        2 => Some(Action::Prevent),
+        _ => None,
+    }
+}
+
+/// A cursor over a slice of the file that reports absolute byte offsets in its errors and
+/// never reads out of bounds: every read is a checked `get` on a checked range.
+#[derive(Debug)]
+pub struct Reader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    /// Absolute file offset of `bytes[0]`, so errors name positions in the file.
+    base: usize,
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(bytes: &'a [u8], base: usize) -> Self {
+        Reader { bytes, pos: 0, base }
+    }
+
+    /// Absolute file offset of the next byte to be read.
+    pub fn offset(&self) -> usize {
+        self.base.saturating_add(self.pos)
+    }
+
+    pub fn remaining(&self) -> usize {
+        self.bytes.len().saturating_sub(self.pos)
+    }
+
+    pub fn take(&mut self, n: usize, what: &'static str) -> Result<&'a [u8], VerifyError> {
+        let truncated = VerifyError::Truncated {
+            offset: self.offset(),
+            needed: n,
+            available: self.remaining(),
+            what,
+        };
+        let end = self.pos.checked_add(n).ok_or(truncated.clone())?;
+        let slice = self.bytes.get(self.pos..end).ok_or(truncated)?;
+        self.pos = end;
+        Ok(slice)
+    }
+
+    pub fn array<const N: usize>(&mut self, what: &'static str) -> Result<[u8; N], VerifyError> {
+        let slice = self.take(N, what)?;
+        let mut out = [0u8; N];
+        out.copy_from_slice(slice);
+        Ok(out)
+    }
+
+    pub fn u8(&mut self, what: &'static str) -> Result<u8, VerifyError> {
+        Ok(u8::from_le_bytes(self.array(what)?))
+    }
+
+    pub fn u16(&mut self, what: &'static str) -> Result<u16, VerifyError> {
+        Ok(u16::from_le_bytes(self.array(what)?))
+    }
+
+    pub fn u32(&mut self, what: &'static str) -> Result<u32, VerifyError> {
+        Ok(u32::from_le_bytes(self.array(what)?))
+    }
+
+    pub fn u64(&mut self, what: &'static str) -> Result<u64, VerifyError> {
+        Ok(u64::from_le_bytes(self.array(what)?))
+    }
+
+    pub fn i64(&mut self, what: &'static str) -> Result<i64, VerifyError> {
+        Ok(i64::from_le_bytes(self.array(what)?))
+    }
+
+    /// Checks a count read from the file before anything is allocated for it: the count
+    /// must be within `limit`, and `count * min_each` bytes must remain, so a small file
+    /// can never ask for a large allocation.
+    pub fn check_count(
+        &self,
+        count: usize,
+        limit: usize,
+        min_each: usize,
+        what: &'static str,
+        count_offset: usize,
+    ) -> Result<(), VerifyError> {
+        if count > limit {
+            return Err(VerifyError::LimitExceeded {
+                what,
+                offset: count_offset,
+                found: count as u64,
+                limit: limit as u64,
+            });
+        }
+        let needed = count.saturating_mul(min_each);
+        if needed > self.remaining() {
+            return Err(VerifyError::Truncated {
+                offset: self.offset(),
+                needed,
+                available: self.remaining(),
+                what,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Little-endian fixed-width reads at a known offset of a slice whose length was checked.
+pub fn le_u16(bytes: &[u8], at: usize) -> u16 {
+    let mut b = [0u8; 2];
+    if let Some(s) = at.checked_add(2).and_then(|end| bytes.get(at..end)) {
+        b.copy_from_slice(s);
+    }
+    u16::from_le_bytes(b)
+}
+
+pub fn le_u32(bytes: &[u8], at: usize) -> u32 {
+    let mut b = [0u8; 4];
+    if let Some(s) = at.checked_add(4).and_then(|end| bytes.get(at..end)) {
+        b.copy_from_slice(s);
+    }
+    u32::from_le_bytes(b)
+}
+
+pub fn le_u64(bytes: &[u8], at: usize) -> u64 {
+    let mut b = [0u8; 8];
+    if let Some(s) = at.checked_add(8).and_then(|end| bytes.get(at..end)) {
+        b.copy_from_slice(s);
+    }
+    u64::from_le_bytes(b)
+}
