@@ -48,6 +48,7 @@ pub use encode::{sign, testing, EncodeError};
 pub use error::VerifyError;
 pub use interp::{EvalError, Match};
 pub use model::*;
+pub use pattern::{check_glob, check_regex};
 pub use store::{ChannelStore, Installed, StoreError};
 pub use trust::{
     format_public_key, key_id, parse_public_key, KeyId, TrustError, TrustStore,

@@ -125,6 +125,26 @@ pub(crate) fn compile_glob(glob: &str, ignore_case: bool) -> Result<Regex, Patte
     compile_regex(&source, ignore_case)
 }
 
+/// Whether a glob compiles as the verifier will compile it; the reason if not. The
+/// compiler calls this so that its diagnostics and the verifier can never disagree.
+pub fn check_glob(glob: &str, ignore_case: bool) -> Result<(), String> {
+    compile_glob(glob, ignore_case).map(drop).map_err(describe)
+}
+
+/// Whether a regex compiles as the verifier will compile it; the reason if not.
+pub fn check_regex(source: &str, ignore_case: bool) -> Result<(), String> {
+    compile_regex(source, ignore_case).map(drop).map_err(describe)
+}
+
+fn describe(e: PatternError) -> String {
+    match e {
+        PatternError::Glob(reason) | PatternError::Regex(reason) => reason,
+        PatternError::TooLarge => format!(
+            "the compiled pattern exceeds the runtime's {REGEX_SIZE_LIMIT}-byte size limit"
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
