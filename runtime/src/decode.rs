@@ -36,7 +36,10 @@ pub fn decode(bytes: &[u8]) -> Result<DecodedChannel, VerifyError> {
 /// Stage 1: the size limit, before any other byte is looked at.
 pub(crate) fn check_size(bytes: &[u8]) -> Result<(), VerifyError> {
     if bytes.len() > MAX_FILE_SIZE {
-        return Err(VerifyError::FileTooLarge { size: bytes.len(), limit: MAX_FILE_SIZE });
+        return Err(VerifyError::FileTooLarge {
+            size: bytes.len(),
+            limit: MAX_FILE_SIZE,
+        });
     }
     Ok(())
 }
@@ -69,7 +72,10 @@ pub(crate) fn frame(bytes: &[u8]) -> Result<Frame<'_>, VerifyError> {
     let mut r = Reader::new(bytes, 0);
     let header = r
         .take(HEADER_LEN, "the fixed header")
-        .map_err(|_| VerifyError::TooShort { size: bytes.len(), needed: HEADER_LEN })?;
+        .map_err(|_| VerifyError::TooShort {
+            size: bytes.len(),
+            needed: HEADER_LEN,
+        })?;
     let mut h = Reader::new(header, 0);
     let magic: [u8; 8] = h.array("the magic number")?;
     if magic != MAGIC {
@@ -85,7 +91,10 @@ pub(crate) fn frame(bytes: &[u8]) -> Result<Frame<'_>, VerifyError> {
     }
     let flags = h.u16("the flags")?;
     if flags != 0 {
-        return Err(VerifyError::NonZeroReserved { offset: OFF_FLAGS, value: flags });
+        return Err(VerifyError::NonZeroReserved {
+            offset: OFF_FLAGS,
+            value: flags,
+        });
     }
     let channel_id = h.u32("the channel id")?;
     let content_version = h.u64("the content version")?;
@@ -95,10 +104,15 @@ pub(crate) fn frame(bytes: &[u8]) -> Result<Frame<'_>, VerifyError> {
     let reserved = h.u16("a reserved field")?;
     let body_len = h.u32("the body length")?;
     if reserved != 0 {
-        return Err(VerifyError::NonZeroReserved { offset: OFF_RESERVED, value: reserved });
+        return Err(VerifyError::NonZeroReserved {
+            offset: OFF_RESERVED,
+            value: reserved,
+        });
     }
     if field_count == 0 {
-        return Err(VerifyError::NoFields { offset: OFF_FIELD_COUNT });
+        return Err(VerifyError::NoFields {
+            offset: OFF_FIELD_COUNT,
+        });
     }
     if usize::from(field_count) > MAX_FIELDS {
         return Err(VerifyError::LimitExceeded {
@@ -148,7 +162,11 @@ pub(crate) fn frame(bytes: &[u8]) -> Result<Frame<'_>, VerifyError> {
         let offset = r.offset();
         let key_id = KeyId(r.array("a key id")?);
         let signature: [u8; 64] = r.array("a signature")?;
-        signatures.push(SignatureEntry { offset, key_id, signature });
+        signatures.push(SignatureEntry {
+            offset,
+            key_id,
+            signature,
+        });
     }
 
     Ok(Frame {
@@ -186,17 +204,31 @@ impl<'a> BodyReader<'a> {
             .ok()
             .and_then(|i| self.pool.get(i))
             .map(|s| (*s).to_owned())
-            .ok_or(VerifyError::StringIndexOutOfRange { offset, index, pool_len: self.pool.len() })
+            .ok_or(VerifyError::StringIndexOutOfRange {
+                offset,
+                index,
+                pool_len: self.pool.len(),
+            })
     }
 
-    fn count16(&mut self, what: &'static str, limit: usize, min_each: usize) -> Result<usize, VerifyError> {
+    fn count16(
+        &mut self,
+        what: &'static str,
+        limit: usize,
+        min_each: usize,
+    ) -> Result<usize, VerifyError> {
         let offset = self.r.offset();
         let n = usize::from(self.r.u16(what)?);
         self.r.check_count(n, limit, min_each, what, offset)?;
         Ok(n)
     }
 
-    fn count32(&mut self, what: &'static str, limit: usize, min_each: usize) -> Result<usize, VerifyError> {
+    fn count32(
+        &mut self,
+        what: &'static str,
+        limit: usize,
+        min_each: usize,
+    ) -> Result<usize, VerifyError> {
         let offset = self.r.offset();
         let n = usize::try_from(self.r.u32(what)?).unwrap_or(usize::MAX);
         self.r.check_count(n, limit, min_each, what, offset)?;
@@ -222,7 +254,11 @@ impl<'a> BodyReader<'a> {
                 let at = self.r.offset();
                 let index = self.r.u16("an enum index")?;
                 if usize::from(index) >= enums {
-                    return Err(VerifyError::EnumIndexOutOfRange { offset: at, index, enums });
+                    return Err(VerifyError::EnumIndexOutOfRange {
+                        offset: at,
+                        index,
+                        enums,
+                    });
                 }
                 FieldType::Enum(index)
             }
@@ -233,8 +269,12 @@ impl<'a> BodyReader<'a> {
     fn ip(&mut self) -> Result<IpAddr, VerifyError> {
         let offset = self.r.offset();
         match self.r.u8("an IP address family")? {
-            IP_V4 => Ok(IpAddr::V4(Ipv4Addr::from(self.r.array::<4>("an IPv4 address")?))),
-            IP_V6 => Ok(IpAddr::V6(Ipv6Addr::from(self.r.array::<16>("an IPv6 address")?))),
+            IP_V4 => Ok(IpAddr::V4(Ipv4Addr::from(
+                self.r.array::<4>("an IPv4 address")?,
+            ))),
+            IP_V6 => Ok(IpAddr::V6(Ipv6Addr::from(
+                self.r.array::<16>("an IPv6 address")?,
+            ))),
             tag => Err(VerifyError::UnknownIpFamily { offset, tag }),
         }
     }
@@ -257,7 +297,13 @@ impl<'a> BodyReader<'a> {
             VAL_IP => Value::Ip(self.ip()?),
             VAL_SHA256 => Value::Sha256(self.r.array("a SHA-256 value")?),
             VAL_ENUM => Value::Enum(self.r.u32("an enum value")?),
-            _ => return Err(VerifyError::UnknownValueTag { offset, instance, tag }),
+            _ => {
+                return Err(VerifyError::UnknownValueTag {
+                    offset,
+                    instance,
+                    tag,
+                })
+            }
         })
     }
 }
@@ -265,7 +311,10 @@ impl<'a> BodyReader<'a> {
 /// Stage 4: every section of the body, in order, with every count checked against its
 /// limit and against the bytes that remain before anything is allocated for it.
 pub(crate) fn parse_body(frame: &Frame<'_>) -> Result<Parsed, VerifyError> {
-    let mut b = BodyReader { r: Reader::new(frame.body, HEADER_LEN), pool: Vec::new() };
+    let mut b = BodyReader {
+        r: Reader::new(frame.body, HEADER_LEN),
+        pool: Vec::new(),
+    };
 
     // String pool.
     let pool_len = b.count32("the string pool size", MAX_POOL_STRINGS, 4)?;
@@ -298,7 +347,10 @@ pub(crate) fn parse_body(frame: &Frame<'_>) -> Result<Parsed, VerifyError> {
         let enum_name = b.string("an enum name")?;
         let n = b.count16("the variant count", MAX_ENUM_VARIANTS, 8)?;
         if n == 0 {
-            return Err(VerifyError::EmptyEnum { offset, name: enum_name });
+            return Err(VerifyError::EmptyEnum {
+                offset,
+                name: enum_name,
+            });
         }
         let mut variants = Vec::with_capacity(n);
         let mut names = HashSet::with_capacity(n);
@@ -308,20 +360,36 @@ pub(crate) fn parse_body(frame: &Frame<'_>) -> Result<Parsed, VerifyError> {
             let variant = b.string("a variant name")?;
             let value = b.r.u32("a variant value")?;
             if !names.insert(variant.clone()) || !values.insert(value) {
-                return Err(VerifyError::DuplicateVariant { offset: at, enum_name, variant });
+                return Err(VerifyError::DuplicateVariant {
+                    offset: at,
+                    enum_name,
+                    variant,
+                });
             }
             variants.push((variant, value));
         }
-        enums.push(EnumDef { name: enum_name, variants });
+        enums.push(EnumDef {
+            name: enum_name,
+            variants,
+        });
     }
 
     let field_count = usize::from(frame.field_count);
-    b.r.check_count(field_count, MAX_FIELDS, 5, "the field table", OFF_FIELD_COUNT)?;
+    b.r.check_count(
+        field_count,
+        MAX_FIELDS,
+        5,
+        "the field table",
+        OFF_FIELD_COUNT,
+    )?;
     let mut fields = Vec::with_capacity(field_count);
     for _ in 0..field_count {
         let field_name = b.string("a field name")?;
         let ty = b.field_type(enums.len())?;
-        fields.push(FieldDef { name: field_name, ty });
+        fields.push(FieldDef {
+            name: field_name,
+            ty,
+        });
     }
 
     let target_count = b.count16("the target count", MAX_TARGETS, 14)?;
@@ -331,7 +399,12 @@ pub(crate) fn parse_body(frame: &Frame<'_>) -> Result<Parsed, VerifyError> {
         let platform = b.string("a target platform")?;
         let version = b.string("a target version")?;
         let supplied = b.r.u16("a target's supplied count")?;
-        targets.push(Target { name: target_name, platform, version, supplied });
+        targets.push(Target {
+            name: target_name,
+            platform,
+            version,
+            supplied,
+        });
     }
 
     let compiler = b.string("the compiler name")?;
@@ -348,7 +421,11 @@ pub(crate) fn parse_body(frame: &Frame<'_>) -> Result<Parsed, VerifyError> {
         match previous {
             Some(prev) if id == prev => return Err(VerifyError::DuplicateInstance { offset, id }),
             Some(prev) if id < prev => {
-                return Err(VerifyError::InstanceOrder { offset, id, previous: prev })
+                return Err(VerifyError::InstanceOrder {
+                    offset,
+                    id,
+                    previous: prev,
+                })
             }
             _ => {}
         }
@@ -356,12 +433,18 @@ pub(crate) fn parse_body(frame: &Frame<'_>) -> Result<Parsed, VerifyError> {
         let inst_name = b.string("an instance name")?;
         let at = b.r.offset();
         let tag = b.r.u8("a severity")?;
-        let severity = severity_from_tag(tag)
-            .ok_or(VerifyError::UnknownSeverity { offset: at, instance: id, tag })?;
+        let severity = severity_from_tag(tag).ok_or(VerifyError::UnknownSeverity {
+            offset: at,
+            instance: id,
+            tag,
+        })?;
         let at = b.r.offset();
         let tag = b.r.u8("an action")?;
-        let action =
-            action_from_tag(tag).ok_or(VerifyError::UnknownAction { offset: at, instance: id, tag })?;
+        let action = action_from_tag(tag).ok_or(VerifyError::UnknownAction {
+            offset: at,
+            instance: id,
+            tag,
+        })?;
         let tag_count = b.count16("the tag count", MAX_TAGS, 4)?;
         let mut tags = Vec::with_capacity(tag_count);
         for _ in 0..tag_count {
@@ -382,7 +465,11 @@ pub(crate) fn parse_body(frame: &Frame<'_>) -> Result<Parsed, VerifyError> {
             }
             let at = b.r.offset();
             let tag = b.r.u8("an operator")?;
-            let op = op_from_tag(tag).ok_or(VerifyError::UnknownOpTag { offset: at, instance: id, tag })?;
+            let op = op_from_tag(tag).ok_or(VerifyError::UnknownOpTag {
+                offset: at,
+                instance: id,
+                tag,
+            })?;
             let at = b.r.offset();
             let operand = match b.r.u8("an operand tag")? {
                 OPERAND_SCALAR => Operand::Scalar(b.value(id)?),
@@ -400,17 +487,33 @@ pub(crate) fn parse_body(frame: &Frame<'_>) -> Result<Parsed, VerifyError> {
                     let prefix = b.r.u8("a CIDR prefix")?;
                     Operand::Cidr { addr, prefix }
                 }
-                tag => return Err(VerifyError::UnknownOperandTag { offset: at, instance: id, tag }),
+                tag => {
+                    return Err(VerifyError::UnknownOperandTag {
+                        offset: at,
+                        instance: id,
+                        tag,
+                    })
+                }
             };
             criteria.push(Criterion { field, op, operand });
             criterion_offsets.push(c_offset);
         }
-        instances.push(Instance { id, name: inst_name, severity, action, tags, criteria });
+        instances.push(Instance {
+            id,
+            name: inst_name,
+            severity,
+            action,
+            tags,
+            criteria,
+        });
         instance_offsets.push(offset);
     }
 
     if b.r.remaining() != 0 {
-        return Err(VerifyError::TrailingBytes { offset: b.r.offset(), count: b.r.remaining() });
+        return Err(VerifyError::TrailingBytes {
+            offset: b.r.offset(),
+            count: b.r.remaining(),
+        });
     }
 
     Ok(Parsed {
@@ -426,7 +529,10 @@ pub(crate) fn parse_body(frame: &Frame<'_>) -> Result<Parsed, VerifyError> {
             },
             enums,
             targets,
-            build: BuildInfo { compiler, source_hash },
+            build: BuildInfo {
+                compiler,
+                source_hash,
+            },
             instances,
         },
         instance_offsets,

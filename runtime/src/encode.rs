@@ -22,7 +22,11 @@ use crate::wire::*;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EncodeError {
     /// A count or length is over its limit (or a template has zero fields).
-    Limit { what: &'static str, found: usize, limit: usize },
+    Limit {
+        what: &'static str,
+        found: usize,
+        limit: usize,
+    },
     /// Instance ids are not strictly ascending.
     InstanceOrder { id: u32, previous: u32 },
     /// No signing key was given, or more than [`MAX_SIGNATURES`].
@@ -51,7 +55,10 @@ impl std::error::Error for EncodeError {}
 /// Encodes and signs `channel` with every key in `keys`, returning the whole file.
 pub fn sign(channel: &Channel, keys: &[&SigningKey]) -> Result<Vec<u8>, EncodeError> {
     if keys.is_empty() || keys.len() > MAX_SIGNATURES {
-        return Err(EncodeError::KeyCount { found: keys.len(), limit: MAX_SIGNATURES });
+        return Err(EncodeError::KeyCount {
+            found: keys.len(),
+            limit: MAX_SIGNATURES,
+        });
     }
     let region = encode_unsigned(channel)?;
     let total = region
@@ -89,7 +96,11 @@ fn append_signatures(mut region: Vec<u8>, keys: &[&SigningKey]) -> Vec<u8> {
 
 fn limit(what: &'static str, found: usize, max: usize) -> Result<(), EncodeError> {
     if found > max {
-        Err(EncodeError::Limit { what, found, limit: max })
+        Err(EncodeError::Limit {
+            what,
+            found,
+            limit: max,
+        })
     } else {
         Ok(())
     }
@@ -108,7 +119,11 @@ impl Body {
         let idx = match self.index.get(s) {
             Some(&i) => i,
             None => {
-                limit("string pool size", self.pool.len().saturating_add(1), MAX_POOL_STRINGS)?;
+                limit(
+                    "string pool size",
+                    self.pool.len().saturating_add(1),
+                    MAX_POOL_STRINGS,
+                )?;
                 let i = u32::try_from(self.pool.len()).unwrap_or(u32::MAX);
                 self.pool.push(s.to_owned());
                 self.index.insert(s.to_owned(), i);
@@ -198,11 +213,19 @@ pub(crate) fn encode_unsigned(channel: &Channel) -> Result<Vec<u8>, EncodeError>
     let t = &channel.template;
     let field_count = t.fields.len();
     if field_count == 0 {
-        return Err(EncodeError::Limit { what: "template field count (zero)", found: 0, limit: MAX_FIELDS });
+        return Err(EncodeError::Limit {
+            what: "template field count (zero)",
+            found: 0,
+            limit: MAX_FIELDS,
+        });
     }
     limit("template field count", field_count, MAX_FIELDS)?;
 
-    let mut b = Body { out: Vec::new(), pool: Vec::new(), index: HashMap::new() };
+    let mut b = Body {
+        out: Vec::new(),
+        pool: Vec::new(),
+        index: HashMap::new(),
+    };
     b.str(&channel.name)?;
     b.str(&t.name)?;
     b.count16("enum count", channel.enums.len(), MAX_ENUMS)?;
@@ -233,7 +256,10 @@ pub(crate) fn encode_unsigned(channel: &Channel) -> Result<Vec<u8>, EncodeError>
     for inst in &channel.instances {
         if let Some(prev) = previous {
             if inst.id <= prev {
-                return Err(EncodeError::InstanceOrder { id: inst.id, previous: prev });
+                return Err(EncodeError::InstanceOrder {
+                    id: inst.id,
+                    previous: prev,
+                });
             }
         }
         previous = Some(inst.id);
@@ -245,7 +271,11 @@ pub(crate) fn encode_unsigned(channel: &Channel) -> Result<Vec<u8>, EncodeError>
         for tag in &inst.tags {
             b.str(tag)?;
         }
-        b.count16("criteria count", inst.criteria.len(), MAX_CRITERIA_PER_INSTANCE)?;
+        b.count16(
+            "criteria count",
+            inst.criteria.len(),
+            MAX_CRITERIA_PER_INSTANCE,
+        )?;
         for c in &inst.criteria {
             b.u16(c.field);
             b.u8(op_tag(c.op));
@@ -277,13 +307,21 @@ pub(crate) fn encode_unsigned(channel: &Channel) -> Result<Vec<u8>, EncodeError>
     // The pool comes first in the body so the decoder can resolve every reference as it
     // meets it; it is only complete now.
     let mut pool = Vec::new();
-    pool.extend_from_slice(&u32::try_from(b.pool.len()).unwrap_or(u32::MAX).to_le_bytes());
+    pool.extend_from_slice(
+        &u32::try_from(b.pool.len())
+            .unwrap_or(u32::MAX)
+            .to_le_bytes(),
+    );
     for s in &b.pool {
         pool.extend_from_slice(&u32::try_from(s.len()).unwrap_or(u32::MAX).to_le_bytes());
         pool.extend_from_slice(s.as_bytes());
     }
     let body_len = pool.len().saturating_add(b.out.len());
-    limit("file size", HEADER_LEN.saturating_add(body_len), MAX_FILE_SIZE)?;
+    limit(
+        "file size",
+        HEADER_LEN.saturating_add(body_len),
+        MAX_FILE_SIZE,
+    )?;
 
     let mut file = Vec::with_capacity(HEADER_LEN.saturating_add(body_len).saturating_add(1));
     file.extend_from_slice(&MAGIC);

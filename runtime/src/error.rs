@@ -22,18 +22,34 @@ pub enum VerifyError {
     /// The first eight bytes are not `WARDCHAN`.
     BadMagic { found: [u8; 8] },
     /// A format version this runtime does not read.
-    UnsupportedFormatVersion { offset: usize, found: u16, supported: u16 },
+    UnsupportedFormatVersion {
+        offset: usize,
+        found: u16,
+        supported: u16,
+    },
     /// A reserved header field is not zero.
     NonZeroReserved { offset: usize, value: u16 },
     /// The body length runs past the end of the file (or overflows).
-    BodyOutOfBounds { offset: usize, body_len: u32, file_len: usize },
+    BodyOutOfBounds {
+        offset: usize,
+        body_len: u32,
+        file_len: usize,
+    },
     /// The signature count is zero: unsigned files are never accepted.
     NoSignatures { offset: usize },
     /// More signatures than [`crate::limits::MAX_SIGNATURES`].
-    TooManySignatures { offset: usize, count: usize, limit: usize },
+    TooManySignatures {
+        offset: usize,
+        count: usize,
+        limit: usize,
+    },
     /// The signature section is not exactly `1 + 72 * count` bytes up to the end of the
     /// file: the file is truncated or has trailing bytes.
-    SignatureSectionLength { offset: usize, expected: usize, found: usize },
+    SignatureSectionLength {
+        offset: usize,
+        expected: usize,
+        found: usize,
+    },
     /// The template field count is zero.
     NoFields { offset: usize },
 
@@ -48,36 +64,87 @@ pub enum VerifyError {
 
     // ---- Stage 4: structure ----
     /// A read of `needed` bytes at `offset` runs past the end of the body.
-    Truncated { offset: usize, needed: usize, available: usize, what: &'static str },
+    Truncated {
+        offset: usize,
+        needed: usize,
+        available: usize,
+        what: &'static str,
+    },
     /// A count or length is over its limit.
-    LimitExceeded { what: &'static str, offset: usize, found: u64, limit: u64 },
+    LimitExceeded {
+        what: &'static str,
+        offset: usize,
+        found: u64,
+        limit: u64,
+    },
     /// A pool string is not UTF-8.
     InvalidUtf8 { offset: usize },
     /// A string reference points past the end of the string pool.
-    StringIndexOutOfRange { offset: usize, index: u32, pool_len: usize },
+    StringIndexOutOfRange {
+        offset: usize,
+        index: u32,
+        pool_len: usize,
+    },
     /// A field type tag is not one of the known tags.
     UnknownTypeTag { offset: usize, tag: u8 },
     /// An enum field type refers to an enum the channel does not declare.
-    EnumIndexOutOfRange { offset: usize, index: u16, enums: usize },
+    EnumIndexOutOfRange {
+        offset: usize,
+        index: u16,
+        enums: usize,
+    },
     /// An enum declares no variants.
     EmptyEnum { offset: usize, name: String },
     /// An enum declares the same variant name or value twice.
-    DuplicateVariant { offset: usize, enum_name: String, variant: String },
-    UnknownSeverity { offset: usize, instance: u32, tag: u8 },
-    UnknownAction { offset: usize, instance: u32, tag: u8 },
-    UnknownOpTag { offset: usize, instance: u32, tag: u8 },
-    UnknownOperandTag { offset: usize, instance: u32, tag: u8 },
-    UnknownValueTag { offset: usize, instance: u32, tag: u8 },
+    DuplicateVariant {
+        offset: usize,
+        enum_name: String,
+        variant: String,
+    },
+    UnknownSeverity {
+        offset: usize,
+        instance: u32,
+        tag: u8,
+    },
+    UnknownAction {
+        offset: usize,
+        instance: u32,
+        tag: u8,
+    },
+    UnknownOpTag {
+        offset: usize,
+        instance: u32,
+        tag: u8,
+    },
+    UnknownOperandTag {
+        offset: usize,
+        instance: u32,
+        tag: u8,
+    },
+    UnknownValueTag {
+        offset: usize,
+        instance: u32,
+        tag: u8,
+    },
     /// A boolean byte other than 0 or 1.
     InvalidBool { offset: usize, byte: u8 },
     /// An IP family byte other than 4 or 6.
     UnknownIpFamily { offset: usize, tag: u8 },
     /// Instance ids must be strictly ascending; this one is below its predecessor.
-    InstanceOrder { offset: usize, id: u32, previous: u32 },
+    InstanceOrder {
+        offset: usize,
+        id: u32,
+        previous: u32,
+    },
     /// Two instances have the same id.
     DuplicateInstance { offset: usize, id: u32 },
     /// A criterion names field 0 or a field past the end of the template.
-    FieldOutOfTemplate { offset: usize, instance: u32, field: u16, fields: u16 },
+    FieldOutOfTemplate {
+        offset: usize,
+        instance: u32,
+        field: u16,
+        fields: u16,
+    },
     /// Bytes left in the body after the instance table.
     TrailingBytes { offset: usize, count: usize },
 
@@ -85,37 +152,111 @@ pub enum VerifyError {
     /// The host has no profile for the channel's template.
     TemplateNotSupported { template: u32, sensor: String },
     /// The host knows the template at another version.
-    TemplateVersionMismatch { template: u32, channel: u32, host: u32 },
+    TemplateVersionMismatch {
+        template: u32,
+        channel: u32,
+        host: u32,
+    },
     /// The host's own profile is inconsistent (a host configuration error, not content).
     HostProfileInvalid { sensor: String, reason: String },
     /// A supplied field has another type (or another enum) in the channel than on the host.
-    FieldTypeMismatch { field: u16, name: String, channel: String, host: String },
+    FieldTypeMismatch {
+        field: u16,
+        name: String,
+        channel: String,
+        host: String,
+    },
     /// A criterion reads a field the host does not supply: the channel-291 failure.
-    FieldNotSupplied { instance: u32, field: u16, supplied: u16 },
+    FieldNotSupplied {
+        instance: u32,
+        field: u16,
+        supplied: u16,
+    },
     /// An instance has no criteria and would match every event.
     NoCriteria { offset: usize, instance: u32 },
     /// The operator is not defined on the field's type.
-    OperatorNotAllowed { offset: usize, instance: u32, field: u16, op: Op, ty: String },
+    OperatorNotAllowed {
+        offset: usize,
+        instance: u32,
+        field: u16,
+        op: Op,
+        ty: String,
+    },
     /// The operand's shape (scalar, list, pattern, CIDR) does not fit the operator.
-    OperandShape { offset: usize, instance: u32, field: u16, op: Op, expected: &'static str },
+    OperandShape {
+        offset: usize,
+        instance: u32,
+        field: u16,
+        op: Op,
+        expected: &'static str,
+    },
     /// An operand value's type is not the field's type.
-    OperandType { offset: usize, instance: u32, field: u16, expected: String, found: &'static str },
+    OperandType {
+        offset: usize,
+        instance: u32,
+        field: u16,
+        expected: String,
+        found: &'static str,
+    },
     /// An integer operand does not fit the field's width.
-    OperandOutOfRange { offset: usize, instance: u32, field: u16, value: String, ty: String },
+    OperandOutOfRange {
+        offset: usize,
+        instance: u32,
+        field: u16,
+        value: String,
+        ty: String,
+    },
     /// An enum operand is not a declared variant of the field's enum.
-    UnknownEnumVariant { offset: usize, instance: u32, field: u16, value: u32, enum_name: String },
+    UnknownEnumVariant {
+        offset: usize,
+        instance: u32,
+        field: u16,
+        value: u32,
+        enum_name: String,
+    },
     /// An `in` / `not in` list is empty.
-    EmptyList { offset: usize, instance: u32, field: u16 },
+    EmptyList {
+        offset: usize,
+        instance: u32,
+        field: u16,
+    },
     /// A CIDR prefix longer than the address (32 for v4, 128 for v6).
-    BadCidrPrefix { offset: usize, instance: u32, field: u16, prefix: u8, max: u8 },
+    BadCidrPrefix {
+        offset: usize,
+        instance: u32,
+        field: u16,
+        prefix: u8,
+        max: u8,
+    },
     /// A pattern source longer than [`crate::limits::MAX_PATTERN_LEN`].
-    PatternTooLong { offset: usize, instance: u32, field: u16, len: usize, limit: usize },
+    PatternTooLong {
+        offset: usize,
+        instance: u32,
+        field: u16,
+        len: usize,
+        limit: usize,
+    },
     /// A glob that is not well formed (an unclosed `[`, a reversed range).
-    BadGlob { offset: usize, instance: u32, field: u16, reason: String },
+    BadGlob {
+        offset: usize,
+        instance: u32,
+        field: u16,
+        reason: String,
+    },
     /// A regex that does not parse.
-    BadRegex { offset: usize, instance: u32, field: u16, reason: String },
+    BadRegex {
+        offset: usize,
+        instance: u32,
+        field: u16,
+        reason: String,
+    },
     /// A pattern whose compiled form exceeds [`crate::limits::REGEX_SIZE_LIMIT`].
-    RegexTooLarge { offset: usize, instance: u32, field: u16, limit: usize },
+    RegexTooLarge {
+        offset: usize,
+        instance: u32,
+        field: u16,
+        limit: usize,
+    },
 }
 
 impl fmt::Display for VerifyError {

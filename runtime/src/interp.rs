@@ -38,11 +38,19 @@ impl fmt::Display for EvalError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             EvalError::InputCount { expected, found } => {
-                write!(f, "the event has {found} inputs; this channel's sensor supplies {expected}")
+                write!(
+                    f,
+                    "the event has {found} inputs; this channel's sensor supplies {expected}"
+                )
             }
-            EvalError::MissingInput { field } => write!(f, "the event has no input for field {field}"),
+            EvalError::MissingInput { field } => {
+                write!(f, "the event has no input for field {field}")
+            }
             EvalError::InputType { field, expected } => {
-                write!(f, "the input for field {field} is not a value of type {expected}")
+                write!(
+                    f,
+                    "the input for field {field} is not a value of type {expected}"
+                )
             }
         }
     }
@@ -55,7 +63,10 @@ impl VerifiedChannel {
     /// in ascending id order. Fields no criterion names are never read.
     pub fn evaluate(&self, inputs: &[Value]) -> Result<Vec<Match>, EvalError> {
         if inputs.len() != usize::from(self.supplied) {
-            return Err(EvalError::InputCount { expected: self.supplied, found: inputs.len() });
+            return Err(EvalError::InputCount {
+                expected: self.supplied,
+                found: inputs.len(),
+            });
         }
         // Lowercased `path` inputs, computed on first use and only for fields read.
         let mut folded: Vec<Option<String>> = vec![None; inputs.len()];
@@ -86,7 +97,9 @@ impl VerifiedChannel {
         folded: &mut [Option<String>],
     ) -> Result<bool, EvalError> {
         let index = usize::from(c.field).saturating_sub(1);
-        let input = inputs.get(index).ok_or(EvalError::MissingInput { field: c.field })?;
+        let input = inputs
+            .get(index)
+            .ok_or(EvalError::MissingInput { field: c.field })?;
         if !input_fits(c.ty, input, &self.channel.enums) {
             return Err(EvalError::InputType {
                 field: c.field,
@@ -125,7 +138,9 @@ impl VerifiedChannel {
                 found != *negate
             }
             Test::Text { op, needle, negate } => {
-                let Value::Str(s) = input else { return Ok(false) };
+                let Value::Str(s) = input else {
+                    return Ok(false);
+                };
                 let hay = text(c, s, index, folded);
                 let found = match op {
                     TextOp::Contains => hay.contains(needle.as_str()),
@@ -137,11 +152,19 @@ impl VerifiedChannel {
             // Pattern regexes of `path` fields are compiled case-insensitive, so they run
             // on the input as given.
             Test::Pattern { regex, negate } => {
-                let Value::Str(s) = input else { return Ok(false) };
+                let Value::Str(s) = input else {
+                    return Ok(false);
+                };
                 regex.is_match(s) != *negate
             }
-            Test::Within { addr, prefix, negate } => {
-                let Value::Ip(ip) = input else { return Ok(false) };
+            Test::Within {
+                addr,
+                prefix,
+                negate,
+            } => {
+                let Value::Ip(ip) = input else {
+                    return Ok(false);
+                };
                 let inside = match (ip, addr) {
                     (IpAddr::V4(_), IpAddr::V4(_)) | (IpAddr::V6(_), IpAddr::V6(_)) => {
                         mask(*ip, *prefix) == *addr

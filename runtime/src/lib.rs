@@ -51,8 +51,8 @@ pub use model::*;
 pub use pattern::{check_glob, check_regex};
 pub use store::{ChannelStore, Installed, StoreError};
 pub use trust::{
-    format_public_key, key_id, parse_public_key, KeyId, TrustError, TrustStore,
-    DEFAULT_THRESHOLD, PUBLIC_KEY_PREFIX,
+    format_public_key, key_id, parse_public_key, KeyId, TrustError, TrustStore, DEFAULT_THRESHOLD,
+    PUBLIC_KEY_PREFIX,
 };
 pub use verify::{verify, HostTemplate, SensorProfile, VerifiedChannel};
 

@@ -109,7 +109,10 @@ pub enum Operand {
     List(Vec<Value>),
     /// Source text of a glob or a regex; compiled by the verifier within its limits.
     Pattern(String),
-    Cidr { addr: IpAddr, prefix: u8 },
+    Cidr {
+        addr: IpAddr,
+        prefix: u8,
+    },
 }
 
 /// `FIELD OP OPERAND`; `field` is the 1-based field number.

@@ -133,15 +133,17 @@ pub fn check_glob(glob: &str, ignore_case: bool) -> Result<(), String> {
 
 /// Whether a regex compiles as the verifier will compile it; the reason if not.
 pub fn check_regex(source: &str, ignore_case: bool) -> Result<(), String> {
-    compile_regex(source, ignore_case).map(drop).map_err(describe)
+    compile_regex(source, ignore_case)
+        .map(drop)
+        .map_err(describe)
 }
 
 fn describe(e: PatternError) -> String {
     match e {
         PatternError::Glob(reason) | PatternError::Regex(reason) => reason,
-        PatternError::TooLarge => format!(
-            "the compiled pattern exceeds the runtime's {REGEX_SIZE_LIMIT}-byte size limit"
-        ),
+        PatternError::TooLarge => {
+            format!("the compiled pattern exceeds the runtime's {REGEX_SIZE_LIMIT}-byte size limit")
+        }
     }
 }
 
@@ -188,16 +190,34 @@ mod tests {
 
     #[test]
     fn glob_errors() {
-        assert!(matches!(compile_glob("[abc", false), Err(PatternError::Glob(_))));
-        assert!(matches!(compile_glob("[]", false), Err(PatternError::Glob(_))));
-        assert!(matches!(compile_glob("[!]", false), Err(PatternError::Glob(_))));
-        assert!(matches!(compile_glob("[z-a]", false), Err(PatternError::Glob(_))));
+        assert!(matches!(
+            compile_glob("[abc", false),
+            Err(PatternError::Glob(_))
+        ));
+        assert!(matches!(
+            compile_glob("[]", false),
+            Err(PatternError::Glob(_))
+        ));
+        assert!(matches!(
+            compile_glob("[!]", false),
+            Err(PatternError::Glob(_))
+        ));
+        assert!(matches!(
+            compile_glob("[z-a]", false),
+            Err(PatternError::Glob(_))
+        ));
     }
 
     #[test]
     fn regex_limits() {
-        assert!(matches!(compile_regex("(", false), Err(PatternError::Regex(_))));
-        assert!(matches!(compile_regex(r"\w{1000}\w{1000}", false), Err(PatternError::TooLarge)));
+        assert!(matches!(
+            compile_regex("(", false),
+            Err(PatternError::Regex(_))
+        ));
+        assert!(matches!(
+            compile_regex(r"\w{1000}\w{1000}", false),
+            Err(PatternError::TooLarge)
+        ));
         assert!(compile_regex("^abc$", true).unwrap().is_match("ABC"));
     }
 }

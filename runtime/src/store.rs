@@ -64,7 +64,10 @@ impl StoreFs for RealFs {
         let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
         file.take(cap).read_to_end(&mut bytes)?;
         if bytes.len() > limit {
-            return Err(io::Error::new(io::ErrorKind::InvalidData, "file over the size limit"));
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "file over the size limit",
+            ));
         }
         Ok(bytes)
     }
@@ -94,9 +97,17 @@ pub enum StoreError {
     /// The channel failed verification; nothing was written.
     Verify(VerifyError),
     /// The channel's content version is below the highest the store has accepted.
-    Rollback { channel_id: u32, offered: u64, highest: u64 },
+    Rollback {
+        channel_id: u32,
+        offered: u64,
+        highest: u64,
+    },
     /// A file operation failed; the store on disk is still loadable.
-    Io { op: &'static str, path: PathBuf, source: io::Error },
+    Io {
+        op: &'static str,
+        path: PathBuf,
+        source: io::Error,
+    },
 }
 
 impl fmt::Display for StoreError {
@@ -128,7 +139,11 @@ impl std::error::Error for StoreError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Installed {
     /// The channel is now active; `previous` is the version kept as last known good.
-    Activated { channel_id: u32, version: u64, previous: Option<u64> },
+    Activated {
+        channel_id: u32,
+        version: u64,
+        previous: Option<u64>,
+    },
     /// The store already has this version active: nothing changed.
     Unchanged { channel_id: u32, version: u64 },
 }
@@ -213,7 +228,10 @@ impl ChannelStore {
 
     /// The highest content version the store has accepted for this id.
     pub fn highest_version(&self, channel_id: u32) -> Option<u64> {
-        let active = self.active.get(&channel_id).map(|s| s.channel.channel().content_version);
+        let active = self
+            .active
+            .get(&channel_id)
+            .map(|s| s.channel.channel().content_version);
         self.highest.get(&channel_id).copied().max(active)
     }
 
@@ -229,14 +247,23 @@ impl ChannelStore {
         let channel = verify(bytes, trust, host).map_err(StoreError::Verify)?;
         let id = channel.channel().id;
         let version = channel.channel().content_version;
-        let active_version =
-            self.active.get(&id).map(|s| s.channel.channel().content_version);
+        let active_version = self
+            .active
+            .get(&id)
+            .map(|s| s.channel.channel().content_version);
         if active_version == Some(version) {
-            return Ok(Installed::Unchanged { channel_id: id, version });
+            return Ok(Installed::Unchanged {
+                channel_id: id,
+                version,
+            });
         }
         if let Some(highest) = self.highest_version(id) {
             if version < highest {
-                return Err(StoreError::Rollback { channel_id: id, offered: version, highest });
+                return Err(StoreError::Rollback {
+                    channel_id: id,
+                    offered: version,
+                    highest,
+                });
             }
         }
         // The new highest version is durable before the channel can be used. An equal
@@ -252,9 +279,19 @@ impl ChannelStore {
         self.write_durably(&self.active_path(id), bytes)?;
         let previous = self
             .active
-            .insert(id, Slot { channel, bytes: bytes.to_vec() })
+            .insert(
+                id,
+                Slot {
+                    channel,
+                    bytes: bytes.to_vec(),
+                },
+            )
             .map(|s| s.channel.channel().content_version);
-        Ok(Installed::Activated { channel_id: id, version, previous })
+        Ok(Installed::Activated {
+            channel_id: id,
+            version,
+            previous,
+        })
     }
 
     fn active_path(&self, id: u32) -> PathBuf {
@@ -293,8 +330,12 @@ impl ChannelStore {
         };
         self.fs.write(&tmp, bytes).map_err(io("write", &tmp))?;
         self.fs.sync_file(&tmp).map_err(io("sync", &tmp))?;
-        self.fs.rename(&tmp, path).map_err(io("rename into place", path))?;
-        self.fs.sync_dir(&self.dir).map_err(io("sync the directory", &self.dir))?;
+        self.fs
+            .rename(&tmp, path)
+            .map_err(io("rename into place", path))?;
+        self.fs
+            .sync_dir(&self.dir)
+            .map_err(io("sync the directory", &self.dir))?;
         Ok(())
     }
 }

@@ -104,7 +104,10 @@ impl TrustStore {
     /// keys and impossible thresholds are refused.
     pub fn new(keys: Vec<VerifyingKey>, threshold: usize) -> Result<TrustStore, TrustError> {
         if keys.len() > MAX_TRUSTED_KEYS {
-            return Err(TrustError::TooManyKeys { count: keys.len(), limit: MAX_TRUSTED_KEYS });
+            return Err(TrustError::TooManyKeys {
+                count: keys.len(),
+                limit: MAX_TRUSTED_KEYS,
+            });
         }
         let mut entries: Vec<(KeyId, VerifyingKey)> = Vec::with_capacity(keys.len());
         for key in keys {
@@ -118,9 +121,15 @@ impl TrustStore {
             entries.push((id, key));
         }
         if threshold == 0 || threshold > entries.len() {
-            return Err(TrustError::BadThreshold { threshold, keys: entries.len() });
+            return Err(TrustError::BadThreshold {
+                threshold,
+                keys: entries.len(),
+            });
         }
-        Ok(TrustStore { keys: entries, threshold })
+        Ok(TrustStore {
+            keys: entries,
+            threshold,
+        })
     }
 
     /// A trust store with [`DEFAULT_THRESHOLD`] (one signature from any of `keys`).
@@ -152,7 +161,9 @@ pub fn parse_public_key(text: &str) -> Result<VerifyingKey, TrustError> {
         .and_then(|rest| rest.strip_prefix(' '))
         .ok_or(TrustError::MissingPrefix)?;
     if hex.len() != 64 {
-        return Err(TrustError::BadHex { reason: "expected exactly 64 hex digits" });
+        return Err(TrustError::BadHex {
+            reason: "expected exactly 64 hex digits",
+        });
     }
     let mut bytes = [0u8; 32];
     for (dst, pair) in bytes.iter_mut().zip(hex.as_bytes().chunks(2)) {
@@ -173,7 +184,9 @@ pub fn parse_public_key(text: &str) -> Result<VerifyingKey, TrustError> {
     }
     let key = VerifyingKey::from_bytes(&bytes).map_err(|_| TrustError::InvalidPoint)?;
     if key.is_weak() {
-        return Err(TrustError::WeakKey { key_id: key_id(&key) });
+        return Err(TrustError::WeakKey {
+            key_id: key_id(&key),
+        });
     }
     Ok(key)
 }

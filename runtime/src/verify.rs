@@ -96,14 +96,34 @@ pub(crate) enum TextOp {
 
 #[derive(Debug, Clone)]
 pub(crate) enum Test {
-    Equal { value: Value, negate: bool },
+    Equal {
+        value: Value,
+        negate: bool,
+    },
     /// `< <= > >=` on two `Uint` or two `Int` values.
-    Order { op: Op, value: Value },
-    OneOf { values: HashSet<Value>, negate: bool },
-    Text { op: TextOp, needle: String, negate: bool },
-    Pattern { regex: Regex, negate: bool },
+    Order {
+        op: Op,
+        value: Value,
+    },
+    OneOf {
+        values: HashSet<Value>,
+        negate: bool,
+    },
+    Text {
+        op: TextOp,
+        needle: String,
+        negate: bool,
+    },
+    Pattern {
+        regex: Regex,
+        negate: bool,
+    },
     /// `addr` has its host bits cleared.
-    Within { addr: IpAddr, prefix: u8, negate: bool },
+    Within {
+        addr: IpAddr,
+        prefix: u8,
+        negate: bool,
+    },
 }
 
 /// Verifies `bytes` completely for the host described by `host`, trusting the keys of
@@ -118,7 +138,12 @@ pub fn verify(
     let signers = check_signatures(&frame, trust)?;
     let parsed = parse_body(&frame)?;
     let (instances, supplied) = check_semantics(&parsed, host)?;
-    Ok(VerifiedChannel { channel: parsed.channel, supplied, signers, instances })
+    Ok(VerifiedChannel {
+        channel: parsed.channel,
+        supplied,
+        signers,
+        instances,
+    })
 }
 
 /// Stage 3. Key ids are looked up before any curve arithmetic; signatures by keys the host
@@ -136,10 +161,11 @@ fn check_signatures(frame: &Frame<'_>, trust: &TrustStore) -> Result<Vec<KeyId>,
         };
         let msg = message.get_or_insert_with(|| signed_message(frame.region));
         let signature = Signature::from_bytes(&entry.signature);
-        key.verify_strict(msg, &signature).map_err(|_| VerifyError::BadSignature {
-            offset: entry.offset,
-            key_id: entry.key_id,
-        })?;
+        key.verify_strict(msg, &signature)
+            .map_err(|_| VerifyError::BadSignature {
+                offset: entry.offset,
+                key_id: entry.key_id,
+            })?;
         if !valid.contains(&entry.key_id) {
             valid.push(entry.key_id);
         }
@@ -149,7 +175,10 @@ fn check_signatures(frame: &Frame<'_>, trust: &TrustStore) -> Result<Vec<KeyId>,
     }
     match (valid.is_empty(), first_unknown) {
         (true, Some((offset, key_id))) => Err(VerifyError::UnknownSigner { offset, key_id }),
-        _ => Err(VerifyError::ThresholdNotMet { valid: valid.len(), required: trust.threshold() }),
+        _ => Err(VerifyError::ThresholdNotMet {
+            valid: valid.len(),
+            required: trust.threshold(),
+        }),
     }
 }
 
@@ -222,7 +251,12 @@ pub(crate) fn fits(ty: FieldType, value: &Value, enums: &[EnumDef]) -> bool {
 fn is_integer(ty: FieldType) -> bool {
     matches!(
         ty,
-        FieldType::U8 | FieldType::U16 | FieldType::U32 | FieldType::U64 | FieldType::I32 | FieldType::I64
+        FieldType::U8
+            | FieldType::U16
+            | FieldType::U32
+            | FieldType::U64
+            | FieldType::I32
+            | FieldType::I64
     )
 }
 
@@ -275,8 +309,10 @@ impl Site<'_> {
         }
         let type_matches = matches!(
             (ty, value),
-            (FieldType::U8 | FieldType::U16 | FieldType::U32 | FieldType::U64, Value::Uint(_))
-                | (FieldType::I32 | FieldType::I64, Value::Int(_))
+            (
+                FieldType::U8 | FieldType::U16 | FieldType::U32 | FieldType::U64,
+                Value::Uint(_)
+            ) | (FieldType::I32 | FieldType::I64, Value::Int(_))
                 | (FieldType::Enum(_), Value::Enum(_))
         );
         Err(match (type_matches, value) {
@@ -286,9 +322,11 @@ impl Site<'_> {
                 field: self.field,
                 value: *v,
                 enum_name: match ty {
-                    FieldType::Enum(i) => {
-                        self.enums.get(usize::from(i)).map(|e| e.name.clone()).unwrap_or_default()
-                    }
+                    FieldType::Enum(i) => self
+                        .enums
+                        .get(usize::from(i))
+                        .map(|e| e.name.clone())
+                        .unwrap_or_default(),
                     _ => String::new(),
                 },
             },
@@ -391,9 +429,14 @@ fn check_semantics(
 ) -> Result<(Vec<CompiledInstance>, u16), VerifyError> {
     let channel = &parsed.channel;
     let template = &channel.template;
-    let host_template = host.templates.iter().find(|t| t.id == template.id).ok_or_else(|| {
-        VerifyError::TemplateNotSupported { template: template.id, sensor: host.name.clone() }
-    })?;
+    let host_template = host
+        .templates
+        .iter()
+        .find(|t| t.id == template.id)
+        .ok_or_else(|| VerifyError::TemplateNotSupported {
+            template: template.id,
+            sensor: host.name.clone(),
+        })?;
     if host_template.version != template.version {
         return Err(VerifyError::TemplateVersionMismatch {
             template: template.id,
@@ -413,8 +456,12 @@ fn check_semantics(
             ),
         });
     }
-    for (n, (ours, theirs)) in
-        template.fields.iter().zip(&host_template.fields).take(usize::from(supplied)).enumerate()
+    for (n, (ours, theirs)) in template
+        .fields
+        .iter()
+        .zip(&host_template.fields)
+        .take(usize::from(supplied))
+        .enumerate()
     {
         let field = u16::try_from(n).unwrap_or(u16::MAX).saturating_add(1);
         if let FieldType::Enum(j) = theirs.ty {
@@ -440,7 +487,10 @@ fn check_semantics(
     let mut out = Vec::with_capacity(channel.instances.len());
     for (inst, inst_offset) in channel.instances.iter().zip(&parsed.instance_offsets) {
         if inst.criteria.is_empty() {
-            return Err(VerifyError::NoCriteria { offset: *inst_offset, instance: inst.id });
+            return Err(VerifyError::NoCriteria {
+                offset: *inst_offset,
+                instance: inst.id,
+            });
         }
         let mut criteria = Vec::with_capacity(inst.criteria.len());
         for c in &inst.criteria {
@@ -460,7 +510,12 @@ fn check_semantics(
                     fields: u16::try_from(template.fields.len()).unwrap_or(u16::MAX),
                 });
             };
-            let site = Site { offset, instance: inst.id, field: c.field, enums: &channel.enums };
+            let site = Site {
+                offset,
+                instance: inst.id,
+                field: c.field,
+                enums: &channel.enums,
+            };
             criteria.push(compile_criterion(&site, &mut cache, def.ty, c)?);
         }
         out.push(CompiledInstance {
@@ -534,7 +589,10 @@ fn compile_criterion(
                 return Err(site.shape(c.op, "a pattern"));
             };
             let glob = matches!(c.op, Op::Glob | Op::NotGlob);
-            Test::Pattern { regex: site.pattern(cache, source, glob, fold)?, negate }
+            Test::Pattern {
+                regex: site.pattern(cache, source, glob, fold)?,
+                negate,
+            }
         }
         Op::Contains
         | Op::NotContains
@@ -572,10 +630,19 @@ fn compile_criterion(
                     max,
                 });
             }
-            Test::Within { addr: mask(*addr, *prefix), prefix: *prefix, negate }
+            Test::Within {
+                addr: mask(*addr, *prefix),
+                prefix: *prefix,
+                negate,
+            }
         }
     };
-    Ok(CompiledCriterion { field: site.field, ty, fold, test })
+    Ok(CompiledCriterion {
+        field: site.field,
+        ty,
+        fold,
+        test,
+    })
 }
 
 /// Clears the host bits of `addr` beyond `prefix` (which the caller checked is in range).
@@ -583,12 +650,16 @@ pub(crate) fn mask(addr: IpAddr, prefix: u8) -> IpAddr {
     match addr {
         IpAddr::V4(v4) => {
             let bits = u32::from(v4);
-            let m = u32::MAX.checked_shl(32u32.saturating_sub(u32::from(prefix))).unwrap_or(0);
+            let m = u32::MAX
+                .checked_shl(32u32.saturating_sub(u32::from(prefix)))
+                .unwrap_or(0);
             IpAddr::V4((bits & m).into())
         }
         IpAddr::V6(v6) => {
             let bits = u128::from(v6);
-            let m = u128::MAX.checked_shl(128u32.saturating_sub(u32::from(prefix))).unwrap_or(0);
+            let m = u128::MAX
+                .checked_shl(128u32.saturating_sub(u32::from(prefix)))
+                .unwrap_or(0);
             IpAddr::V6((bits & m).into())
         }
     }

@@ -15,7 +15,14 @@ fn ipc_host(supplied: u16) -> SensorProfile {
 fn field_21_against_a_sensor_supplying_20_is_field_not_supplied() {
     let bytes = sign1(&channel_291());
     let err = verify(&bytes, &trust(), &ipc_host(20)).unwrap_err();
-    assert_eq!(err, VerifyError::FieldNotSupplied { instance: 1, field: 21, supplied: 20 });
+    assert_eq!(
+        err,
+        VerifyError::FieldNotSupplied {
+            instance: 1,
+            field: 21,
+            supplied: 20
+        }
+    );
     assert!(err.to_string().contains("field 21"));
 }
 
@@ -29,7 +36,10 @@ fn field_21_against_a_sensor_supplying_21_verifies_and_evaluates() {
     inputs[20] = Value::Str("D:NO_ACCESS_CONTROL".into());
     assert_eq!(v.evaluate(&inputs).unwrap().len(), 1);
     // The 20-input event of the old sensor is refused, not read out of bounds.
-    assert!(matches!(v.evaluate(&inputs[..20]), Err(EvalError::InputCount { .. })));
+    assert!(matches!(
+        v.evaluate(&inputs[..20]),
+        Err(EvalError::InputCount { .. })
+    ));
 }
 
 #[test]
@@ -46,7 +56,11 @@ fn the_store_keeps_its_previous_channel() {
     let err = store.install(&bad, &trust(), &host).unwrap_err();
     assert!(matches!(
         err,
-        StoreError::Verify(VerifyError::FieldNotSupplied { field: 21, supplied: 20, .. })
+        StoreError::Verify(VerifyError::FieldNotSupplied {
+            field: 21,
+            supplied: 20,
+            ..
+        })
     ));
     assert_eq!(store.active(291).unwrap().channel(), &good);
 

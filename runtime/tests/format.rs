@@ -69,7 +69,10 @@ fn two_signatures_round_trip() {
     let decoded = decode(&bytes).unwrap();
     assert_eq!(
         decoded.signers,
-        vec![key_id(&test_key().verifying_key()), key_id(&other_key().verifying_key())]
+        vec![
+            key_id(&test_key().verifying_key()),
+            key_id(&other_key().verifying_key())
+        ]
     );
 }
 
@@ -79,7 +82,10 @@ fn encoder_refuses_what_the_format_cannot_hold() {
     unsorted.instances.swap(0, 1);
     assert_eq!(
         sign1_err(&unsorted),
-        EncodeError::InstanceOrder { id: 1001, previous: 1002 }
+        EncodeError::InstanceOrder {
+            id: 1001,
+            previous: 1002
+        }
     );
     let mut dup = small_channel();
     dup.instances[1].id = 1001;
@@ -105,7 +111,9 @@ fn key_id_is_sha256_prefix_and_displays_as_hex() {
     assert_eq!(id.0[..], Sha256::digest(vk.as_bytes())[..8]);
     let text = id.to_string();
     assert_eq!(text.len(), 16);
-    assert!(text.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+    assert!(text
+        .chars()
+        .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
 }
 
 #[test]
@@ -139,7 +147,10 @@ fn public_key_text_errors() {
     ));
     // The identity point is a valid encoding but a weak key.
     let identity = format!("ward-ed25519-pub 01{}", "0".repeat(62));
-    assert!(matches!(parse_public_key(&identity), Err(TrustError::WeakKey { .. })));
+    assert!(matches!(
+        parse_public_key(&identity),
+        Err(TrustError::WeakKey { .. })
+    ));
 }
 
 #[test]
@@ -149,16 +160,32 @@ fn trust_store_rules() {
     assert!(TrustStore::new(vec![a, b], 2).is_ok());
     assert_eq!(
         TrustStore::new(vec![a, b], 3).unwrap_err(),
-        TrustError::BadThreshold { threshold: 3, keys: 2 }
+        TrustError::BadThreshold {
+            threshold: 3,
+            keys: 2
+        }
     );
-    assert!(matches!(TrustStore::new(vec![a], 0), Err(TrustError::BadThreshold { .. })));
-    assert!(matches!(TrustStore::new(vec![a, a], 1), Err(TrustError::DuplicateKey { .. })));
-    assert_eq!(TrustStore::with_keys(vec![a]).unwrap().threshold(), DEFAULT_THRESHOLD);
+    assert!(matches!(
+        TrustStore::new(vec![a], 0),
+        Err(TrustError::BadThreshold { .. })
+    ));
+    assert!(matches!(
+        TrustStore::new(vec![a, a], 1),
+        Err(TrustError::DuplicateKey { .. })
+    ));
+    assert_eq!(
+        TrustStore::with_keys(vec![a]).unwrap().threshold(),
+        DEFAULT_THRESHOLD
+    );
 }
 
 #[test]
 fn errors_read_as_sentences() {
-    let e = VerifyError::FieldNotSupplied { instance: 1, field: 21, supplied: 20 };
+    let e = VerifyError::FieldNotSupplied {
+        instance: 1,
+        field: 21,
+        supplied: 20,
+    };
     assert_eq!(
         e.to_string(),
         "instance 1 has a criterion on field 21, but the sensor supplies only fields 1 to 20"

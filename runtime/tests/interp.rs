@@ -83,20 +83,38 @@ fn ordering_on_unsigned_and_signed_integers() {
 
 #[test]
 fn membership() {
-    let c = one(PID, Op::In, Operand::List(vec![Value::Uint(1), Value::Uint(4)]));
+    let c = one(
+        PID,
+        Op::In,
+        Operand::List(vec![Value::Uint(1), Value::Uint(4)]),
+    );
     assert!(c.on(&[(PID, Value::Uint(4))]));
     assert!(!c.on(&[(PID, Value::Uint(2))]));
-    let c = one(PID, Op::NotIn, Operand::List(vec![Value::Uint(1), Value::Uint(4)]));
+    let c = one(
+        PID,
+        Op::NotIn,
+        Operand::List(vec![Value::Uint(1), Value::Uint(4)]),
+    );
     assert!(!c.on(&[(PID, Value::Uint(4))]));
     assert!(c.on(&[(PID, Value::Uint(2))]));
-    let c = one(INTEGRITY, Op::In, Operand::List(vec![Value::Enum(0), Value::Enum(1)]));
+    let c = one(
+        INTEGRITY,
+        Op::In,
+        Operand::List(vec![Value::Enum(0), Value::Enum(1)]),
+    );
     assert!(c.on(&[(INTEGRITY, Value::Enum(1))]));
     assert!(!c.on(&[(INTEGRITY, Value::Enum(4))]));
     let c = one(IMAGE, Op::In, Operand::List(vec![st("a.exe"), st("b.exe")]));
     assert!(c.on(&[(IMAGE, st("a.exe"))]));
-    assert!(!c.on(&[(IMAGE, st("A.EXE"))]), "string fields are case-sensitive");
+    assert!(
+        !c.on(&[(IMAGE, st("A.EXE"))]),
+        "string fields are case-sensitive"
+    );
     let c = one(PIPE, Op::In, Operand::List(vec![st(r"\\.\pipe\Foo")]));
-    assert!(c.on(&[(PIPE, st(r"\\.\PIPE\foo"))]), "path fields ignore case");
+    assert!(
+        c.on(&[(PIPE, st(r"\\.\PIPE\foo"))]),
+        "path fields ignore case"
+    );
     let c = one(ADDR, Op::In, Operand::List(vec![ip("10.0.0.1"), ip("::1")]));
     assert!(c.on(&[(ADDR, ip("::1"))]));
     let c = one(HASH, Op::NotIn, Operand::List(vec![Value::Sha256([1; 32])]));
@@ -143,7 +161,10 @@ fn text_operators_on_paths_ignore_case() {
     let c = one(PIPE, Op::StartsWith, s(r"\\.\PIPE"));
     assert!(c.on(&[(PIPE, st(r"\\.\pipe\x"))]));
     let c = one(PIPE, Op::EndsWith, s("ÉTÉ"));
-    assert!(c.on(&[(PIPE, st("pipe\\été"))]), "Unicode lowercase, not just ASCII");
+    assert!(
+        c.on(&[(PIPE, st("pipe\\été"))]),
+        "Unicode lowercase, not just ASCII"
+    );
     let c = one(PIPE, Op::Glob, pat(r"\\.\pipe\MOJO.*"));
     assert!(c.on(&[(PIPE, st(r"\\.\Pipe\mojo.1234.5"))]));
     let c = one(PIPE, Op::NotGlob, pat(r"\\.\pipe\MOJO.*"));
@@ -189,7 +210,10 @@ fn cidr_blocks() {
     let c = one(ADDR, Op::Within, cidr("10.1.0.0", 16));
     assert!(c.on(&[(ADDR, ip("10.1.255.3"))]));
     assert!(!c.on(&[(ADDR, ip("10.2.0.1"))]));
-    assert!(!c.on(&[(ADDR, ip("::ffff:10.1.0.1"))]), "a v4 block never holds a v6 address");
+    assert!(
+        !c.on(&[(ADDR, ip("::ffff:10.1.0.1"))]),
+        "a v4 block never holds a v6 address"
+    );
     let c = one(ADDR, Op::NotWithin, cidr("10.1.0.0", 16));
     assert!(c.on(&[(ADDR, ip("::ffff:10.1.0.1"))]));
     assert!(!c.on(&[(ADDR, ip("10.1.0.1"))]));
@@ -211,27 +235,53 @@ fn cidr_blocks() {
 fn all_criteria_must_hold_and_matches_come_in_id_order() {
     let channel = channel_with(vec![
         instance(5, vec![crit(PID, Op::Eq, u(4))]),
-        instance(9, vec![crit(PID, Op::Eq, u(4)), crit(REMOTE, Op::Eq, Operand::Scalar(Value::Bool(true)))]),
+        instance(
+            9,
+            vec![
+                crit(PID, Op::Eq, u(4)),
+                crit(REMOTE, Op::Eq, Operand::Scalar(Value::Bool(true))),
+            ],
+        ),
         instance(12, vec![crit(PID, Op::Ge, u(1))]),
     ]);
     let v = verify(&sign1(&channel), &trust(), &host()).unwrap();
     let ids = |changes: &[(u16, Value)]| -> Vec<u32> {
-        v.evaluate(&event_with(changes)).unwrap().iter().map(|m| m.instance).collect()
+        v.evaluate(&event_with(changes))
+            .unwrap()
+            .iter()
+            .map(|m| m.instance)
+            .collect()
     };
     assert_eq!(ids(&[(PID, Value::Uint(4))]), vec![5, 12]);
-    assert_eq!(ids(&[(PID, Value::Uint(4)), (REMOTE, Value::Bool(true))]), vec![5, 9, 12]);
+    assert_eq!(
+        ids(&[(PID, Value::Uint(4)), (REMOTE, Value::Bool(true))]),
+        vec![5, 9, 12]
+    );
     assert_eq!(ids(&[]), Vec::<u32>::new());
     let m = v.evaluate(&event_with(&[(PID, Value::Uint(4))])).unwrap();
-    assert_eq!(m[0], Match { instance: 5, severity: Severity::High, action: Action::Detect });
+    assert_eq!(
+        m[0],
+        Match {
+            instance: 5,
+            severity: Severity::High,
+            action: Action::Detect
+        }
+    );
 }
 
 #[test]
 fn the_small_channel_detects_what_it_says() {
     let v = verify(&sign1(&small_channel()), &trust(), &host()).unwrap();
     let hits = v
-        .evaluate(&event_with(&[(PIPE, st(r"\\.\pipe\postex_a1b2")), (REMOTE, Value::Bool(false))]))
+        .evaluate(&event_with(&[
+            (PIPE, st(r"\\.\pipe\postex_a1b2")),
+            (REMOTE, Value::Bool(false)),
+        ]))
         .unwrap();
-    assert_eq!(hits.iter().map(|m| m.instance).collect::<Vec<_>>(), vec![1001]);
+    assert_eq!(
+        hits.iter().map(|m| m.instance).collect::<Vec<_>>(),
+        vec![1001]
+    );
     let hits = v
         .evaluate(&event_with(&[
             (PIPE, st(r"\\.\pipe\mojo.5.6")),
@@ -240,7 +290,14 @@ fn the_small_channel_detects_what_it_says() {
             (REMOTE, Value::Bool(true)),
         ]))
         .unwrap();
-    assert_eq!(hits, vec![Match { instance: 1002, severity: Severity::Medium, action: Action::Prevent }]);
+    assert_eq!(
+        hits,
+        vec![Match {
+            instance: 1002,
+            severity: Severity::Medium,
+            action: Action::Prevent
+        }]
+    );
 }
 
 #[test]
@@ -248,14 +305,23 @@ fn bad_inputs_are_errors_not_panics() {
     let c = one(PID, Op::Eq, u(4));
     assert_eq!(
         c.0.evaluate(&event()[..11]).unwrap_err(),
-        EvalError::InputCount { expected: 12, found: 11 }
+        EvalError::InputCount {
+            expected: 12,
+            found: 11
+        }
     );
     let mut long = event();
     long.push(Value::Bool(true));
-    assert!(matches!(c.0.evaluate(&long), Err(EvalError::InputCount { .. })));
+    assert!(matches!(
+        c.0.evaluate(&long),
+        Err(EvalError::InputCount { .. })
+    ));
     assert_eq!(
         c.0.evaluate(&event_with(&[(PID, st("4"))])).unwrap_err(),
-        EvalError::InputType { field: PID, expected: "u32".into() }
+        EvalError::InputType {
+            field: PID,
+            expected: "u32".into()
+        }
     );
     assert!(matches!(
         c.0.evaluate(&event_with(&[(PID, Value::Uint(u64::from(u32::MAX) + 1))])),
@@ -272,7 +338,12 @@ fn bad_inputs_are_errors_not_panics() {
 fn wildcard_fields_are_never_read() {
     // Field 2 has no criterion: an input of the wrong type there is never looked at.
     let c = one(PID, Op::Eq, u(4));
-    let hits = c.0.evaluate(&event_with(&[(PID, Value::Uint(4)), (IMAGE, Value::Bool(true))])).unwrap();
+    let hits =
+        c.0.evaluate(&event_with(&[
+            (PID, Value::Uint(4)),
+            (IMAGE, Value::Bool(true)),
+        ]))
+        .unwrap();
     assert_eq!(hits.len(), 1);
 }
 

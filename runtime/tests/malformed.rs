@@ -94,8 +94,14 @@ fn hand_host() -> SensorProfile {
             version: 3,
             supplied: 2,
             fields: vec![
-                FieldDef { name: "a".into(), ty: FieldType::U32 },
-                FieldDef { name: "b".into(), ty: FieldType::String },
+                FieldDef {
+                    name: "a".into(),
+                    ty: FieldType::U32,
+                },
+                FieldDef {
+                    name: "b".into(),
+                    ty: FieldType::String,
+                },
             ],
             enums: vec![],
         }],
@@ -108,9 +114,17 @@ fn check(region: Vec<u8>) -> Result<VerifiedChannel, VerifyError> {
 
 #[test]
 fn the_hand_built_file_is_valid() {
-    let good = region(&[U32, STRING], NO_ENUMS, 1, &inst(1, &[crit(1, 1, &uint(4))]));
+    let good = region(
+        &[U32, STRING],
+        NO_ENUMS,
+        1,
+        &inst(1, &[crit(1, 1, &uint(4))]),
+    );
     let v = check(good.clone()).unwrap();
-    assert_eq!(v.channel().instances[0].criteria[0].operand, Operand::Scalar(Value::Uint(4)));
+    assert_eq!(
+        v.channel().instances[0].criteria[0].operand,
+        Operand::Scalar(Value::Uint(4))
+    );
     // The crate's encoder writes the very same bytes for the decoded model.
     let decoded = decode(&signed(good.clone())).unwrap();
     assert_eq!(testing::encode_unsigned(&decoded.channel).unwrap(), good);
@@ -119,35 +133,63 @@ fn the_hand_built_file_is_valid() {
 #[test]
 fn counts_past_the_end() {
     // The instance count says two; there is one.
-    let r = region(&[U32, STRING], NO_ENUMS, 2, &inst(1, &[crit(1, 1, &uint(4))]));
+    let r = region(
+        &[U32, STRING],
+        NO_ENUMS,
+        2,
+        &inst(1, &[crit(1, 1, &uint(4))]),
+    );
     assert!(matches!(check(r), Err(VerifyError::Truncated { .. })));
     // A list length past the end.
     let mut list = vec![2u8];
     list.extend_from_slice(&1000u32.to_le_bytes());
     list.extend_from_slice(&[2, 0, 0, 0, 0, 0, 0, 0, 0]);
     let r = region(&[U32, STRING], NO_ENUMS, 1, &inst(1, &[crit(1, 7, &list)]));
-    assert!(matches!(check(r), Err(VerifyError::Truncated { what: "a list length", .. })));
+    assert!(matches!(
+        check(r),
+        Err(VerifyError::Truncated {
+            what: "a list length",
+            ..
+        })
+    ));
     // A criteria count past the end.
     let mut i = inst(1, &[crit(1, 1, &uint(4))]);
     i[12] = 9;
     let r = region(&[U32, STRING], NO_ENUMS, 1, &i);
     assert!(matches!(check(r), Err(VerifyError::Truncated { .. })));
     // A huge instance count is refused by its limit before anything is allocated.
-    let r = region(&[U32, STRING], NO_ENUMS, u32::MAX, &inst(1, &[crit(1, 1, &uint(4))]));
+    let r = region(
+        &[U32, STRING],
+        NO_ENUMS,
+        u32::MAX,
+        &inst(1, &[crit(1, 1, &uint(4))]),
+    );
     assert!(matches!(
         check(r),
-        Err(VerifyError::LimitExceeded { what: "the instance count", .. })
+        Err(VerifyError::LimitExceeded {
+            what: "the instance count",
+            ..
+        })
     ));
 }
 
 #[test]
 fn a_string_length_that_overflows_is_refused() {
-    let mut r = region(&[U32, STRING], NO_ENUMS, 1, &inst(1, &[crit(1, 1, &uint(4))]));
+    let mut r = region(
+        &[U32, STRING],
+        NO_ENUMS,
+        1,
+        &inst(1, &[crit(1, 1, &uint(4))]),
+    );
     // First pool entry's length (after the pool count at byte 40).
     r[44..48].copy_from_slice(&u32::MAX.to_le_bytes());
     assert!(matches!(
         check(r),
-        Err(VerifyError::LimitExceeded { what: "a string length", offset: 44, .. })
+        Err(VerifyError::LimitExceeded {
+            what: "a string length",
+            offset: 44,
+            ..
+        })
     ));
 }
 
@@ -158,7 +200,11 @@ fn a_string_index_past_the_pool() {
     let r = region(&[U32, STRING], NO_ENUMS, 1, &i);
     assert!(matches!(
         check(r),
-        Err(VerifyError::StringIndexOutOfRange { index: 99, pool_len: 4, .. })
+        Err(VerifyError::StringIndexOutOfRange {
+            index: 99,
+            pool_len: 4,
+            ..
+        })
     ));
 }
 
@@ -166,29 +212,93 @@ fn a_string_index_past_the_pool() {
 fn unknown_tags() {
     let good_inst = inst(1, &[crit(1, 1, &uint(4))]);
     let r = region(&[U32, &[13]], NO_ENUMS, 1, &good_inst);
-    assert!(matches!(check(r), Err(VerifyError::UnknownTypeTag { tag: 13, .. })));
+    assert!(matches!(
+        check(r),
+        Err(VerifyError::UnknownTypeTag { tag: 13, .. })
+    ));
     let r = region(&[U32, &[0]], NO_ENUMS, 1, &good_inst);
-    assert!(matches!(check(r), Err(VerifyError::UnknownTypeTag { tag: 0, .. })));
-    let r = region(&[U32, STRING], NO_ENUMS, 1, &inst(1, &[crit(1, 21, &uint(4))]));
-    assert!(matches!(check(r), Err(VerifyError::UnknownOpTag { tag: 21, instance: 1, .. })));
-    let r = region(&[U32, STRING], NO_ENUMS, 1, &inst(1, &[crit(1, 0, &uint(4))]));
-    assert!(matches!(check(r), Err(VerifyError::UnknownOpTag { tag: 0, .. })));
-    let r = region(&[U32, STRING], NO_ENUMS, 1, &inst(1, &[crit(1, 1, &[5, 0])]));
-    assert!(matches!(check(r), Err(VerifyError::UnknownOperandTag { tag: 5, .. })));
-    let r = region(&[U32, STRING], NO_ENUMS, 1, &inst(1, &[crit(1, 1, &[1, 8, 0])]));
-    assert!(matches!(check(r), Err(VerifyError::UnknownValueTag { tag: 8, .. })));
-    let r = region(&[U32, STRING], NO_ENUMS, 1, &inst(1, &[crit(1, 1, &[1, 1, 2])]));
-    assert!(matches!(check(r), Err(VerifyError::InvalidBool { byte: 2, .. })));
-    let r = region(&[U32, STRING], NO_ENUMS, 1, &inst(1, &[crit(1, 1, &[1, 5, 5, 0, 0, 0, 0])]));
-    assert!(matches!(check(r), Err(VerifyError::UnknownIpFamily { tag: 5, .. })));
+    assert!(matches!(
+        check(r),
+        Err(VerifyError::UnknownTypeTag { tag: 0, .. })
+    ));
+    let r = region(
+        &[U32, STRING],
+        NO_ENUMS,
+        1,
+        &inst(1, &[crit(1, 21, &uint(4))]),
+    );
+    assert!(matches!(
+        check(r),
+        Err(VerifyError::UnknownOpTag {
+            tag: 21,
+            instance: 1,
+            ..
+        })
+    ));
+    let r = region(
+        &[U32, STRING],
+        NO_ENUMS,
+        1,
+        &inst(1, &[crit(1, 0, &uint(4))]),
+    );
+    assert!(matches!(
+        check(r),
+        Err(VerifyError::UnknownOpTag { tag: 0, .. })
+    ));
+    let r = region(
+        &[U32, STRING],
+        NO_ENUMS,
+        1,
+        &inst(1, &[crit(1, 1, &[5, 0])]),
+    );
+    assert!(matches!(
+        check(r),
+        Err(VerifyError::UnknownOperandTag { tag: 5, .. })
+    ));
+    let r = region(
+        &[U32, STRING],
+        NO_ENUMS,
+        1,
+        &inst(1, &[crit(1, 1, &[1, 8, 0])]),
+    );
+    assert!(matches!(
+        check(r),
+        Err(VerifyError::UnknownValueTag { tag: 8, .. })
+    ));
+    let r = region(
+        &[U32, STRING],
+        NO_ENUMS,
+        1,
+        &inst(1, &[crit(1, 1, &[1, 1, 2])]),
+    );
+    assert!(matches!(
+        check(r),
+        Err(VerifyError::InvalidBool { byte: 2, .. })
+    ));
+    let r = region(
+        &[U32, STRING],
+        NO_ENUMS,
+        1,
+        &inst(1, &[crit(1, 1, &[1, 5, 5, 0, 0, 0, 0])]),
+    );
+    assert!(matches!(
+        check(r),
+        Err(VerifyError::UnknownIpFamily { tag: 5, .. })
+    ));
     let mut i = good_inst.clone();
     i[8] = 6;
     let r = region(&[U32, STRING], NO_ENUMS, 1, &i);
-    assert!(matches!(check(r), Err(VerifyError::UnknownSeverity { tag: 6, .. })));
+    assert!(matches!(
+        check(r),
+        Err(VerifyError::UnknownSeverity { tag: 6, .. })
+    ));
     let mut i = good_inst.clone();
     i[9] = 0;
     let r = region(&[U32, STRING], NO_ENUMS, 1, &i);
-    assert!(matches!(check(r), Err(VerifyError::UnknownAction { tag: 0, .. })));
+    assert!(matches!(
+        check(r),
+        Err(VerifyError::UnknownAction { tag: 0, .. })
+    ));
 }
 
 #[test]
@@ -196,7 +306,14 @@ fn enum_tables() {
     let good_inst = inst(1, &[crit(1, 1, &uint(4))]);
     // An enum field type pointing at an enum that is not declared.
     let r = region(&[U32, &[12, 0, 0]], NO_ENUMS, 1, &good_inst);
-    assert!(matches!(check(r), Err(VerifyError::EnumIndexOutOfRange { index: 0, enums: 0, .. })));
+    assert!(matches!(
+        check(r),
+        Err(VerifyError::EnumIndexOutOfRange {
+            index: 0,
+            enums: 0,
+            ..
+        })
+    ));
     // An enum without variants.
     let mut e = 1u16.to_le_bytes().to_vec();
     e.extend_from_slice(&2u32.to_le_bytes());
@@ -212,18 +329,39 @@ fn enum_tables() {
         e.extend_from_slice(&0u32.to_le_bytes());
     }
     let r = region(&[U32, STRING], &e, 1, &good_inst);
-    assert!(matches!(check(r), Err(VerifyError::DuplicateVariant { .. })));
+    assert!(matches!(
+        check(r),
+        Err(VerifyError::DuplicateVariant { .. })
+    ));
 }
 
 #[test]
 fn field_zero_or_past_the_template() {
-    let r = region(&[U32, STRING], NO_ENUMS, 1, &inst(1, &[crit(0, 1, &uint(4))]));
+    let r = region(
+        &[U32, STRING],
+        NO_ENUMS,
+        1,
+        &inst(1, &[crit(0, 1, &uint(4))]),
+    );
     assert!(matches!(
         check(r),
-        Err(VerifyError::FieldOutOfTemplate { field: 0, fields: 2, instance: 1, .. })
+        Err(VerifyError::FieldOutOfTemplate {
+            field: 0,
+            fields: 2,
+            instance: 1,
+            ..
+        })
     ));
-    let r = region(&[U32, STRING], NO_ENUMS, 1, &inst(1, &[crit(3, 1, &uint(4))]));
-    assert!(matches!(check(r), Err(VerifyError::FieldOutOfTemplate { field: 3, .. })));
+    let r = region(
+        &[U32, STRING],
+        NO_ENUMS,
+        1,
+        &inst(1, &[crit(3, 1, &uint(4))]),
+    );
+    assert!(matches!(
+        check(r),
+        Err(VerifyError::FieldOutOfTemplate { field: 3, .. })
+    ));
     // Through the encoder too.
     let channel = channel_with(vec![instance(1, vec![common::crit(0, Op::Eq, u(1))])]);
     assert!(matches!(
@@ -233,7 +371,11 @@ fn field_zero_or_past_the_template() {
     let channel = channel_with(vec![instance(1, vec![common::crit(13, Op::Eq, u(1))])]);
     assert!(matches!(
         verify(&sign1(&channel), &trust(), &host()),
-        Err(VerifyError::FieldOutOfTemplate { field: 13, fields: 12, .. })
+        Err(VerifyError::FieldOutOfTemplate {
+            field: 13,
+            fields: 12,
+            ..
+        })
     ));
 }
 
@@ -243,11 +385,21 @@ fn duplicate_and_unordered_instance_ids() {
     let mut two = inst(9, &c);
     two.extend_from_slice(&inst(9, &c));
     let r = region(&[U32, STRING], NO_ENUMS, 2, &two);
-    assert!(matches!(check(r), Err(VerifyError::DuplicateInstance { id: 9, .. })));
+    assert!(matches!(
+        check(r),
+        Err(VerifyError::DuplicateInstance { id: 9, .. })
+    ));
     let mut two = inst(9, &c);
     two.extend_from_slice(&inst(8, &c));
     let r = region(&[U32, STRING], NO_ENUMS, 2, &two);
-    assert!(matches!(check(r), Err(VerifyError::InstanceOrder { id: 8, previous: 9, .. })));
+    assert!(matches!(
+        check(r),
+        Err(VerifyError::InstanceOrder {
+            id: 8,
+            previous: 9,
+            ..
+        })
+    ));
 }
 
 #[test]
@@ -255,14 +407,25 @@ fn trailing_bytes_inside_the_body() {
     let mut i = inst(1, &[crit(1, 1, &uint(4))]);
     i.push(0);
     let r = region(&[U32, STRING], NO_ENUMS, 1, &i);
-    assert!(matches!(check(r), Err(VerifyError::TrailingBytes { count: 1, .. })));
+    assert!(matches!(
+        check(r),
+        Err(VerifyError::TrailingBytes { count: 1, .. })
+    ));
 }
 
 #[test]
 fn invalid_utf8_in_the_pool() {
-    let mut r = region(&[U32, STRING], NO_ENUMS, 1, &inst(1, &[crit(1, 1, &uint(4))]));
+    let mut r = region(
+        &[U32, STRING],
+        NO_ENUMS,
+        1,
+        &inst(1, &[crit(1, 1, &uint(4))]),
+    );
     r[48] = 0xff; // first byte of "chan"
-    assert!(matches!(check(r), Err(VerifyError::InvalidUtf8 { offset: 48 })));
+    assert!(matches!(
+        check(r),
+        Err(VerifyError::InvalidUtf8 { offset: 48 })
+    ));
 }
 
 // ---- Semantic errors, through the encoder ----
@@ -276,7 +439,11 @@ fn reject(criteria: Vec<Criterion>) -> VerifyError {
 fn operand_of_the_wrong_type() {
     assert!(matches!(
         reject(vec![common::crit(PID, Op::Eq, s("4"))]),
-        VerifyError::OperandType { field: PID, found: "a string", .. }
+        VerifyError::OperandType {
+            field: PID,
+            found: "a string",
+            ..
+        }
     ));
     assert!(matches!(
         reject(vec![common::crit(DELTA, Op::Eq, u(4))]),
@@ -307,7 +474,11 @@ fn operand_out_of_range() {
         VerifyError::OperandOutOfRange { .. }
     ));
     assert!(matches!(
-        reject(vec![common::crit(OFFSET, Op::Gt, i(i64::from(i32::MAX) + 1))]),
+        reject(vec![common::crit(
+            OFFSET,
+            Op::Gt,
+            i(i64::from(i32::MAX) + 1)
+        )]),
         VerifyError::OperandOutOfRange { .. }
     ));
 }
@@ -315,7 +486,11 @@ fn operand_out_of_range() {
 #[test]
 fn unknown_enum_variant() {
     assert!(matches!(
-        reject(vec![common::crit(INTEGRITY, Op::Eq, Operand::Scalar(Value::Enum(5)))]),
+        reject(vec![common::crit(
+            INTEGRITY,
+            Op::Eq,
+            Operand::Scalar(Value::Enum(5))
+        )]),
         VerifyError::UnknownEnumVariant { value: 5, .. }
     ));
 }
@@ -331,7 +506,11 @@ fn operator_not_allowed_and_wrong_shape() {
         VerifyError::OperatorNotAllowed { op: Op::Glob, .. }
     ));
     assert!(matches!(
-        reject(vec![common::crit(REMOTE, Op::In, Operand::List(vec![Value::Bool(true)]))]),
+        reject(vec![common::crit(
+            REMOTE,
+            Op::In,
+            Operand::List(vec![Value::Bool(true)])
+        )]),
         VerifyError::OperatorNotAllowed { .. }
     ));
     assert!(matches!(
@@ -340,14 +519,21 @@ fn operator_not_allowed_and_wrong_shape() {
     ));
     assert!(matches!(
         reject(vec![common::crit(PIPE, Op::Glob, s("*"))]),
-        VerifyError::OperandShape { expected: "a pattern", .. }
+        VerifyError::OperandShape {
+            expected: "a pattern",
+            ..
+        }
     ));
     assert!(matches!(
         reject(vec![common::crit(PID, Op::In, u(1))]),
         VerifyError::OperandShape { .. }
     ));
     assert!(matches!(
-        reject(vec![common::crit(PID, Op::Eq, Operand::List(vec![Value::Uint(1)]))]),
+        reject(vec![common::crit(
+            PID,
+            Op::Eq,
+            Operand::List(vec![Value::Uint(1)])
+        )]),
         VerifyError::OperandShape { .. }
     ));
     assert!(matches!(
@@ -364,19 +550,34 @@ fn operator_not_allowed_and_wrong_shape() {
     ));
     assert!(matches!(
         reject(vec![common::crit(ADDR, Op::Within, cidr("10.0.0.0", 33))]),
-        VerifyError::BadCidrPrefix { prefix: 33, max: 32, .. }
+        VerifyError::BadCidrPrefix {
+            prefix: 33,
+            max: 32,
+            ..
+        }
     ));
     assert!(matches!(
         reject(vec![common::crit(ADDR, Op::Within, cidr("::", 129))]),
-        VerifyError::BadCidrPrefix { prefix: 129, max: 128, .. }
+        VerifyError::BadCidrPrefix {
+            prefix: 129,
+            max: 128,
+            ..
+        }
     ));
 }
 
 #[test]
 fn patterns() {
     assert!(matches!(
-        reject(vec![common::crit(PIPE, Op::Matches, pat(r"\w{1000}\w{1000}"))]),
-        VerifyError::RegexTooLarge { limit: REGEX_SIZE_LIMIT, .. }
+        reject(vec![common::crit(
+            PIPE,
+            Op::Matches,
+            pat(r"\w{1000}\w{1000}")
+        )]),
+        VerifyError::RegexTooLarge {
+            limit: REGEX_SIZE_LIMIT,
+            ..
+        }
     ));
     assert!(matches!(
         reject(vec![common::crit(PIPE, Op::Matches, pat("(unclosed"))]),
@@ -389,11 +590,18 @@ fn patterns() {
     let long = "a".repeat(MAX_PATTERN_LEN + 1);
     assert!(matches!(
         reject(vec![common::crit(PIPE, Op::Glob, pat(&long))]),
-        VerifyError::PatternTooLong { len: 1025, limit: 1024, .. }
+        VerifyError::PatternTooLong {
+            len: 1025,
+            limit: 1024,
+            ..
+        }
     ));
     // At the limit it compiles.
     let at = "a".repeat(MAX_PATTERN_LEN);
-    let channel = channel_with(vec![instance(1, vec![common::crit(PIPE, Op::Glob, pat(&at))])]);
+    let channel = channel_with(vec![instance(
+        1,
+        vec![common::crit(PIPE, Op::Glob, pat(&at))],
+    )]);
     verify(&sign1(&channel), &trust(), &host()).unwrap();
 }
 
@@ -401,7 +609,10 @@ fn patterns() {
 fn zero_criteria() {
     let channel = channel_with(vec![instance(4, vec![])]);
     let bytes = sign1(&channel);
-    assert!(decode(&bytes).is_ok(), "decode is for reading; it does not judge meaning");
+    assert!(
+        decode(&bytes).is_ok(),
+        "decode is for reading; it does not judge meaning"
+    );
     assert!(matches!(
         verify(&bytes, &trust(), &host()),
         Err(VerifyError::NoCriteria { instance: 4, .. })
@@ -421,7 +632,11 @@ fn host_profile_mismatches() {
     h.templates[0].version = 4;
     assert_eq!(
         verify(&bytes, &trust(), &h).unwrap_err(),
-        VerifyError::TemplateVersionMismatch { template: 7, channel: 3, host: 4 }
+        VerifyError::TemplateVersionMismatch {
+            template: 7,
+            channel: 3,
+            host: 4
+        }
     );
     let mut h = host();
     h.templates[0].fields[2].ty = FieldType::U64;
@@ -437,7 +652,10 @@ fn host_profile_mismatches() {
     ));
     let mut h = host();
     h.templates[0].supplied = 13;
-    assert!(matches!(verify(&bytes, &trust(), &h), Err(VerifyError::HostProfileInvalid { .. })));
+    assert!(matches!(
+        verify(&bytes, &trust(), &h),
+        Err(VerifyError::HostProfileInvalid { .. })
+    ));
 }
 
 #[test]

@@ -33,8 +33,14 @@ fn every_truncation_is_rejected() {
     let bytes = sign1(&tiny_channel());
     let (trust, host) = (trust(), host());
     for len in 0..bytes.len() {
-        assert!(verify(&bytes[..len], &trust, &host).is_err(), "truncation to {len} bytes accepted");
-        assert!(decode(&bytes[..len]).is_err(), "decode accepted truncation to {len} bytes");
+        assert!(
+            verify(&bytes[..len], &trust, &host).is_err(),
+            "truncation to {len} bytes accepted"
+        );
+        assert!(
+            decode(&bytes[..len]).is_err(),
+            "decode accepted truncation to {len} bytes"
+        );
     }
 }
 
@@ -87,12 +93,19 @@ fn no_signature() {
 fn too_many_signatures() {
     let key = test_key();
     let keys: Vec<&SigningKey> = (0..MAX_SIGNATURES + 1).map(|_| &key).collect();
-    assert!(matches!(sign(&tiny_channel(), &keys), Err(EncodeError::KeyCount { .. })));
+    assert!(matches!(
+        sign(&tiny_channel(), &keys),
+        Err(EncodeError::KeyCount { .. })
+    ));
     let region = testing::encode_unsigned(&tiny_channel()).unwrap();
     let bytes = testing::sign_unchecked(region, &keys);
     assert!(matches!(
         verify(&bytes, &trust(), &host()),
-        Err(VerifyError::TooManySignatures { count: 17, limit: 16, .. })
+        Err(VerifyError::TooManySignatures {
+            count: 17,
+            limit: 16,
+            ..
+        })
     ));
     // At the limit it is fine.
     let bytes = sign(&tiny_channel(), &keys[..MAX_SIGNATURES]).unwrap();
@@ -101,12 +114,18 @@ fn too_many_signatures() {
 
 #[test]
 fn threshold_not_met() {
-    let two = TrustStore::new(vec![test_key().verifying_key(), other_key().verifying_key()], 2)
-        .unwrap();
+    let two = TrustStore::new(
+        vec![test_key().verifying_key(), other_key().verifying_key()],
+        2,
+    )
+    .unwrap();
     let one_signer = sign1(&tiny_channel());
     assert_eq!(
         verify(&one_signer, &two, &host()).unwrap_err(),
-        VerifyError::ThresholdNotMet { valid: 1, required: 2 }
+        VerifyError::ThresholdNotMet {
+            valid: 1,
+            required: 2
+        }
     );
     let both = sign(&tiny_channel(), &[&test_key(), &other_key()]).unwrap();
     verify(&both, &two, &host()).unwrap();
@@ -114,15 +133,21 @@ fn threshold_not_met() {
 
 #[test]
 fn the_same_keys_signature_twice_counts_once() {
-    let two = TrustStore::new(vec![test_key().verifying_key(), other_key().verifying_key()], 2)
-        .unwrap();
+    let two = TrustStore::new(
+        vec![test_key().verifying_key(), other_key().verifying_key()],
+        2,
+    )
+    .unwrap();
     let key = test_key();
     let twice = sign(&tiny_channel(), &[&key, &key]).unwrap();
     let decoded = decode(&twice).unwrap();
     assert_eq!(decoded.signers[0], decoded.signers[1]);
     assert_eq!(
         verify(&twice, &two, &host()).unwrap_err(),
-        VerifyError::ThresholdNotMet { valid: 1, required: 2 }
+        VerifyError::ThresholdNotMet {
+            valid: 1,
+            required: 2
+        }
     );
     // With a threshold of one it is simply a valid file signed by one key.
     let v = verify(&twice, &trust(), &host()).unwrap();
@@ -143,7 +168,10 @@ fn a_signature_moved_from_another_valid_file_is_rejected() {
     moved[sig..].copy_from_slice(&a[sig..]);
     assert_eq!(
         verify(&moved, &trust(), &host()).unwrap_err(),
-        VerifyError::BadSignature { offset: sig, key_id: key_id(&test_key().verifying_key()) }
+        VerifyError::BadSignature {
+            offset: sig,
+            key_id: key_id(&test_key().verifying_key())
+        }
     );
 }
 
@@ -171,9 +199,9 @@ fn weak_keys_are_refused_by_the_trust_store() {
         Err(TrustError::WeakKey { .. })
     ));
     let order8: [u8; 32] = [
-        0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10,
-        0x67, 0x0f, 0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77,
-        0x92, 0xac, 0x03, 0x7a,
+        0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10, 0x67,
+        0x0f, 0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac,
+        0x03, 0x7a,
     ];
     let weak = VerifyingKey::from_bytes(&order8).unwrap();
     assert!(weak.is_weak());
@@ -188,12 +216,21 @@ fn files_over_the_size_limit_are_rejected_before_anything_else() {
     let big = vec![0u8; MAX_FILE_SIZE + 1];
     assert_eq!(
         verify(&big, &trust(), &host()).unwrap_err(),
-        VerifyError::FileTooLarge { size: MAX_FILE_SIZE + 1, limit: MAX_FILE_SIZE }
+        VerifyError::FileTooLarge {
+            size: MAX_FILE_SIZE + 1,
+            limit: MAX_FILE_SIZE
+        }
     );
-    assert!(matches!(decode(&big), Err(VerifyError::FileTooLarge { .. })));
+    assert!(matches!(
+        decode(&big),
+        Err(VerifyError::FileTooLarge { .. })
+    ));
     // At the limit the size check passes and framing decides.
     let at_limit = vec![0u8; MAX_FILE_SIZE];
-    assert!(matches!(verify(&at_limit, &trust(), &host()), Err(VerifyError::BadMagic { .. })));
+    assert!(matches!(
+        verify(&at_limit, &trust(), &host()),
+        Err(VerifyError::BadMagic { .. })
+    ));
 }
 
 #[test]
@@ -201,11 +238,17 @@ fn framing_errors() {
     let bytes = sign1(&tiny_channel());
     assert_eq!(
         verify(&bytes[..10], &trust(), &host()).unwrap_err(),
-        VerifyError::TooShort { size: 10, needed: 40 }
+        VerifyError::TooShort {
+            size: 10,
+            needed: 40
+        }
     );
     let mut bad = bytes.clone();
     bad[0] = b'X';
-    assert!(matches!(verify(&bad, &trust(), &host()), Err(VerifyError::BadMagic { .. })));
+    assert!(matches!(
+        verify(&bad, &trust(), &host()),
+        Err(VerifyError::BadMagic { .. })
+    ));
     let mut bad = bytes.clone();
     bad[8] = 2;
     assert!(matches!(
@@ -230,11 +273,17 @@ fn framing_errors() {
     bad[36..40].copy_from_slice(&u32::MAX.to_le_bytes());
     assert!(matches!(
         verify(&bad, &trust(), &host()),
-        Err(VerifyError::BodyOutOfBounds { body_len: u32::MAX, .. })
+        Err(VerifyError::BodyOutOfBounds {
+            body_len: u32::MAX,
+            ..
+        })
     ));
     let mut bad = bytes.clone();
     bad[32..34].copy_from_slice(&0u16.to_le_bytes());
-    assert_eq!(verify(&bad, &trust(), &host()).unwrap_err(), VerifyError::NoFields { offset: 32 });
+    assert_eq!(
+        verify(&bad, &trust(), &host()).unwrap_err(),
+        VerifyError::NoFields { offset: 32 }
+    );
     let mut bad = bytes.clone();
     bad[32..34].copy_from_slice(&255u16.to_le_bytes());
     assert!(matches!(
@@ -246,9 +295,15 @@ fn framing_errors() {
 #[test]
 fn a_trusted_signature_that_fails_is_fatal_even_beside_a_good_one() {
     let mut bytes = sign(&tiny_channel(), &[&test_key(), &other_key()]).unwrap();
-    let both = TrustStore::new(vec![test_key().verifying_key(), other_key().verifying_key()], 1)
-        .unwrap();
+    let both = TrustStore::new(
+        vec![test_key().verifying_key(), other_key().verifying_key()],
+        1,
+    )
+    .unwrap();
     let last = bytes.len() - 1;
     bytes[last] ^= 0x01;
-    assert!(matches!(verify(&bytes, &both, &host()), Err(VerifyError::BadSignature { .. })));
+    assert!(matches!(
+        verify(&bytes, &both, &host()),
+        Err(VerifyError::BadSignature { .. })
+    ));
 }

@@ -32,16 +32,27 @@ fn install_upgrade_and_keep_last_known_good() {
     let v2 = sign1(&version(2));
     assert_eq!(
         store.install(&v1, &trust(), &host()).unwrap(),
-        Installed::Activated { channel_id: 291, version: 1, previous: None }
+        Installed::Activated {
+            channel_id: 291,
+            version: 1,
+            previous: None
+        }
     );
     assert_eq!(
         store.install(&v2, &trust(), &host()).unwrap(),
-        Installed::Activated { channel_id: 291, version: 2, previous: Some(1) }
+        Installed::Activated {
+            channel_id: 291,
+            version: 2,
+            previous: Some(1)
+        }
     );
     assert_eq!(active_version(&store), Some(2));
     assert_eq!(fs::read(dir.path().join("291.chan")).unwrap(), v2);
     assert_eq!(fs::read(dir.path().join("291.lkg.chan")).unwrap(), v1);
-    assert_eq!(fs::read_to_string(dir.path().join("291.version")).unwrap(), "2\n");
+    assert_eq!(
+        fs::read_to_string(dir.path().join("291.version")).unwrap(),
+        "2\n"
+    );
     assert_eq!(store.channel_ids().collect::<Vec<_>>(), vec![291]);
     // A restart sees the same.
     let store = open(dir.path());
@@ -56,14 +67,20 @@ fn an_equal_version_is_a_no_op() {
     store.install(&v2, &trust(), &host()).unwrap();
     assert_eq!(
         store.install(&v2, &trust(), &host()).unwrap(),
-        Installed::Unchanged { channel_id: 291, version: 2 }
+        Installed::Unchanged {
+            channel_id: 291,
+            version: 2
+        }
     );
     // Even a different file claiming the same version changes nothing.
     let mut other = version(2);
     other.name = "renamed".into();
     assert_eq!(
         store.install(&sign1(&other), &trust(), &host()).unwrap(),
-        Installed::Unchanged { channel_id: 291, version: 2 }
+        Installed::Unchanged {
+            channel_id: 291,
+            version: 2
+        }
     );
     assert_eq!(fs::read(dir.path().join("291.chan")).unwrap(), v2);
     assert!(!dir.path().join("291.lkg.chan").exists());
@@ -73,9 +90,20 @@ fn an_equal_version_is_a_no_op() {
 fn a_lower_version_is_refused_also_after_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = open(dir.path());
-    store.install(&sign1(&version(5)), &trust(), &host()).unwrap();
-    let err = store.install(&sign1(&version(4)), &trust(), &host()).unwrap_err();
-    assert!(matches!(err, StoreError::Rollback { channel_id: 291, offered: 4, highest: 5 }));
+    store
+        .install(&sign1(&version(5)), &trust(), &host())
+        .unwrap();
+    let err = store
+        .install(&sign1(&version(4)), &trust(), &host())
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        StoreError::Rollback {
+            channel_id: 291,
+            offered: 4,
+            highest: 5
+        }
+    ));
     let mut store = open(dir.path());
     assert!(matches!(
         store.install(&sign1(&version(4)), &trust(), &host()),
@@ -89,7 +117,9 @@ fn the_version_record_outlives_the_channel_files() {
     // Even if both channel files are lost, the highest accepted version is not.
     let dir = tempfile::tempdir().unwrap();
     let mut store = open(dir.path());
-    store.install(&sign1(&version(5)), &trust(), &host()).unwrap();
+    store
+        .install(&sign1(&version(5)), &trust(), &host())
+        .unwrap();
     fs::remove_file(dir.path().join("291.chan")).unwrap();
     let mut store2 = open(dir.path());
     assert!(store2.active(291).is_none());
@@ -120,15 +150,22 @@ fn a_channel_that_fails_verification_never_replaces_a_good_one() {
     ));
     assert_eq!(active_version(&store), Some(1));
     assert_eq!(fs::read(dir.path().join("291.chan")).unwrap(), v1);
-    assert_eq!(fs::read_to_string(dir.path().join("291.version")).unwrap(), "1\n");
+    assert_eq!(
+        fs::read_to_string(dir.path().join("291.version")).unwrap(),
+        "1\n"
+    );
 }
 
 #[test]
 fn a_corrupt_active_file_falls_back_to_last_known_good() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = open(dir.path());
-    store.install(&sign1(&version(1)), &trust(), &host()).unwrap();
-    store.install(&sign1(&version(2)), &trust(), &host()).unwrap();
+    store
+        .install(&sign1(&version(1)), &trust(), &host())
+        .unwrap();
+    store
+        .install(&sign1(&version(2)), &trust(), &host())
+        .unwrap();
     drop(store);
     let active = dir.path().join("291.chan");
     let mut bytes = fs::read(&active).unwrap();
@@ -138,8 +175,14 @@ fn a_corrupt_active_file_falls_back_to_last_known_good() {
     assert_eq!(active_version(&store), Some(1));
     // Reinstalling version 2 (the highest recorded) repairs the store.
     assert!(matches!(
-        store.install(&sign1(&version(2)), &trust(), &host()).unwrap(),
-        Installed::Activated { version: 2, previous: Some(1), .. }
+        store
+            .install(&sign1(&version(2)), &trust(), &host())
+            .unwrap(),
+        Installed::Activated {
+            version: 2,
+            previous: Some(1),
+            ..
+        }
     ));
     // A channel file under another channel's name is not loaded as that channel.
     fs::copy(dir.path().join("291.chan"), dir.path().join("7.chan")).unwrap();
@@ -152,8 +195,12 @@ fn a_corrupt_active_file_falls_back_to_last_known_good() {
 fn a_file_that_no_longer_verifies_for_this_host_falls_back() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = open(dir.path());
-    store.install(&sign1(&version(1)), &trust(), &host()).unwrap();
-    store.install(&sign1(&version(2)), &trust(), &host()).unwrap();
+    store
+        .install(&sign1(&version(1)), &trust(), &host())
+        .unwrap();
+    store
+        .install(&sign1(&version(2)), &trust(), &host())
+        .unwrap();
     drop(store);
     // Replace the active file with a well-signed channel that this host rejects.
     let mut bad = version(3);
@@ -233,10 +280,16 @@ fn crash_at_every_step(prepare: &[u64], new: u64, allowed: &[Option<u64>]) -> us
         {
             let mut store = open(dir.path());
             for v in prepare {
-                store.install(&sign1(&version(*v)), &trust(), &host()).unwrap();
+                store
+                    .install(&sign1(&version(*v)), &trust(), &host())
+                    .unwrap();
             }
         }
-        let fs_ = FaultyFs { fail_at: k, count: Cell::new(0), failed: Cell::new(false) };
+        let fs_ = FaultyFs {
+            fail_at: k,
+            count: Cell::new(0),
+            failed: Cell::new(false),
+        };
         let mut store =
             ChannelStore::open_with(dir.path(), Box::new(fs_), &trust(), &host()).unwrap();
         let result = store.install(&sign1(&version(new)), &trust(), &host());
@@ -246,12 +299,17 @@ fn crash_at_every_step(prepare: &[u64], new: u64, allowed: &[Option<u64>]) -> us
         // After the crash, a fresh process opens the store.
         let mut store = open(dir.path());
         let now = active_version(&store);
-        assert!(allowed.contains(&now), "crash at step {k}: store opened to {now:?}");
+        assert!(
+            allowed.contains(&now),
+            "crash at step {k}: store opened to {now:?}"
+        );
         if let Some(v) = now {
             assert!(store.highest_version(291).unwrap() >= v);
         }
         // The interrupted install can be repeated and completes.
-        store.install(&sign1(&version(new)), &trust(), &host()).unwrap();
+        store
+            .install(&sign1(&version(new)), &trust(), &host())
+            .unwrap();
         assert_eq!(active_version(&store), Some(new));
         if let Some(&old) = prepare.last() {
             assert!(matches!(
@@ -291,13 +349,17 @@ fn a_crash_after_two_upgrades_still_has_a_good_channel() {
 fn leftover_temporary_files_are_ignored() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = open(dir.path());
-    store.install(&sign1(&version(1)), &trust(), &host()).unwrap();
+    store
+        .install(&sign1(&version(1)), &trust(), &host())
+        .unwrap();
     fs::write(dir.path().join("291.chan.tmp"), b"half a file").unwrap();
     fs::write(dir.path().join("291.version.tmp"), b"9").unwrap();
     fs::write(dir.path().join("notes.txt"), b"not ours").unwrap();
     let mut store = open(dir.path());
     assert_eq!(active_version(&store), Some(1));
-    store.install(&sign1(&version(2)), &trust(), &host()).unwrap();
+    store
+        .install(&sign1(&version(2)), &trust(), &host())
+        .unwrap();
     assert_eq!(active_version(&open(dir.path())), Some(2));
 }
 

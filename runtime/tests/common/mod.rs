@@ -52,7 +52,10 @@ pub fn integrity_enum() -> EnumDef {
 }
 
 fn field(name: &str, ty: FieldType) -> FieldDef {
-    FieldDef { name: name.into(), ty }
+    FieldDef {
+        name: name.into(),
+        ty,
+    }
 }
 
 /// A template with one field of every type.
@@ -99,7 +102,10 @@ pub fn pat(p: &str) -> Operand {
 }
 
 pub fn cidr(addr: &str, prefix: u8) -> Operand {
-    Operand::Cidr { addr: addr.parse().unwrap(), prefix }
+    Operand::Cidr {
+        addr: addr.parse().unwrap(),
+        prefix,
+    }
 }
 
 pub fn instance(id: u32, criteria: Vec<Criterion>) -> Instance {
@@ -127,7 +133,10 @@ pub fn channel_with(instances: Vec<Instance>) -> Channel {
             version: "7.12".into(),
             supplied: 12,
         }],
-        build: BuildInfo { compiler: "ward 0.1.0".into(), source_hash: [0xab; 32] },
+        build: BuildInfo {
+            compiler: "ward 0.1.0".into(),
+            source_hash: [0xab; 32],
+        },
         instances,
     }
 }
@@ -142,7 +151,11 @@ pub fn small_channel() -> Channel {
             action: Action::Detect,
             tags: vec!["attack.t1570".into()],
             criteria: vec![
-                crit(PIPE, Op::Matches, pat(r"^\\\\\.\\pipe\\(msagent_|postex_)[0-9a-f]{2,4}$")),
+                crit(
+                    PIPE,
+                    Op::Matches,
+                    pat(r"^\\\\\.\\pipe\\(msagent_|postex_)[0-9a-f]{2,4}$"),
+                ),
                 crit(REMOTE, Op::Eq, Operand::Scalar(Value::Bool(false))),
             ],
         },
@@ -155,7 +168,11 @@ pub fn small_channel() -> Channel {
             criteria: vec![
                 crit(PIPE, Op::Glob, pat(r"\\.\pipe\mojo.*")),
                 crit(IMAGE, Op::NotGlob, pat(r"C:\Program Files\Google\Chrome\*")),
-                crit(INTEGRITY, Op::In, Operand::List(vec![Value::Enum(0), Value::Enum(1)])),
+                crit(
+                    INTEGRITY,
+                    Op::In,
+                    Operand::List(vec![Value::Enum(0), Value::Enum(1)]),
+                ),
             ],
         },
         Instance {
@@ -185,7 +202,10 @@ pub fn host_template(supplied: u16) -> HostTemplate {
 }
 
 pub fn host() -> SensorProfile {
-    SensorProfile { name: "windows_7_12".into(), templates: vec![host_template(12)] }
+    SensorProfile {
+        name: "windows_7_12".into(),
+        templates: vec![host_template(12)],
+    }
 }
 
 /// A host profile that supplies every field of `channel`'s template with its types.
@@ -231,15 +251,21 @@ pub fn event_with(changes: &[(u16, Value)]) -> Vec<Value> {
 
 /// The channel-291 shape: an IPC template of 21 fields, one instance reading field 21.
 pub fn channel_291() -> Channel {
-    let mut fields: Vec<FieldDef> =
-        (1..=20).map(|n| field(&format!("field_{n}"), FieldType::String)).collect();
+    let mut fields: Vec<FieldDef> = (1..=20)
+        .map(|n| field(&format!("field_{n}"), FieldType::String))
+        .collect();
     fields[0] = field("pipe_name", FieldType::Path);
     fields.push(field("security_descriptor", FieldType::String));
     Channel {
         id: 291,
         name: "NamedPipeDetections".into(),
         content_version: 43,
-        template: TemplateRef { id: 1, name: "IpcNamedPipe".into(), version: 2, fields },
+        template: TemplateRef {
+            id: 1,
+            name: "IpcNamedPipe".into(),
+            version: 2,
+            fields,
+        },
         enums: vec![],
         targets: vec![Target {
             name: "windows_7_12".into(),

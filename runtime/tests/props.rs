@@ -1,0 +1,285 @@
+//! Property tests: arbitrary bytes never panic the decoder or the verifier; arbitrary
+//! valid channels verify, round-trip, and evaluate arbitrary events without panicking.
+
+mod common;
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use common::*;
+use proptest::prelude::*;
+use ward_runtime::*;
+
+fn text() -> impl Strategy<Value = String> {
+    prop_oneof!["[a-zA-Z0-9._ -]{0,8}", r"[\\.a-zA-Z]{0,6}", "\\PC{0,6}",]
+}
+
+fn ip() -> impl Strategy<Value = IpAddr> {
+    prop_oneof![
+        any::<[u8; 4]>().prop_map(|b| IpAddr::V4(Ipv4Addr::from(b))),
+        any::<[u8; 16]>().prop_map(|b| IpAddr::V6(Ipv6Addr::from(b))),
+        // Small spaces so CIDR blocks and equalities sometimes hit.
+        (0u8..4).prop_map(|n| IpAddr::V4(Ipv4Addr::new(10, 0, 0, n))),
+    ]
+}
+
+/// A value of the given field of [`test_template`].
+fn value_of(field: u16) -> BoxedStrategy<Value> {
+    let ty = test_template().fields[usize::from(field) - 1].ty;
+    match ty {
+        FieldType::Bool => any::<bool>().prop_map(Value::Bool).boxed(),
+        FieldType::U8 => (0..=u64::from(u8::MAX)).prop_map(Value::Uint).boxed(),
+        FieldType::U16 => (0..=u64::from(u16::MAX)).prop_map(Value::Uint).boxed(),
+        FieldType::U32 => prop_oneof![0u64..8, 0..=u64::from(u32::MAX)]
+            .prop_map(Value::Uint)
+            .boxed(),
+        FieldType::U64 => any::<u64>().prop_map(Value::Uint).boxed(),
+        FieldType::I32 => (i64::from(i32::MIN)..=i64::from(i32::MAX))
+            .prop_map(Value::Int)
+            .boxed(),
+        FieldType::I64 => prop_oneof![-4i64..4, any::<i64>()]
+            .prop_map(Value::Int)
+            .boxed(),
+        FieldType::String | FieldType::Path => text().prop_map(Value::Str).boxed(),
+        FieldType::Ip => ip().prop_map(Value::Ip).boxed(),
+        FieldType::Sha256 => prop_oneof![Just([0u8; 32]), any::<[u8; 32]>()]
+            .prop_map(Value::Sha256)
+            .boxed(),
+        FieldType::Enum(_) => (0u32..5).prop_map(Value::Enum).boxed(),
+    }
+}
+
+/// A glob made of literal text, wildcards and well-formed classes.
+fn glob() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop_oneof![
+            "[a-zA-Z0-9.\\\\]{1,3}",
+            Just("*".to_string()),
+            Just("?".to_string()),
+            Just("[*]".to_string()),
+            Just("[a-f]".to_string()),
+            Just("[!0-9]".to_string()),
+        ],
+        0..5,
+    )
+    .prop_map(|parts| parts.concat())
+}
+
+fn regex_source() -> impl Strategy<Value = String> {
+    prop_oneof![
+        text().prop_map(|t| regex::escape(&t)),
+        Just(r"^\\\\\.\\pipe\\".to_string()),
+        Just("[0-9a-f]{2,4}$".to_string()),
+        Just("(?i)mojo|chrome".to_string()),
+    ]
+}
+
+/// A criterion that is valid for the test host: an operator the field's type allows
+/// and an operand of the right shape and type.
+fn criterion() -> BoxedStrategy<Criterion> {
+    (1u16..=12)
+        .prop_flat_map(|field| {
+            let ty = test_template().fields[usize::from(field) - 1].ty;
+            let scalar = value_of(field).prop_map(Operand::Scalar);
+            let list = prop::collection::vec(value_of(field), 1..4).prop_map(Operand::List);
+            let eq = (prop_oneof![Just(Op::Eq), Just(Op::Ne)], scalar.clone()).boxed();
+            let ops: BoxedStrategy<(Op, Operand)> = match ty {
+                FieldType::Bool => eq,
+                FieldType::U8
+                | FieldType::U16
+                | FieldType::U32
+                | FieldType::U64
+                | FieldType::I32
+                | FieldType::I64 => prop_oneof![
+                    eq,
+                    (
+                        prop::sample::select(vec![Op::Lt, Op::Le, Op::Gt, Op::Ge]),
+                        scalar.clone()
+                    ),
+                    (prop_oneof![Just(Op::In), Just(Op::NotIn)], list),
+                ]
+                .boxed(),
+                FieldType::String | FieldType::Path => prop_oneof![
+                    eq,
+                    (prop_oneof![Just(Op::In), Just(Op::NotIn)], list),
+                    (
+                        prop_oneof![Just(Op::Glob), Just(Op::NotGlob)],
+                        glob().prop_map(Operand::Pattern)
+                    ),
+                    (
+                        prop_oneof![Just(Op::Matches), Just(Op::NotMatches)],
+                        regex_source().prop_map(Operand::Pattern)
+                    ),
+                    (
+                        prop::sample::select(vec![
+                            Op::Contains,
+                            Op::NotContains,
+                            Op::StartsWith,
+                            Op::NotStartsWith,
+                            Op::EndsWith,
+                            Op::NotEndsWith,
+                        ]),
+                        scalar.clone()
+                    ),
+                ]
+                .boxed(),
+                FieldType::Ip => prop_oneof![
+                    eq,
+                    (prop_oneof![Just(Op::In), Just(Op::NotIn)], list),
+                    (
+                        prop_oneof![Just(Op::Within), Just(Op::NotWithin)],
+                        ip().prop_flat_map(|addr| {
+                            let max = if addr.is_ipv4() { 32u8 } else { 128 };
+                            (Just(addr), 0..=max)
+                        })
+                        .prop_map(|(addr, prefix)| Operand::Cidr { addr, prefix })
+                    ),
+                ]
+                .boxed(),
+                FieldType::Sha256 | FieldType::Enum(_) => {
+                    prop_oneof![eq, (prop_oneof![Just(Op::In), Just(Op::NotIn)], list),].boxed()
+                }
+            };
+            ops.prop_map(move |(op, operand)| Criterion { field, op, operand })
+        })
+        .boxed()
+}
+
+fn severity() -> impl Strategy<Value = Severity> {
+    prop::sample::select(vec![
+        Severity::Informational,
+        Severity::Low,
+        Severity::Medium,
+        Severity::High,
+        Severity::Critical,
+    ])
+}
+
+/// A valid channel of the test template: 1 to 8 instances with ascending ids.
+fn valid_channel() -> impl Strategy<Value = Channel> {
+    prop::collection::vec(
+        (
+            1u32..1000,
+            text(),
+            severity(),
+            any::<bool>(),
+            prop::collection::vec(text(), 0..3),
+            prop::collection::vec(criterion(), 1..4),
+        ),
+        1..8,
+    )
+    .prop_map(|raw| {
+        let mut id = 0u32;
+        let instances = raw
+            .into_iter()
+            .map(|(step, name, severity, prevent, tags, criteria)| {
+                id += step;
+                Instance {
+                    id,
+                    name,
+                    severity,
+                    action: if prevent {
+                        Action::Prevent
+                    } else {
+                        Action::Detect
+                    },
+                    tags,
+                    criteria,
+                }
+            })
+            .collect();
+        channel_with(instances)
+    })
+}
+
+fn valid_event() -> impl Strategy<Value = Vec<Value>> {
+    (1u16..=12).map(value_of).collect::<Vec<_>>()
+}
+
+/// Any value at all, typed or not, for the interpreter's input checks.
+fn any_value() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        any::<bool>().prop_map(Value::Bool),
+        any::<u64>().prop_map(Value::Uint),
+        any::<i64>().prop_map(Value::Int),
+        text().prop_map(Value::Str),
+        ip().prop_map(Value::Ip),
+        any::<[u8; 32]>().prop_map(Value::Sha256),
+        any::<u32>().prop_map(Value::Enum),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+        let _ = decode(&bytes);
+        let _ = verify(&bytes, &trust(), &host());
+    }
+
+    #[test]
+    fn arbitrary_bytes_after_a_valid_header_never_panic(
+        tail in prop::collection::vec(any::<u8>(), 0..512),
+    ) {
+        // A real header with a body of random bytes, signed: structure decoding sees it.
+        let mut region = testing::encode_unsigned(&small_channel()).unwrap();
+        region.truncate(40);
+        region.extend_from_slice(&tail);
+        testing::fix_body_len(&mut region);
+        let bytes = testing::sign_unchecked(region, &[&test_key()]);
+        let _ = decode(&bytes);
+        let _ = verify(&bytes, &trust(), &host());
+    }
+
+    #[test]
+    fn mutated_signed_channels_never_panic(
+        channel in valid_channel(),
+        edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0u8..3), 1..6),
+    ) {
+        // Mutate the signed region and re-sign, so structure and semantics (not only the
+        // signature check) see the damage. Every outcome is a value, never a panic.
+        let mut region = testing::encode_unsigned(&channel).unwrap();
+        for (at, byte, kind) in edits {
+            let i = at.index(region.len());
+            match kind {
+                0 => region[i] = byte,
+                1 => region.insert(i, byte),
+                _ => { region.remove(i); }
+            }
+        }
+        let bytes = testing::sign_unchecked(region, &[&test_key()]);
+        let _ = decode(&bytes);
+        if let Ok(v) = verify(&bytes, &trust(), &host()) {
+            let _ = v.evaluate(&event());
+        }
+    }
+
+    #[test]
+    fn valid_channels_round_trip_and_verify(channel in valid_channel()) {
+        let bytes = sign1(&channel);
+        let decoded = decode(&bytes).unwrap();
+        prop_assert_eq!(&decoded.channel, &channel);
+        prop_assert_eq!(sign1(&decoded.channel), bytes.clone());
+        let v = verify(&bytes, &trust(), &host());
+        prop_assert!(v.is_ok(), "{:?}", v.err());
+    }
+
+    #[test]
+    fn valid_channels_evaluate_valid_events(channel in valid_channel(), events in prop::collection::vec(valid_event(), 1..8)) {
+        let v = verify(&sign1(&channel), &trust(), &host()).unwrap();
+        for event in events {
+            let matches = v.evaluate(&event).unwrap();
+            let ids: Vec<u32> = matches.iter().map(|m| m.instance).collect();
+            let mut sorted = ids.clone();
+            sorted.sort_unstable();
+            sorted.dedup();
+            prop_assert_eq!(ids, sorted);
+        }
+    }
+
+    #[test]
+    fn arbitrary_events_never_panic(channel in valid_channel(), event in prop::collection::vec(any_value(), 0..16)) {
+        let v = verify(&sign1(&channel), &trust(), &host()).unwrap();
+        let _ = v.evaluate(&event);
+    }
+}
