@@ -1,1 +1,18 @@
-//! Ward's compiler.
+//! Ward's compiler: project model, name resolution, checks, lowering to the runtime's
+//! channel model, formatting and diagnostics.
+//!
+//! The crate is pure: it reads through [`io::FileSystem`] and never touches the disk, the
+//! environment or the clock, so the CLI and the language server share every check.
+
+pub mod check;
+pub mod config;
+pub mod hir;
+pub mod io;
+pub mod project;
+pub mod render;
+pub mod sources;
+pub mod stdlib;
+mod suggest;
+
+pub use check::{check, Checked};
+pub use ward_syntax::{Code, Diagnostic, FileId, Label, Severity, Span};

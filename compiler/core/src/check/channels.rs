@@ -1,0 +1,428 @@
+//! Channels and their instances: the content detection engineers write, checked against
+//! the template and against every sensor the channel targets.
+
+use std::collections::HashMap;
+
+use ward_runtime::limits::{MAX_CRITERIA_PER_INSTANCE, MAX_INSTANCES, MAX_TAGS, MAX_TARGETS};
+use ward_runtime::model::{Action, Severity};
+use ward_syntax::ast::{self, ChannelDecl, ChannelMember, Expr, InstanceDecl, InstanceMember};
+use ward_syntax::{Code, Diagnostic, FileId, Fix, Span};
+
+use super::props::Prop;
+use super::types::limit;
+use super::{contradiction, loc, with_suggestion, Ctx};
+use crate::hir::{Channel, ChannelId, Criterion, Instance, SensorId, Target, Template, TemplateId};
+
+const SEVERITIES: [(&str, Severity); 5] = [
+    ("informational", Severity::Informational),
+    ("low", Severity::Low),
+    ("medium", Severity::Medium),
+    ("high", Severity::High),
+    ("critical", Severity::Critical),
+];
+const ACTIONS: [(&str, Action); 2] = [("detect", Action::Detect), ("prevent", Action::Prevent)];
+
+/// A targeted sensor and how many inputs of the channel's template it supplies.
+struct Supplier {
+    sensor: SensorId,
+    last: u16,
+    target_span: Span,
+}
+
+pub(crate) fn check(ctx: &mut Ctx, decls: &[(FileId, &ChannelDecl)]) {
+    let mut ids: HashMap<u32, (String, FileId, Span)> = HashMap::new();
+    for &(file, decl) in decls {
+        let id = ctx.int_in(file, &decl.id, (0, u32::MAX.into()), "channel id").map(|v| v as u32);
+        if let Some(id) = id {
+            if let Some((other, ofile, ospan)) = ids.get(&id) {
+                ctx.report(
+                    Diagnostic::new(
+                        Code::DuplicateId,
+                        format!("channels `{other}` and `{}` share the id {id}", decl.name.text),
+                    )
+                    .primary(file, decl.id.span, "this id is taken")
+                    .secondary(*ofile, *ospan, format!("`{other}` has it already")),
+                );
+            } else {
+                ids.insert(id, (decl.name.text.clone(), file, decl.id.span));
+            }
+        }
+        let mut version = Prop::new("version");
+        let mut template = Prop::new("template");
+        let mut targets = Prop::new("targets");
+        let mut instances = Vec::new();
+        for member in &decl.members {
+            match member {
+                ChannelMember::Version(v, span) => version.set(ctx, file, v, *span),
+                ChannelMember::Template(t, span) => template.set(ctx, file, t, *span),
+                ChannelMember::Targets(t, span) => targets.set(ctx, file, t, *span),
+                ChannelMember::Instance(i) => instances.push(i),
+                ChannelMember::Error(_) => {}
+            }
+        }
+        let owner = format!("channel `{}`", decl.name.text);
+        let version = version
+            .require(ctx, file, decl.name.span, &owner, "version 1")
+            .and_then(|v| ctx.int_in(file, v, (0, u64::MAX.into()), "content version"))
+            .map(|v| v as u64);
+        let template = template
+            .require(ctx, file, decl.name.span, &owner, "template ProcessStart")
+            .and_then(|t| match ctx.templates.get(&t.text) {
+                Some(id) => Some(*id),
+                None => {
+                    let names: Vec<String> = ctx.templates.keys().cloned().collect();
+                    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                    ctx.unknown(file, t, "template", &names);
+                    None
+                }
+            });
+        let target_names = targets.require(ctx, file, decl.name.span, &owner, "targets [windows_7_11]");
+        let Some(tid) = template else {
+            // Without a template no field can be resolved; the rest would only add noise.
+            continue;
+        };
+        let suppliers = target_names
+            .map(|names| resolve_targets(ctx, file, tid, names, targets.span().unwrap_or(decl.name.span)))
+            .unwrap_or_default();
+        if instances.len() > MAX_INSTANCES {
+            ctx.report(limit(file, decl.name.span, "instances in one channel", MAX_INSTANCES));
+        }
+        let retarget = targets.span().zip(target_names);
+        let checked = check_instances(ctx, file, tid, &suppliers, retarget, &instances);
+        let (Some(id), Some(version)) = (id, version) else {
+            continue;
+        };
+        let cid = ChannelId(ctx.program.channels.len());
+        ctx.channels.insert(decl.name.text.clone(), cid);
+        ctx.program.channels.push(Channel {
+            name: decl.name.text.clone(),
+            id,
+            version,
+            template: tid,
+            targets: suppliers
+                .iter()
+                .map(|s| Target {
+                    sensor: s.sensor,
+                    loc: loc(file, s.target_span),
+                })
+                .collect(),
+            doc: decl.doc.text.clone(),
+            loc: loc(file, decl.name.span),
+            decl: loc(file, decl.span),
+            instances: checked,
+        });
+    }
+}
+
+/// Resolves `targets [...]` to sensors that supply the template.
+fn resolve_targets(
+    ctx: &mut Ctx,
+    file: FileId,
+    tid: TemplateId,
+    names: &[ast::Name],
+    list_span: Span,
+) -> Vec<Supplier> {
+    if names.is_empty() {
+        ctx.report(
+            Diagnostic::new(Code::NoTargets, "this channel targets no sensor")
+                .primary(file, list_span, "the list is empty")
+                .help("name the sensors that will run this channel, e.g. `targets [windows_7_12]`"),
+        );
+        return Vec::new();
+    }
+    if names.len() > MAX_TARGETS {
+        ctx.report(limit(file, list_span, "targets", MAX_TARGETS));
+    }
+    let mut out: Vec<Supplier> = Vec::new();
+    for name in names {
+        let Some(&sid) = ctx.sensors.get(&name.text) else {
+            let all: Vec<String> = ctx.sensors.keys().cloned().collect();
+            let all: Vec<&str> = all.iter().map(String::as_str).collect();
+            ctx.unknown(file, name, "sensor", &all);
+            continue;
+        };
+        if let Some(first) = out.iter().find(|s| s.sensor == sid) {
+            ctx.report(
+                Diagnostic::new(Code::DuplicateProperty, format!("sensor `{}` is targeted twice", name.text))
+                    .primary(file, name.span, "listed again here")
+                    .secondary(file, first.target_span, "first listed here"),
+            );
+            continue;
+        }
+        let sensor = ctx.program.sensor(sid);
+        let template = ctx.program.template(tid);
+        match sensor.supply(tid) {
+            Some(supply) => out.push(Supplier {
+                sensor: sid,
+                last: supply.last,
+                target_span: name.span,
+            }),
+            None => {
+                let d = Diagnostic::new(
+                    Code::TemplateNotSupplied,
+                    format!("sensor `{}` does not supply template `{}` at all", sensor.name, template.name),
+                )
+                .primary(file, name.span, format!("`{}` has no `{}` inputs", sensor.name, template.name))
+                .secondary(sensor.loc.file, sensor.loc.span, format!("`{}` is declared here without `supplies {}`", sensor.name, template.name))
+                .help(format!("remove `{}` from `targets`", sensor.name));
+                ctx.report(d);
+            }
+        }
+    }
+    out
+}
+
+fn check_instances(
+    ctx: &mut Ctx,
+    file: FileId,
+    tid: TemplateId,
+    suppliers: &[Supplier],
+    targets: Option<(Span, &Vec<ast::Name>)>,
+    decls: &[&InstanceDecl],
+) -> Vec<Instance> {
+    let mut names: HashMap<&str, Span> = HashMap::new();
+    let mut ids: HashMap<u32, (&str, Span)> = HashMap::new();
+    let mut out = Vec::new();
+    for decl in decls {
+        if let Some(first) = names.get(decl.name.text.as_str()) {
+            ctx.report(
+                Diagnostic::new(Code::DuplicateName, format!("two instances are named `{}`", decl.name.text))
+                    .primary(file, decl.name.span, "declared again here")
+                    .secondary(file, *first, "first declared here"),
+            );
+        }
+        names.insert(&decl.name.text, decl.name.span);
+        let id = ctx.int_in(file, &decl.id, (0, u32::MAX.into()), "instance id").map(|v| v as u32);
+        if let Some(id) = id {
+            if let Some((other, first)) = ids.get(&id) {
+                ctx.report(
+                    Diagnostic::new(
+                        Code::DuplicateId,
+                        format!("instances `{other}` and `{}` share the id {id}", decl.name.text),
+                    )
+                    .primary(file, decl.id.span, "this id is taken")
+                    .secondary(file, *first, format!("`{other}` has it already"))
+                    .note("instance ids are stable across versions: reviewers' diffs and sensors' reports follow them"),
+                );
+            } else {
+                ids.insert(id, (&decl.name.text, decl.id.span));
+            }
+        }
+        let instance = check_instance(ctx, file, tid, suppliers, targets, decl);
+        if let (Some(id), Some(mut instance)) = (id, instance) {
+            instance.id = id;
+            out.push(instance);
+        }
+    }
+    out
+}
+
+fn check_instance(
+    ctx: &mut Ctx,
+    file: FileId,
+    tid: TemplateId,
+    suppliers: &[Supplier],
+    targets: Option<(Span, &Vec<ast::Name>)>,
+    decl: &InstanceDecl,
+) -> Option<Instance> {
+    let mut severity = Prop::new("severity");
+    let mut action = Prop::new("action");
+    let mut tags = Prop::new("tags");
+    let mut written = 0usize;
+    let mut criteria = Vec::new();
+    for member in &decl.members {
+        match member {
+            InstanceMember::Criterion(c) => {
+                written += 1;
+                if let Some(c) = criterion(ctx, file, tid, suppliers, targets, c) {
+                    criteria.push(c);
+                }
+            }
+            InstanceMember::Severity(s, span) => severity.set(ctx, file, s, *span),
+            InstanceMember::Action(a, span) => action.set(ctx, file, a, *span),
+            InstanceMember::Tags(t, span) => tags.set(ctx, file, t, *span),
+            InstanceMember::Error(_) => {}
+        }
+    }
+    let owner = format!("instance `{}`", decl.name.text);
+    if written == 0 {
+        ctx.report(
+            Diagnostic::new(Code::NoCriteria, format!("{owner} has no criteria"))
+                .primary(file, decl.name.span, "this instance would fire on every event")
+                .help("add at least one criterion, such as `image ends_with r\"\\cmd.exe\"`"),
+        );
+    }
+    if written > MAX_CRITERIA_PER_INSTANCE {
+        ctx.report(limit(file, decl.name.span, "criteria in one instance", MAX_CRITERIA_PER_INSTANCE));
+    }
+    contradiction::check(ctx, file, tid, &decl.name, &criteria);
+    let severity = match severity.get() {
+        Some(s) => setting(ctx, file, s, "severity", &SEVERITIES),
+        None => {
+            // The fix goes right before the closing brace, indented like a member.
+            let at = decl.span.end.saturating_sub(1);
+            ctx.report(
+                Diagnostic::new(Code::MissingProperty, format!("{owner} has no `severity`"))
+                    .primary(file, decl.name.span, "`severity` is required here")
+                    .help("add a line such as `severity medium` (informational, low, medium, high or critical)")
+                    .fix(Fix {
+                        title: "add `severity medium`".into(),
+                        file,
+                        span: Span::new(at, at),
+                        replacement: "    severity medium\n    ".into(),
+                    }),
+            );
+            None
+        }
+    };
+    let action = match action.get() {
+        Some(a) => setting(ctx, file, a, "action", &ACTIONS),
+        None => Some(Action::Detect),
+    };
+    let tags = tags.get().map(|t| check_tags(ctx, file, t)).unwrap_or_default();
+    Some(Instance {
+        name: decl.name.text.clone(),
+        id: 0,
+        severity: severity?,
+        action: action?,
+        tags,
+        criteria,
+        doc: decl.doc.text.clone(),
+        loc: loc(file, decl.name.span),
+    })
+}
+
+fn setting<T: Copy>(
+    ctx: &mut Ctx,
+    file: FileId,
+    name: &ast::Name,
+    what: &str,
+    options: &[(&str, T)],
+) -> Option<T> {
+    if let Some((_, v)) = options.iter().find(|(n, _)| *n == name.text) {
+        return Some(*v);
+    }
+    let list: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
+    let d = Diagnostic::new(Code::InvalidSetting, format!("unknown {what} `{}`", name.text))
+        .primary(file, name.span, format!("expected one of {}", list.join(", ")));
+    ctx.report(with_suggestion(d, file, name.span, &name.text, list));
+    None
+}
+
+fn check_tags(ctx: &mut Ctx, file: FileId, tags: &[Expr]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut seen: HashMap<&str, Span> = HashMap::new();
+    for t in tags {
+        let Expr::Str(s) = t else {
+            ctx.report(
+                Diagnostic::new(Code::TypeMismatch, "tags are strings")
+                    .primary(file, t.span(), "expected a string such as \"attack.t1059\""),
+            );
+            continue;
+        };
+        if let Some(first) = seen.get(s.value.as_str()) {
+            ctx.report(
+                Diagnostic::new(Code::DuplicateTag, format!("the tag \"{}\" is given twice", s.value))
+                    .primary(file, s.span, "given again here")
+                    .secondary(file, *first, "first given here"),
+            );
+            continue;
+        }
+        seen.insert(&s.value, s.span);
+        out.push(s.value.clone());
+    }
+    if out.len() > MAX_TAGS {
+        if let Some(first) = tags.first() {
+            ctx.report(limit(file, first.span(), "tags", MAX_TAGS));
+        }
+    }
+    out
+}
+
+fn criterion(
+    ctx: &mut Ctx,
+    file: FileId,
+    tid: TemplateId,
+    suppliers: &[Supplier],
+    targets: Option<(Span, &Vec<ast::Name>)>,
+    c: &ast::Criterion,
+) -> Option<Criterion> {
+    let template = ctx.program.template(tid);
+    let Some(field) = template.field(&c.field.text).cloned() else {
+        unknown_field(ctx, file, template.clone(), &c.field);
+        return None;
+    };
+    if !super::values::op_allowed(field.ty, c.op) {
+        let ty = field.ty.name(&ctx.program);
+        let allowed: Vec<&str> = super::values::allowed_ops(field.ty).iter().map(|o| o.as_str()).collect();
+        ctx.report(
+            Diagnostic::new(
+                Code::OperatorNotAllowed,
+                format!("`{}` cannot be used on `{}`, a `{ty}` field", c.op.as_str(), field.name),
+            )
+            .primary(file, c.op_span, format!("not an operator for `{ty}`"))
+            .secondary(field.loc.file, field.loc.span, format!("`{}` is declared as `{ty}` here", field.name))
+            .note(format!("a `{ty}` field takes {}", allowed.join(", "))),
+        );
+        return None;
+    }
+    for s in suppliers {
+        if field.number > s.last {
+            let template = ctx.program.template(tid);
+            let sensor = ctx.program.sensor(s.sensor);
+            let supply = sensor.supply(tid).map(|x| x.loc).unwrap_or(sensor.loc);
+            let mut d = Diagnostic::new(
+                Code::FieldNotSupplied,
+                format!(
+                    "field `{}` (input {}) is not supplied by sensor `{}`, which supplies `{}` inputs 1..={} only",
+                    field.name, field.number, sensor.name, template.name, s.last
+                ),
+            )
+            .primary(file, c.span, format!("this criterion reads input {}", field.number))
+            .secondary(supply.file, supply.span, format!("`{}` supplies inputs 1..={} only", sensor.name, s.last))
+            .secondary(field.loc.file, field.loc.span, format!("`{}` is field {} of `{}`", field.name, field.number, template.name))
+            .note(format!(
+                "on `{}` input {} does not exist: reading it is the out-of-bounds read of channel file 291 (July 2024)",
+                sensor.name, field.number
+            ))
+            .help(format!(
+                "remove this criterion, or stop targeting `{}`",
+                sensor.name
+            ));
+            if let Some((span, names)) = targets {
+                let kept: Vec<&str> = names
+                    .iter()
+                    .map(|n| n.text.as_str())
+                    .filter(|n| *n != sensor.name)
+                    .collect();
+                d = d.fix(Fix {
+                    title: format!("stop targeting `{}`", sensor.name),
+                    file,
+                    span,
+                    replacement: format!("targets [{}]", kept.join(", ")),
+                });
+            }
+            ctx.report(d);
+        }
+    }
+    let operand = ctx.operand(file, field.ty, c.op, &c.value)?;
+    Some(Criterion {
+        field: field.number,
+        op: super::values::lower_op(c.op),
+        operand,
+        loc: loc(file, c.span),
+        field_loc: loc(file, c.field.span),
+    })
+}
+
+pub(crate) fn unknown_field(ctx: &mut Ctx, file: FileId, template: Template, name: &ast::Name) {
+    let names: Vec<&str> = template.fields.iter().map(|f| f.name.as_str()).collect();
+    let d = Diagnostic::new(
+        Code::UnknownField,
+        format!("template `{}` has no field `{}`", template.name, name.text),
+    )
+    .primary(file, name.span, format!("not a field of `{}`", template.name))
+    .secondary(template.loc.file, template.loc.span, format!("`{}` is declared here", template.name));
+    let d = with_suggestion(d, file, name.span, &name.text, names);
+    ctx.report(d);
+}

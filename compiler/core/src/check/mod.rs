@@ -1,0 +1,200 @@
+//! The checker: every rule of the language, from a project's sources to a [`Program`]
+//! and diagnostics. It runs on whatever parsed, so one mistake never hides another.
+//!
+//! Passes run in dependency order (enums, templates, sensors, channels, tests); each
+//! resolves names against what the earlier passes admitted.
+
+mod channels;
+mod contradiction;
+mod props;
+mod scope;
+mod sensors;
+mod test_blocks;
+mod types;
+pub(crate) mod values;
+
+use std::collections::HashMap;
+
+use ward_syntax::ast::{Item, Name, SourceFile};
+use ward_syntax::{Code, Diagnostic, FileId, Fix, Span};
+
+use crate::hir::{ChannelId, EnumId, Loc, Program, SensorId, TemplateId};
+use crate::sources::{Origin, Sources};
+use crate::suggest;
+
+pub use values::allowed_ops;
+
+/// The result of checking a project.
+#[derive(Debug)]
+pub struct Checked {
+    pub program: Program,
+    /// Sorted by file and position.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Every parsed file, for the formatter and the language server.
+    pub files: Vec<(FileId, SourceFile)>,
+}
+
+impl Checked {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Parses and checks every source (the manifest excepted).
+pub fn check(sources: &Sources) -> Checked {
+    let mut diagnostics = Vec::new();
+    let files: Vec<(FileId, SourceFile)> = sources
+        .iter()
+        .filter(|s| s.origin != Origin::Manifest)
+        .map(|s| {
+            let parse = ward_syntax::parse(s.id, &s.text);
+            diagnostics.extend(parse.diagnostics);
+            (s.id, parse.file)
+        })
+        .collect();
+    let mut ctx = Ctx {
+        diags: diagnostics,
+        program: Program::default(),
+        scope: HashMap::new(),
+        enums: HashMap::new(),
+        templates: HashMap::new(),
+        sensors: HashMap::new(),
+        channels: HashMap::new(),
+    };
+    let decls = scope::collect(&mut ctx, &files);
+    types::check_enums(&mut ctx, &decls.enums);
+    types::check_templates(&mut ctx, &decls.templates);
+    sensors::check(&mut ctx, &decls.sensors);
+    channels::check(&mut ctx, &decls.channels);
+    test_blocks::check(&mut ctx, &decls.tests);
+    let Ctx {
+        mut diags, program, ..
+    } = ctx;
+    diags.sort_by_key(|d| d.location().map(|l| (l.file, l.span.start, l.span.end)));
+    Checked {
+        program,
+        diagnostics: diags,
+        files,
+    }
+}
+
+/// What kind of thing a top-level name declares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Enum,
+    Template,
+    Sensor,
+    Channel,
+}
+
+impl Kind {
+    fn noun(self) -> &'static str {
+        match self {
+            Kind::Enum => "enum",
+            Kind::Template => "template",
+            Kind::Sensor => "sensor",
+            Kind::Channel => "channel",
+        }
+    }
+}
+
+/// State shared by the passes.
+pub(crate) struct Ctx {
+    pub diags: Vec<Diagnostic>,
+    pub program: Program,
+    /// Every top-level name and what declares it.
+    pub scope: HashMap<String, (Kind, Loc)>,
+    /// Names admitted into the program by each pass.
+    pub enums: HashMap<String, EnumId>,
+    pub templates: HashMap<String, TemplateId>,
+    pub sensors: HashMap<String, SensorId>,
+    pub channels: HashMap<String, ChannelId>,
+}
+
+impl Ctx {
+    pub fn report(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
+    /// Reports a name that is not a `want`: unknown, or declared as something else.
+    pub fn unknown(
+        &mut self,
+        file: FileId,
+        name: &Name,
+        want: &str,
+        candidates: &[&str],
+    ) {
+        let mut d = match self.scope.get(&name.text) {
+            Some((kind, loc)) => Diagnostic::new(
+                Code::UnknownName,
+                format!("`{}` is a {}, not a {want}", name.text, kind.noun()),
+            )
+            .primary(file, name.span, format!("expected a {want}"))
+            .secondary(loc.file, loc.span, format!("`{}` is declared here", name.text)),
+            None => Diagnostic::new(Code::UnknownName, format!("unknown {want} `{}`", name.text))
+                .primary(file, name.span, format!("no {want} is named `{}`", name.text)),
+        };
+        d = with_suggestion(d, file, name.span, &name.text, candidates.iter().copied());
+        self.report(d);
+    }
+
+    /// Checks an integer literal against an inclusive range; `what` names it in messages.
+    pub fn int_in(
+        &mut self,
+        file: FileId,
+        lit: &ward_syntax::ast::IntLit,
+        (lo, hi): (i128, i128),
+        what: &str,
+    ) -> Option<i128> {
+        let value = lit.value?;
+        if value < lo || value > hi {
+            self.report(
+                Diagnostic::new(
+                    Code::IntegerOutOfRange,
+                    format!("{what} {value} is out of range"),
+                )
+                .primary(file, lit.span, format!("must be between {lo} and {hi}")),
+            );
+            return None;
+        }
+        Some(value)
+    }
+}
+
+/// Adds a "did you mean" help line and its fix when a candidate is close.
+pub(crate) fn with_suggestion<'c>(
+    d: Diagnostic,
+    file: FileId,
+    span: Span,
+    name: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+) -> Diagnostic {
+    match suggest::closest(name, candidates) {
+        Some(best) => d.help(format!("did you mean `{best}`?")).fix(Fix {
+            title: format!("replace with `{best}`"),
+            file,
+            span,
+            replacement: best.to_string(),
+        }),
+        None => d,
+    }
+}
+
+pub(crate) fn loc(file: FileId, span: Span) -> Loc {
+    Loc::new(file, span)
+}
+
+/// The declarations of each kind, in source order, with the file they are in.
+pub(crate) struct Decls<'f> {
+    pub enums: Vec<(FileId, &'f ward_syntax::ast::EnumDecl)>,
+    pub templates: Vec<(FileId, &'f ward_syntax::ast::TemplateDecl)>,
+    pub sensors: Vec<(FileId, &'f ward_syntax::ast::SensorDecl)>,
+    pub channels: Vec<(FileId, &'f ward_syntax::ast::ChannelDecl)>,
+    pub tests: Vec<(FileId, &'f ward_syntax::ast::TestDecl)>,
+}
+
+pub(crate) fn items(files: &[(FileId, SourceFile)]) -> impl Iterator<Item = (FileId, &Item)> {
+    files
+        .iter()
+        .flat_map(|(f, file)| file.items.iter().map(move |i| (*f, i)))
+}

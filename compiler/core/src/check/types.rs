@@ -1,0 +1,200 @@
+//! Enums and templates: the types that content is written against.
+
+use std::collections::HashMap;
+
+use ward_runtime::limits::{MAX_ENUM_VARIANTS, MAX_FIELDS};
+use ward_syntax::ast::{EnumDecl, TemplateDecl, TemplateMember};
+use ward_syntax::{Code, Diagnostic, FileId, Span};
+
+use super::props::Prop;
+use super::{loc, Ctx};
+use crate::hir::{Enum, EnumId, Field, Template, TemplateId, Type, Variant};
+
+const U32: (i128, i128) = (0, u32::MAX as i128);
+
+pub(crate) fn check_enums(ctx: &mut Ctx, decls: &[(FileId, &EnumDecl)]) {
+    for &(file, decl) in decls {
+        let mut names: HashMap<&str, Span> = HashMap::new();
+        let mut values: HashMap<u32, (&str, Span)> = HashMap::new();
+        let mut variants = Vec::new();
+        for v in &decl.variants {
+            if let Some(first) = names.get(v.name.text.as_str()) {
+                ctx.report(
+                    Diagnostic::new(
+                        Code::DuplicateName,
+                        format!("enum `{}` has two variants named `{}`", decl.name.text, v.name.text),
+                    )
+                    .primary(file, v.name.span, "declared again here")
+                    .secondary(file, *first, "first declared here"),
+                );
+                continue;
+            }
+            names.insert(&v.name.text, v.name.span);
+            let Some(value) = ctx.int_in(file, &v.value, U32, "enum value") else {
+                continue;
+            };
+            let value = value as u32;
+            if let Some((other, first)) = values.get(&value) {
+                ctx.report(
+                    Diagnostic::new(
+                        Code::DuplicateId,
+                        format!(
+                            "variants `{other}` and `{}` of enum `{}` share the value {value}",
+                            v.name.text, decl.name.text
+                        ),
+                    )
+                    .primary(file, v.value.span, "this value is taken")
+                    .secondary(file, *first, format!("`{other}` has it already")),
+                );
+                continue;
+            }
+            values.insert(value, (&v.name.text, v.value.span));
+            variants.push(Variant {
+                name: v.name.text.clone(),
+                value,
+                doc: v.doc.text.clone(),
+                loc: loc(file, v.name.span),
+            });
+        }
+        if decl.variants.is_empty() {
+            ctx.report(
+                Diagnostic::new(
+                    Code::MissingProperty,
+                    format!("enum `{}` has no variants", decl.name.text),
+                )
+                .primary(file, decl.name.span, "an enum needs at least one variant")
+                .note("the first variant is the value an event field takes when it is left out"),
+            );
+        }
+        if variants.len() > MAX_ENUM_VARIANTS {
+            ctx.report(limit(file, decl.name.span, "enum variants", MAX_ENUM_VARIANTS));
+        }
+        let id = EnumId(ctx.program.enums.len());
+        ctx.enums.insert(decl.name.text.clone(), id);
+        ctx.program.enums.push(Enum {
+            name: decl.name.text.clone(),
+            doc: decl.doc.text.clone(),
+            loc: loc(file, decl.name.span),
+            variants,
+        });
+    }
+}
+
+pub(crate) fn check_templates(ctx: &mut Ctx, decls: &[(FileId, &TemplateDecl)]) {
+    let mut ids: HashMap<u32, (String, FileId, Span)> = HashMap::new();
+    for &(file, decl) in decls {
+        let id = ctx.int_in(file, &decl.id, U32, "template id").map(|v| v as u32);
+        if let Some(id) = id {
+            if let Some((other, ofile, ospan)) = ids.get(&id) {
+                ctx.report(
+                    Diagnostic::new(
+                        Code::DuplicateId,
+                        format!("templates `{other}` and `{}` share the id {id}", decl.name.text),
+                    )
+                    .primary(file, decl.id.span, "this id is taken")
+                    .secondary(*ofile, *ospan, format!("`{other}` has it already"))
+                    .note("a template id names the template on the wire; each must be unique"),
+                );
+            } else {
+                ids.insert(id, (decl.name.text.clone(), file, decl.id.span));
+            }
+        }
+        let mut version = Prop::new("version");
+        let mut fields: Vec<Field> = Vec::new();
+        let mut names: HashMap<String, Span> = HashMap::new();
+        let mut numbering_ok = true;
+        for member in &decl.members {
+            match member {
+                TemplateMember::Version(v, span) => version.set(ctx, file, v, *span),
+                TemplateMember::Field(f) => {
+                    let expected = fields.len() as i128 + 1;
+                    if numbering_ok && f.number.value != Some(expected) {
+                        numbering_ok = false;
+                        let shown = f.number.value.map_or("this".into(), |n| n.to_string());
+                        let mut d = Diagnostic::new(
+                            Code::FieldNumbering,
+                            format!(
+                                "field `{}` of template `{}` is numbered {shown}, expected {expected}",
+                                f.name.text, decl.name.text
+                            ),
+                        )
+                        .primary(file, f.number.span, format!("expected {expected}"))
+                        .note("fields are numbered 1..=N in order, without gaps or repeats: the number is the input's position on the wire");
+                        if let Some(prev) = fields.last() {
+                            d = d.secondary(file, prev.loc.span, format!("field {} is the one before", prev.number));
+                        }
+                        ctx.report(d);
+                    }
+                    if let Some(first) = names.get(&f.name.text) {
+                        ctx.report(
+                            Diagnostic::new(
+                                Code::DuplicateName,
+                                format!("template `{}` has two fields named `{}`", decl.name.text, f.name.text),
+                            )
+                            .primary(file, f.name.span, "declared again here")
+                            .secondary(file, *first, "first declared here"),
+                        );
+                    }
+                    names.insert(f.name.text.clone(), f.name.span);
+                    let ty = resolve_type(ctx, file, &f.ty);
+                    fields.push(Field {
+                        number: u16::try_from(fields.len() + 1).unwrap_or(u16::MAX),
+                        name: f.name.text.clone(),
+                        ty: ty.unwrap_or(Type::String),
+                        doc: f.doc.text.clone(),
+                        loc: loc(file, f.name.span),
+                    });
+                }
+                TemplateMember::Error(_) => {}
+            }
+        }
+        let owner = format!("template `{}`", decl.name.text);
+        let version = version
+            .require(ctx, file, decl.name.span, &owner, "version 1")
+            .and_then(|v| ctx.int_in(file, v, U32, "template version"));
+        if fields.is_empty() {
+            ctx.report(
+                Diagnostic::new(Code::FieldNumbering, format!("{owner} has no fields"))
+                    .primary(file, decl.name.span, "declare fields as `1 name: type`"),
+            );
+        }
+        if fields.len() > MAX_FIELDS {
+            ctx.report(limit(file, decl.name.span, "template fields", MAX_FIELDS));
+        }
+        let (Some(id), Some(version)) = (id, version) else {
+            continue;
+        };
+        let tid = TemplateId(ctx.program.templates.len());
+        ctx.templates.insert(decl.name.text.clone(), tid);
+        ctx.program.templates.push(Template {
+            name: decl.name.text.clone(),
+            id,
+            version: version as u32,
+            doc: decl.doc.text.clone(),
+            loc: loc(file, decl.name.span),
+            fields,
+        });
+    }
+}
+
+fn resolve_type(ctx: &mut Ctx, file: FileId, name: &ward_syntax::ast::Name) -> Option<Type> {
+    if let Some(t) = Type::builtin(&name.text) {
+        return Some(t);
+    }
+    if let Some(e) = ctx.enums.get(&name.text) {
+        return Some(Type::Enum(*e));
+    }
+    let candidates: Vec<String> = Type::BUILTIN
+        .iter()
+        .map(|(n, _)| (*n).to_string())
+        .chain(ctx.enums.keys().cloned())
+        .collect();
+    let candidates: Vec<&str> = candidates.iter().map(String::as_str).collect();
+    ctx.unknown(file, name, "type", &candidates);
+    None
+}
+
+pub(crate) fn limit(file: FileId, span: Span, what: &str, max: usize) -> Diagnostic {
+    Diagnostic::new(Code::LimitExceeded, format!("too many {what}"))
+        .primary(file, span, format!("the runtime accepts at most {max} {what}"))
+}

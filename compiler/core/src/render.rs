@@ -1,0 +1,134 @@
+//! Renders diagnostics: ariadne reports for people, JSON for machines. (LSP conversion
+//! lives in the language server, the only crate that knows the protocol.)
+
+use std::io::Write;
+
+use ariadne::{Color, Config, IndexType, Label as ALabel, Report, ReportKind};
+use serde_json::{json, Value as Json};
+
+use crate::sources::Sources;
+use crate::{Diagnostic, Severity};
+
+/// Writes every diagnostic as an ariadne report, then a one-line summary.
+pub fn human(
+    out: &mut dyn Write,
+    sources: &Sources,
+    diagnostics: &[Diagnostic],
+    color: bool,
+) -> std::io::Result<()> {
+    let mut cache = ariadne::sources(
+        sources
+            .iter()
+            .map(|s| (s.name.clone(), s.text.to_string())),
+    );
+    for d in diagnostics {
+        report(d, sources, color).write(&mut cache, &mut *out)?;
+    }
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics.len() - errors;
+    if !diagnostics.is_empty() {
+        writeln!(out, "{}", summary(errors, warnings))?;
+    }
+    Ok(())
+}
+
+fn summary(errors: usize, warnings: usize) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    match (errors, warnings) {
+        (0, w) => plural(w, "warning"),
+        (e, 0) => plural(e, "error"),
+        (e, w) => format!("{}, {}", plural(e, "error"), plural(w, "warning")),
+    }
+}
+
+type Span = (String, std::ops::Range<usize>);
+
+fn report(d: &Diagnostic, sources: &Sources, color: bool) -> Report<'static, Span> {
+    let kind = match d.severity {
+        Severity::Error => ReportKind::Error,
+        Severity::Warning => ReportKind::Warning,
+    };
+    let span_of = |file, span: crate::Span| -> Span {
+        (sources.get(file).name.clone(), span.start..span.end)
+    };
+    let at = d
+        .location()
+        .map_or_else(|| (String::new(), 0..0), |l| span_of(l.file, l.span));
+    let mut report = Report::build(kind, at)
+        .with_config(
+            Config::default()
+                .with_color(color)
+                .with_index_type(IndexType::Byte),
+        )
+        .with_code(d.code.as_str())
+        .with_message(&d.message);
+    for (i, l) in d.labels.iter().enumerate() {
+        let c = if l.primary {
+            match d.severity {
+                Severity::Error => Color::Red,
+                Severity::Warning => Color::Yellow,
+            }
+        } else {
+            Color::Blue
+        };
+        report = report.with_label(
+            ALabel::new(span_of(l.file, l.span))
+                .with_message(&l.message)
+                .with_color(c)
+                .with_order(i32::try_from(i).unwrap_or(i32::MAX)),
+        );
+    }
+    for n in &d.notes {
+        report = report.with_note(n);
+    }
+    if let Some(h) = &d.help {
+        report = report.with_help(h);
+    }
+    report.finish()
+}
+
+/// One JSON object per diagnostic, for tools: positions are 1-based lines and columns
+/// (columns count characters).
+pub fn json(sources: &Sources, diagnostics: &[Diagnostic]) -> Json {
+    Json::Array(
+        diagnostics
+            .iter()
+            .map(|d| diagnostic_json(sources, d))
+            .collect(),
+    )
+}
+
+fn diagnostic_json(sources: &Sources, d: &Diagnostic) -> Json {
+    let place = |file, span: crate::Span| {
+        let src = sources.get(file);
+        let (line, column) = src.line_col(span.start);
+        let (end_line, end_column) = src.line_col(span.end);
+        json!({
+            "file": src.name,
+            "line": line,
+            "column": column,
+            "end_line": end_line,
+            "end_column": end_column,
+        })
+    };
+    let mut obj = json!({
+        "code": d.code.as_str(),
+        "severity": d.severity.as_str(),
+        "message": d.message,
+        "labels": d.labels.iter().map(|l| {
+            let mut p = place(l.file, l.span);
+            p["message"] = json!(l.message);
+            p["primary"] = json!(l.primary);
+            p
+        }).collect::<Vec<_>>(),
+        "notes": d.notes,
+        "help": d.help,
+    });
+    if let Some(l) = d.location() {
+        let p = place(l.file, l.span);
+        for key in ["file", "line", "column", "end_line", "end_column"] {
+            obj[key] = p[key].clone();
+        }
+    }
+    obj
+}
