@@ -199,16 +199,23 @@ impl<'a> Reader<'a> {
     }
 
     pub fn take(&mut self, n: usize, what: &'static str) -> Result<&'a [u8], VerifyError> {
-        let truncated = VerifyError::Truncated {
-            offset: self.offset(),
-            needed: n,
-            available: self.remaining(),
-            what,
-        };
-        let end = self.pos.checked_add(n).ok_or(truncated.clone())?;
-        let slice = self.bytes.get(self.pos..end).ok_or(truncated)?;
-        self.pos = end;
-        Ok(slice)
+        let slice = self
+            .pos
+            .checked_add(n)
+            .and_then(|end| Some((end, self.bytes.get(self.pos..end)?)));
+        match slice {
+            Some((end, slice)) => {
+                self.pos = end;
+                Ok(slice)
+            }
+            // Built only on failure: this is the hottest path of decoding.
+            None => Err(VerifyError::Truncated {
+                offset: self.offset(),
+                needed: n,
+                available: self.remaining(),
+                what,
+            }),
+        }
     }
 
     pub fn array<const N: usize>(&mut self, what: &'static str) -> Result<[u8; N], VerifyError> {
