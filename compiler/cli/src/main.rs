@@ -20,6 +20,8 @@ struct Cli {
 enum Command {
     /// Check a project and report every mistake (exit 0 clean, 1 errors, 2 usage/IO).
     Check(commands::check::CheckArgs),
+    /// Explain a diagnostic code, e.g. `ward explain E0300`.
+    Explain(commands::explain::ExplainArgs),
 }
 
 fn main() -> ExitCode {
@@ -34,5 +36,6 @@ fn main() -> ExitCode {
     };
     match &cli.command {
         Command::Check(args) => commands::check::run(args),
+        Command::Explain(args) => commands::explain::run(args),
     }
 }

@@ -1,0 +1,147 @@
+//! `ward check` as a user runs it: the real binary on real folders.
+
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+
+fn ward() -> Command {
+    Command::cargo_bin("ward").expect("the ward binary is built")
+}
+
+fn repo() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+}
+
+fn project(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, contents) in files {
+        let path = dir.path().join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, contents).unwrap();
+    }
+    dir
+}
+
+const MANIFEST: (&str, &[u8]) = ("Ward.toml", b"[project]\nname = \"t\"\n");
+
+fn stdout_of(cmd: &mut Command) -> (i32, String) {
+    let out = cmd.output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.code().unwrap_or(-1), text)
+}
+
+#[test]
+fn the_bundled_examples_are_clean() {
+    ward().arg("check").arg(repo().join("examples")).assert().code(0);
+}
+
+#[test]
+fn a_folder_without_ward_toml_is_a_usage_error_naming_it() {
+    let dir = project(&[("a.ward", b"")]);
+    let (code, out) = stdout_of(ward().arg("check").arg(dir.path()));
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("has no Ward.toml") && out.contains(&dir.path().display().to_string()), "{out}");
+}
+
+#[test]
+fn a_folder_that_does_not_exist_is_a_usage_error() {
+    let (code, out) = stdout_of(ward().args(["check", "/no/such/ward/project"]));
+    assert_eq!(code, 2, "{out}");
+}
+
+#[test]
+fn a_malformed_manifest_is_reported_in_place() {
+    let dir = project(&[("Ward.toml", b"[project\nname = 1"), ("a.ward", b"")]);
+    let (code, out) = stdout_of(ward().args(["check", "--color", "never"]).arg(dir.path()));
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("E0010") && out.contains("Ward.toml"), "{out}");
+}
+
+#[test]
+fn unreadable_sources_are_named_and_the_rest_is_still_checked() {
+    let dir = project(&[
+        MANIFEST,
+        ("latin1.ward", b"// caf\xe9\n"),
+        ("binary.ward", b"\x7fELF\x02\x01\x01\0\0\0"),
+        ("ok.ward", b"channel C = 1 { version 1 template Nope targets [windows_7_12] }"),
+    ]);
+    let (code, out) = stdout_of(ward().args(["check", "--color", "never"]).arg(dir.path()));
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("latin1.ward") && out.contains("not UTF-8"), "{out}");
+    assert!(out.contains("binary.ward") && out.contains("binary file"), "{out}");
+    assert!(out.contains("unknown template `Nope`"), "the readable file is still checked: {out}");
+}
+
+#[test]
+fn a_50_mb_source_is_refused_before_it_is_read() {
+    let dir = project(&[MANIFEST]);
+    let big = fs::File::create(dir.path().join("huge.ward")).unwrap();
+    big.set_len(50 * 1024 * 1024).unwrap();
+    let (code, out) = stdout_of(ward().args(["check", "--color", "never"]).arg(dir.path()));
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("huge.ward") && out.contains("over the"), "{out}");
+}
+
+#[test]
+fn an_empty_project_says_so() {
+    let dir = project(&[MANIFEST]);
+    let (code, out) = stdout_of(ward().args(["check", "--color", "never"]).arg(dir.path()));
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("E0012") && out.contains("no .ward files"), "{out}");
+}
+
+#[test]
+fn deeply_nested_brackets_are_a_syntax_error() {
+    let src = format!("channel C = 1 {{ {} }}", "[".repeat(100_000));
+    let dir = project(&[MANIFEST, ("deep.ward", src.as_bytes())]);
+    let (code, out) = stdout_of(ward().args(["check", "--format", "json"]).arg(dir.path()));
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("E0001"), "{out}");
+}
+
+#[test]
+fn json_output_has_one_object_per_diagnostic_with_positions() {
+    let dir = project(&[MANIFEST, ("a.ward", b"channel C = 1 {\n    version 1\n    template Nope\n    targets [windows_7_12]\n}\n")]);
+    let out = ward().args(["check", "--format", "json"]).arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let d = &json.as_array().unwrap()[0];
+    assert_eq!(d["code"], "E0100");
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["file"], "a.ward");
+    assert_eq!((d["line"].as_u64(), d["column"].as_u64()), (Some(3), Some(14)));
+    assert_eq!(d["labels"][0]["primary"], true);
+}
+
+#[test]
+fn colour_follows_the_flag() {
+    let dir = project(&[MANIFEST, ("a.ward", b"channel C = 1 {}")]);
+    let (_, coloured) = stdout_of(ward().args(["check", "--color", "always"]).arg(dir.path()));
+    let (_, plain) = stdout_of(ward().args(["check", "--color", "never"]).arg(dir.path()));
+    assert!(coloured.contains('\x1b'), "{coloured}");
+    assert!(!plain.contains('\x1b'), "{plain}");
+}
+
+#[test]
+fn warnings_alone_exit_zero() {
+    let src = b"channel C = 1 { version 1 template ProcessStart targets [windows_7_12]\n instance i = 1 { image ends_with \"x\" image ends_with \"x\" severity low } }";
+    let dir = project(&[MANIFEST, ("a.ward", src)]);
+    let (code, out) = stdout_of(ward().args(["check", "--color", "never"]).arg(dir.path()));
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("W0001") && out.contains("1 warning"), "{out}");
+}
+
+#[test]
+fn explain_prints_a_code_and_refuses_unknown_ones() {
+    let (code, out) = stdout_of(ward().args(["explain", "e0300"]));
+    assert_eq!(code, 0);
+    assert!(out.contains("channel-291"), "{out}");
+    assert_eq!(stdout_of(ward().args(["explain", "E9999"])).0, 2);
+}
+
+#[test]
+fn usage_errors_exit_2_and_help_exits_0() {
+    assert_eq!(stdout_of(ward().arg("frobnicate")).0, 2);
+    assert_eq!(stdout_of(ward().arg("--help")).0, 0);
+}
