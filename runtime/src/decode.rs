@@ -126,7 +126,7 @@ pub(crate) fn frame(bytes: &[u8]) -> Result<Frame<'_>, VerifyError> {
     let body = usize::try_from(body_len)
         .ok()
         .and_then(|n| r.take(n, "the body").ok())
-        .ok_or_else(|| VerifyError::BodyOutOfBounds {
+        .ok_or(VerifyError::BodyOutOfBounds {
             offset: OFF_BODY_LEN,
             body_len,
             file_len: bytes.len(),
@@ -204,7 +204,7 @@ impl<'a> BodyReader<'a> {
             .ok()
             .and_then(|i| self.pool.get(i))
             .map(|s| (*s).to_owned())
-            .ok_or_else(|| VerifyError::StringIndexOutOfRange {
+            .ok_or(VerifyError::StringIndexOutOfRange {
                 offset,
                 index,
                 pool_len: self.pool.len(),
@@ -433,14 +433,14 @@ pub(crate) fn parse_body(frame: &Frame<'_>) -> Result<Parsed, VerifyError> {
         let inst_name = b.string("an instance name")?;
         let at = b.r.offset();
         let tag = b.r.u8("a severity")?;
-        let severity = severity_from_tag(tag).ok_or_else(|| VerifyError::UnknownSeverity {
+        let severity = severity_from_tag(tag).ok_or(VerifyError::UnknownSeverity {
             offset: at,
             instance: id,
             tag,
         })?;
         let at = b.r.offset();
         let tag = b.r.u8("an action")?;
-        let action = action_from_tag(tag).ok_or_else(|| VerifyError::UnknownAction {
+        let action = action_from_tag(tag).ok_or(VerifyError::UnknownAction {
             offset: at,
             instance: id,
             tag,
@@ -465,7 +465,7 @@ pub(crate) fn parse_body(frame: &Frame<'_>) -> Result<Parsed, VerifyError> {
             }
             let at = b.r.offset();
             let tag = b.r.u8("an operator")?;
-            let op = op_from_tag(tag).ok_or_else(|| VerifyError::UnknownOpTag {
+            let op = op_from_tag(tag).ok_or(VerifyError::UnknownOpTag {
                 offset: at,
                 instance: id,
                 tag,
