@@ -193,3 +193,24 @@ fn errors_read_as_sentences() {
     let boxed: Box<dyn std::error::Error> = Box::new(e);
     assert!(!boxed.to_string().is_empty());
 }
+
+#[test]
+fn the_signed_message_is_as_documented() {
+    // Rebuild the 76-byte message of docs/channel-format.md by hand and check the
+    // file's signature against it with the public key.
+    use sha2::{Digest, Sha256};
+    let bytes = sign1(&small_channel());
+    let body_len = u32::from_le_bytes(bytes[36..40].try_into().unwrap()) as usize;
+    let region = &bytes[..40 + body_len];
+    let mut msg = b"ward-channel-signature-v1\0".to_vec();
+    msg.extend_from_slice(&291u32.to_le_bytes());
+    msg.extend_from_slice(&42u64.to_le_bytes());
+    msg.extend_from_slice(&7u32.to_le_bytes());
+    msg.extend_from_slice(&12u16.to_le_bytes());
+    msg.extend_from_slice(&Sha256::digest(region));
+    assert_eq!(msg.len(), 76);
+    let sig: [u8; 64] = bytes[bytes.len() - 64..].try_into().unwrap();
+    let vk = test_key().verifying_key();
+    vk.verify_strict(&msg, &ed25519_dalek::Signature::from_bytes(&sig)).unwrap();
+    assert_eq!(&bytes[bytes.len() - 72..bytes.len() - 64], &key_id(&vk).0);
+}
