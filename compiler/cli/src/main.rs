@@ -29,7 +29,11 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             // Help and version are not errors; everything else is a usage error (2).
-            let code = if e.use_stderr() { output::USAGE } else { output::CLEAN };
+            let code = if e.use_stderr() {
+                output::USAGE
+            } else {
+                output::CLEAN
+            };
             let _ = e.print();
             return ExitCode::from(code);
         }

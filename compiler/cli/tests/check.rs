@@ -27,13 +27,18 @@ const MANIFEST: (&str, &[u8]) = ("Ward.toml", b"[project]\nname = \"t\"\n");
 
 fn stdout_of(cmd: &mut Command) -> (i32, String) {
     let out = cmd.output().unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     (out.status.code().unwrap_or(-1), text)
 }
 
 #[test]
 fn the_bundled_examples_are_clean() {
-    ward().arg("check").arg(repo().join("examples")).assert().code(0);
+    ward()
+        .arg("check")
+        .arg(repo().join("examples"))
+        .assert()
+        .code(0);
 }
 
 #[test]
@@ -41,7 +46,10 @@ fn a_folder_without_ward_toml_is_a_usage_error_naming_it() {
     let dir = project(&[("a.ward", b"")]);
     let (code, out) = stdout_of(ward().arg("check").arg(dir.path()));
     assert_eq!(code, 2, "{out}");
-    assert!(out.contains("has no Ward.toml") && out.contains(&dir.path().display().to_string()), "{out}");
+    assert!(
+        out.contains("has no Ward.toml") && out.contains(&dir.path().display().to_string()),
+        "{out}"
+    );
 }
 
 #[test]
@@ -64,13 +72,25 @@ fn unreadable_sources_are_named_and_the_rest_is_still_checked() {
         MANIFEST,
         ("latin1.ward", b"// caf\xe9\n"),
         ("binary.ward", b"\x7fELF\x02\x01\x01\0\0\0"),
-        ("ok.ward", b"channel C = 1 { version 1 template Nope targets [windows_7_12] }"),
+        (
+            "ok.ward",
+            b"channel C = 1 { version 1 template Nope targets [windows_7_12] }",
+        ),
     ]);
     let (code, out) = stdout_of(ward().args(["check", "--color", "never"]).arg(dir.path()));
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("latin1.ward") && out.contains("not UTF-8"), "{out}");
-    assert!(out.contains("binary.ward") && out.contains("binary file"), "{out}");
-    assert!(out.contains("unknown template `Nope`"), "the readable file is still checked: {out}");
+    assert!(
+        out.contains("latin1.ward") && out.contains("not UTF-8"),
+        "{out}"
+    );
+    assert!(
+        out.contains("binary.ward") && out.contains("binary file"),
+        "{out}"
+    );
+    assert!(
+        out.contains("unknown template `Nope`"),
+        "the readable file is still checked: {out}"
+    );
 }
 
 #[test]
@@ -80,7 +100,10 @@ fn a_50_mb_source_is_refused_before_it_is_read() {
     big.set_len(50 * 1024 * 1024).unwrap();
     let (code, out) = stdout_of(ward().args(["check", "--color", "never"]).arg(dir.path()));
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("huge.ward") && out.contains("over the"), "{out}");
+    assert!(
+        out.contains("huge.ward") && out.contains("over the"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -88,7 +111,10 @@ fn an_empty_project_says_so() {
     let dir = project(&[MANIFEST]);
     let (code, out) = stdout_of(ward().args(["check", "--color", "never"]).arg(dir.path()));
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("E0012") && out.contains("no .ward files"), "{out}");
+    assert!(
+        out.contains("E0012") && out.contains("no .ward files"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -102,15 +128,28 @@ fn deeply_nested_brackets_are_a_syntax_error() {
 
 #[test]
 fn json_output_has_one_object_per_diagnostic_with_positions() {
-    let dir = project(&[MANIFEST, ("a.ward", b"channel C = 1 {\n    version 1\n    template Nope\n    targets [windows_7_12]\n}\n")]);
-    let out = ward().args(["check", "--format", "json"]).arg(dir.path()).output().unwrap();
+    let dir = project(&[
+        MANIFEST,
+        (
+            "a.ward",
+            b"channel C = 1 {\n    version 1\n    template Nope\n    targets [windows_7_12]\n}\n",
+        ),
+    ]);
+    let out = ward()
+        .args(["check", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let d = &json.as_array().unwrap()[0];
     assert_eq!(d["code"], "E0100");
     assert_eq!(d["severity"], "error");
     assert_eq!(d["file"], "a.ward");
-    assert_eq!((d["line"].as_u64(), d["column"].as_u64()), (Some(3), Some(14)));
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(3), Some(14))
+    );
     assert_eq!(d["labels"][0]["primary"], true);
 }
 

@@ -36,14 +36,16 @@ fn default_out() -> String {
 }
 
 /// Parses the manifest; a mistake is an E0010 diagnostic pointing into the file.
-pub fn parse(file: FileId, text: &str) -> Result<Config, Diagnostic> {
+pub fn parse(file: FileId, text: &str) -> Result<Config, Box<Diagnostic>> {
     toml::from_str::<Config>(text).map_err(|e| {
         let span = e
             .span()
             .map_or(Span::new(0, 0), |r| Span::new(r.start, r.end));
         let message = e.message().trim().to_string();
-        Diagnostic::new(Code::ProjectConfig, format!("invalid Ward.toml: {message}"))
-            .primary(file, span, message)
-            .help("a manifest needs at least `[project]` with `name = \"...\"`; `[build]` may set `out = \"build\"`")
+        Box::new(
+            Diagnostic::new(Code::ProjectConfig, format!("invalid Ward.toml: {message}"))
+                .primary(file, span, message)
+                .help("a manifest needs at least `[project]` with `name = \"...\"`; `[build]` may set `out = \"build\"`"),
+        )
     })
 }

@@ -12,7 +12,10 @@ use std::path::{Path, PathBuf};
 pub enum ReadError {
     Io(io::Error),
     /// The file is larger than the caller's limit; it was not read.
-    TooLarge { size: u64, limit: u64 },
+    TooLarge {
+        size: u64,
+        limit: u64,
+    },
 }
 
 pub trait FileSystem {

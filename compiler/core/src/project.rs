@@ -31,7 +31,10 @@ pub struct Project {
 #[derive(Debug)]
 pub enum LoadError {
     NoManifest(PathBuf),
-    Io { path: PathBuf, error: std::io::Error },
+    Io {
+        path: PathBuf,
+        error: std::io::Error,
+    },
 }
 
 impl std::fmt::Display for LoadError {
@@ -92,7 +95,7 @@ pub fn load(fs: &dyn FileSystem, root: &Path) -> Result<Project, LoadError> {
     let config = match config::parse(manifest_id, &manifest_text) {
         Ok(c) => Some(c),
         Err(d) => {
-            diagnostics.push(d);
+            diagnostics.push(*d);
             None
         }
     };
@@ -114,11 +117,12 @@ pub fn load(fs: &dyn FileSystem, root: &Path) -> Result<Project, LoadError> {
             .unwrap_or(&path)
             .to_string_lossy()
             .replace('\\', "/");
-        let unreadable = |sources: &mut Sources, why: String| {
-            let id = sources.add(name.clone(), Some(path.clone()), "", Origin::Project);
-            Diagnostic::new(Code::UnreadableSource, format!("cannot read {name}: {why}"))
-                .primary(id, Span::new(0, 0), why)
-        };
+        let unreadable =
+            |sources: &mut Sources, why: String| {
+                let id = sources.add(name.clone(), Some(path.clone()), "", Origin::Project);
+                Diagnostic::new(Code::UnreadableSource, format!("cannot read {name}: {why}"))
+                    .primary(id, Span::new(0, 0), why)
+            };
         match fs.read(&path, MAX_SOURCE_FILE) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(text) if text.contains('\0') => diagnostics.push(unreadable(

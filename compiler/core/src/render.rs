@@ -16,11 +16,7 @@ pub fn human(
     diagnostics: &[Diagnostic],
     color: bool,
 ) -> std::io::Result<()> {
-    let mut cache = ariadne::sources(
-        sources
-            .iter()
-            .map(|s| (s.name.clone(), s.text.to_string())),
-    );
+    let mut cache = ariadne::sources(sources.iter().map(|s| (s.name.clone(), s.text.to_string())));
     for d in diagnostics {
         report(d, sources, color).write(&mut cache, &mut *out)?;
     }

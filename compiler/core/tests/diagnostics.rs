@@ -26,7 +26,8 @@ fn cases() -> Vec<PathBuf> {
 fn code_of(case: &std::path::Path) -> Code {
     let stem = case.file_stem().unwrap().to_string_lossy();
     let code = stem.split('-').next().unwrap_or_default();
-    Code::from_code(code).unwrap_or_else(|| panic!("{} is not named for a diagnostic code", case.display()))
+    Code::from_code(code)
+        .unwrap_or_else(|| panic!("{} is not named for a diagnostic code", case.display()))
 }
 
 #[test]
@@ -39,7 +40,10 @@ fn every_case_matches_its_snapshot_and_shows_its_code() {
             diagnostics.iter().any(|d| d.code == code),
             "{} must produce {code}, got {:?}",
             case.display(),
-            diagnostics.iter().map(|d| d.code.as_str()).collect::<Vec<_>>()
+            diagnostics
+                .iter()
+                .map(|d| d.code.as_str())
+                .collect::<Vec<_>>()
         );
         let snapshot = format!(
             "{}\n---- ward check ----\n{}",
@@ -66,7 +70,10 @@ fn every_code_has_a_case() {
         .filter(|c| !covered.contains(c))
         .map(|c| c.as_str())
         .collect();
-    assert!(missing.is_empty(), "codes with no case under snapshots/diagnostics: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "codes with no case under snapshots/diagnostics: {missing:?}"
+    );
 }
 
 #[test]
@@ -82,7 +89,9 @@ fn no_snapshot_is_left_without_its_case() {
             );
         } else {
             assert!(
-                name.ends_with(".ward") || name.ends_with(".snap.new") || name.ends_with(".pending-snap"),
+                name.ends_with(".ward")
+                    || name.ends_with(".snap.new")
+                    || name.ends_with(".pending-snap"),
                 "unexpected file in snapshots/diagnostics: {name}"
             );
         }

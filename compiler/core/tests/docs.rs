@@ -64,30 +64,73 @@ fn is_excerpt(src: &str, std: &Program) -> bool {
 /// An excerpt must parse and agree with the stdlib on everything it shows.
 fn assert_excerpt_agrees(src: &str, std: &Program, doc: &str) {
     let parse = ward_syntax::parse(FileId(0), src);
-    assert_eq!(parse.diagnostics, vec![], "{doc}: excerpt does not parse:\n{src}");
+    assert_eq!(
+        parse.diagnostics,
+        vec![],
+        "{doc}: excerpt does not parse:\n{src}"
+    );
     for item in &parse.file.items {
         match item {
             Item::Enum(d) => {
                 let e = std.enums.iter().find(|e| e.name == d.name.text).unwrap();
-                let shown: Vec<(String, Option<i128>)> =
-                    d.variants.iter().map(|v| (v.name.text.clone(), v.value.value)).collect();
-                let real: Vec<(String, Option<i128>)> =
-                    e.variants.iter().map(|v| (v.name.clone(), Some(v.value.into()))).collect();
-                assert_eq!(shown, real, "{doc}: enum {} differs from the stdlib", e.name);
+                let shown: Vec<(String, Option<i128>)> = d
+                    .variants
+                    .iter()
+                    .map(|v| (v.name.text.clone(), v.value.value))
+                    .collect();
+                let real: Vec<(String, Option<i128>)> = e
+                    .variants
+                    .iter()
+                    .map(|v| (v.name.clone(), Some(v.value.into())))
+                    .collect();
+                assert_eq!(
+                    shown, real,
+                    "{doc}: enum {} differs from the stdlib",
+                    e.name
+                );
             }
             Item::Template(d) => {
-                let t = std.templates.iter().find(|t| t.name == d.name.text).unwrap();
-                assert_eq!(d.id.value, Some(t.id.into()), "{doc}: template {} id", t.name);
+                let t = std
+                    .templates
+                    .iter()
+                    .find(|t| t.name == d.name.text)
+                    .unwrap();
+                assert_eq!(
+                    d.id.value,
+                    Some(t.id.into()),
+                    "{doc}: template {} id",
+                    t.name
+                );
                 for m in &d.members {
                     match m {
                         TemplateMember::Version(v, _) => {
-                            assert_eq!(v.value, Some(t.version.into()), "{doc}: {} version", t.name);
+                            assert_eq!(
+                                v.value,
+                                Some(t.version.into()),
+                                "{doc}: {} version",
+                                t.name
+                            );
                         }
                         TemplateMember::Field(f) => {
-                            let real = t.fields.iter().find(|x| Some(i128::from(x.number)) == f.number.value);
-                            let real = real.unwrap_or_else(|| panic!("{doc}: {} has no field {:?}", t.name, f.number.value));
-                            assert_eq!(real.name, f.name.text, "{doc}: {} field {}", t.name, real.number);
-                            assert_eq!(real.ty.name(std), f.ty.text, "{doc}: {} field {} type", t.name, real.number);
+                            let real = t
+                                .fields
+                                .iter()
+                                .find(|x| Some(i128::from(x.number)) == f.number.value);
+                            let real = real.unwrap_or_else(|| {
+                                panic!("{doc}: {} has no field {:?}", t.name, f.number.value)
+                            });
+                            assert_eq!(
+                                real.name, f.name.text,
+                                "{doc}: {} field {}",
+                                t.name, real.number
+                            );
+                            assert_eq!(
+                                real.ty.name(std),
+                                f.ty.text,
+                                "{doc}: {} field {} type",
+                                t.name,
+                                real.number
+                            );
                         }
                         TemplateMember::Error(_) => unreachable!(),
                     }
@@ -104,8 +147,15 @@ fn assert_excerpt_agrees(src: &str, std: &Program, doc: &str) {
                                 .supplies
                                 .iter()
                                 .find(|y| std.template(y.template).name == x.template.text)
-                                .unwrap_or_else(|| panic!("{doc}: {} does not supply {}", s.name, x.template.text));
-                            assert_eq!(x.last.value, Some(supply.last.into()), "{doc}: {} supplies", s.name);
+                                .unwrap_or_else(|| {
+                                    panic!("{doc}: {} does not supply {}", s.name, x.template.text)
+                                });
+                            assert_eq!(
+                                x.last.value,
+                                Some(supply.last.into()),
+                                "{doc}: {} supplies",
+                                s.name
+                            );
                         }
                         SensorMember::Error(_) => unreachable!(),
                     }
@@ -125,7 +175,8 @@ fn check_examples(markdown: &str, doc: &str) {
     assert!(!blocks.is_empty(), "{doc} has no ```ward examples");
     for (info, src) in &blocks {
         if let Some(code) = info.strip_prefix("fails=") {
-            let code = Code::from_code(code).unwrap_or_else(|| panic!("{doc}: unknown code {code}"));
+            let code =
+                Code::from_code(code).unwrap_or_else(|| panic!("{doc}: unknown code {code}"));
             let (_, _, diagnostics) = support::check_fixture(src);
             assert!(
                 diagnostics.iter().any(|d| d.code == code),
@@ -179,22 +230,48 @@ fn diagnostics_md() -> String {
          | code | title |\n| --- | --- |\n",
     );
     for code in Code::ALL {
-        out.push_str(&format!("| [{c}](#{l}) | {} |\n", code.title(), c = code.as_str(), l = code.as_str().to_lowercase()));
+        out.push_str(&format!(
+            "| [{c}](#{l}) | {} |\n",
+            code.title(),
+            c = code.as_str(),
+            l = code.as_str().to_lowercase()
+        ));
     }
     for code in Code::ALL {
-        out.push_str(&format!("\n## {}\n\n**{}** ({})\n\n", code.as_str(), code.title(), code.severity().as_str()));
-        out.push_str(code.explanation().lines().map(str::trim).collect::<Vec<_>>().join("\n").trim());
+        out.push_str(&format!(
+            "\n## {}\n\n**{}** ({})\n\n",
+            code.as_str(),
+            code.title(),
+            code.severity().as_str()
+        ));
+        out.push_str(
+            code.explanation()
+                .lines()
+                .map(str::trim)
+                .collect::<Vec<_>>()
+                .join("\n")
+                .trim(),
+        );
         out.push('\n');
         let example = cases.iter().find(|c| {
-            c.file_name().unwrap().to_string_lossy().starts_with(&format!("{}-", code.as_str()))
+            c.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with(&format!("{}-", code.as_str()))
         });
         if let Some(case) = example {
             let src = fs::read_to_string(case).unwrap();
             let (project, _, diagnostics) = support::check_fixture(&src);
-            let shown: Vec<_> = diagnostics.into_iter().filter(|d| d.code == *code).take(1).collect();
+            let shown: Vec<_> = diagnostics
+                .into_iter()
+                .filter(|d| d.code == *code)
+                .take(1)
+                .collect();
             out.push_str(&format!(
                 "\nExample ({}):\n\n```ward\n{}\n```\n\n```text\n{}```\n",
-                Path::new("snapshots/diagnostics").join(case.file_name().unwrap()).display(),
+                Path::new("snapshots/diagnostics")
+                    .join(case.file_name().unwrap())
+                    .display(),
                 src.trim_end().replace('\0', "\\0"),
                 support::rendered(&project, &shown)
             ));

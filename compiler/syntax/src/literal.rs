@@ -53,7 +53,9 @@ pub fn string(text: &str) -> (String, Vec<EscapeError>) {
                 Err(end) => errors.push(EscapeError {
                     start,
                     end: end + 1,
-                    message: "invalid unicode escape: write `\\u{` hex digits `}` naming a character".into(),
+                    message:
+                        "invalid unicode escape: write `\\u{` hex digits `}` naming a character"
+                            .into(),
                 }),
             },
             Some((j, other)) => errors.push(EscapeError {

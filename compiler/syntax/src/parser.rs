@@ -8,7 +8,12 @@ use crate::lexer::{self, LexErrorKind, Tok};
 use crate::{docs, literal, Code, Diagnostic, FileId, Span};
 
 lalrpop_util::lalrpop_mod!(
-    #[allow(clippy::all, clippy::pedantic, unused_qualifications, missing_debug_implementations)]
+    #[allow(
+        clippy::all,
+        clippy::pedantic,
+        unused_qualifications,
+        missing_debug_implementations
+    )]
     grammar
 );
 
@@ -35,8 +40,10 @@ impl Sink {
         let value = literal::int(&src[start..end]);
         let span = Span::new(start, end);
         if value.is_none() {
-            self.literal_errors
-                .push((span, "integer literal is too large for any Ward type".into()));
+            self.literal_errors.push((
+                span,
+                "integer literal is too large for any Ward type".into(),
+            ));
         }
         IntLit { value, span }
     }
@@ -125,7 +132,11 @@ fn lex_diagnostic(file: FileId, src: &str, e: &lexer::LexError) -> Diagnostic {
     let text = src.get(e.span.start..e.span.end).unwrap_or("");
     let (message, label) = match e.kind {
         LexErrorKind::UnknownCharacter => (
-            format!("unexpected character{} `{}`", if text.chars().count() > 1 { "s" } else { "" }, text.escape_debug()),
+            format!(
+                "unexpected character{} `{}`",
+                if text.chars().count() > 1 { "s" } else { "" },
+                text.escape_debug()
+            ),
             "not part of any token",
         ),
         LexErrorKind::UnterminatedString => (
@@ -158,9 +169,11 @@ fn syntax_diagnostic(
         ParseError::UnrecognizedEof { expected, .. } => {
             ("end of file".to_string(), expected.as_slice(), false)
         }
-        ParseError::ExtraToken { token: (l, _, r) } => {
-            (format!("`{}`", src.get(*l..*r).unwrap_or("?")), &[][..], false)
-        }
+        ParseError::ExtraToken { token: (l, _, r) } => (
+            format!("`{}`", src.get(*l..*r).unwrap_or("?")),
+            &[][..],
+            false,
+        ),
         ParseError::InvalidToken { .. } | ParseError::User { .. } => {
             ("an invalid token".to_string(), &[][..], false)
         }

@@ -40,7 +40,10 @@ fn a_channel_parses_with_docs_and_spans() {
     };
     assert_eq!(c.doc.text.as_deref(), Some("Named-pipe abuse."));
     assert_eq!(c.id.value, Some(291));
-    assert_eq!(&CHANNEL[c.name.span.start..c.name.span.end], "NamedPipeDetections");
+    assert_eq!(
+        &CHANNEL[c.name.span.start..c.name.span.end],
+        "NamedPipeDetections"
+    );
     let instances: Vec<_> = c
         .members
         .iter()
@@ -83,7 +86,12 @@ enum E { a = 0 }
     let p = parse(FILE, src);
     let codes: Vec<_> = p.diagnostics.iter().map(|d| d.code).collect();
     assert_eq!(codes, vec![Code::SyntaxError; 3], "{:#?}", p.diagnostics);
-    assert_eq!(p.file.items.len(), 3, "every item survives: {:#?}", p.file.items);
+    assert_eq!(
+        p.file.items.len(),
+        3,
+        "every item survives: {:#?}",
+        p.file.items
+    );
     let Item::Template(t) = &p.file.items[0] else {
         panic!()
     };
@@ -108,7 +116,10 @@ fn reserved_words_as_names_say_so() {
 
 #[test]
 fn lexical_errors_are_reported_once_each() {
-    let p = parse(FILE, "enum E { a = 0 } @@@ \"never closed\nenum F { b = 1 }");
+    let p = parse(
+        FILE,
+        "enum E { a = 0 } @@@ \"never closed\nenum F { b = 1 }",
+    );
     let codes: Vec<_> = p.diagnostics.iter().map(|d| d.code).collect();
     assert_eq!(codes, vec![Code::InvalidToken, Code::InvalidToken]);
     assert_eq!(p.file.items.len(), 2);
@@ -116,24 +127,30 @@ fn lexical_errors_are_reported_once_each() {
 
 #[test]
 fn unclosed_blocks_at_end_of_file_do_not_lose_earlier_items() {
-    let p = parse(FILE, "enum E { a = 0 }\nchannel C = 1 { version 1\n instance i = 2 { x ==");
+    let p = parse(
+        FILE,
+        "enum E { a = 0 }\nchannel C = 1 { version 1\n instance i = 2 { x ==",
+    );
     assert!(!p.diagnostics.is_empty());
     assert!(matches!(p.file.items[0], Item::Enum(_)));
 }
 
 #[test]
 fn deep_brackets_are_a_syntax_error_not_a_stack_overflow() {
-    let src = format!("channel C = 1 {{ instance i = 1 {{ x in {} }} }}", "[".repeat(200_000));
+    let src = format!(
+        "channel C = 1 {{ instance i = 1 {{ x in {} }} }}",
+        "[".repeat(200_000)
+    );
     let p = parse(FILE, &src);
     assert!(p.diagnostics.iter().any(|d| d.code == Code::SyntaxError));
 }
 
 const WORDS: &[&str] = &[
-    "enum", "template", "sensor", "channel", "instance", "test", "version", "platform",
-    "supplies", "targets", "severity", "action", "tags", "event", "expect", "in", "not",
-    "glob", "matches", "within", "true", "false", "x", "Ipc", "1", "0x1f", "-3", "\"s\"",
-    "r\"\\p\"", "r#\"q\"#", "{", "}", "[", "]", ",", ":", "=", "==", "!=", "<", "<=", ">",
-    ">=", "..=", "-", "///doc\n", "//c\n", "\"\\q\"", "\"open", "@", "é",
+    "enum", "template", "sensor", "channel", "instance", "test", "version", "platform", "supplies",
+    "targets", "severity", "action", "tags", "event", "expect", "in", "not", "glob", "matches",
+    "within", "true", "false", "x", "Ipc", "1", "0x1f", "-3", "\"s\"", "r\"\\p\"", "r#\"q\"#", "{",
+    "}", "[", "]", ",", ":", "=", "==", "!=", "<", "<=", ">", ">=", "..=", "-", "///doc\n",
+    "//c\n", "\"\\q\"", "\"open", "@", "é",
 ];
 
 proptest! {

@@ -33,7 +33,12 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     diagnostics.extend(checked.diagnostics);
     let mut out = std::io::stdout().lock();
     let written = match args.format {
-        Format::Human => render::human(&mut out, &project.sources, &diagnostics, args.color.enabled()),
+        Format::Human => render::human(
+            &mut out,
+            &project.sources,
+            &diagnostics,
+            args.color.enabled(),
+        ),
         Format::Json => writeln!(
             out,
             "{}",

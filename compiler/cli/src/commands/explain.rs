@@ -20,7 +20,12 @@ pub fn run(args: &ExplainArgs) -> ExitCode {
             args.code
         ));
     };
-    println!("{}: {} ({})\n", code.as_str(), code.title(), code.severity().as_str());
+    println!(
+        "{}: {} ({})\n",
+        code.as_str(),
+        code.title(),
+        code.severity().as_str()
+    );
     for line in code.explanation().lines() {
         println!("{}", line.trim());
     }

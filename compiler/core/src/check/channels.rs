@@ -32,16 +32,25 @@ struct Supplier {
 pub(crate) fn check(ctx: &mut Ctx, decls: &[(FileId, &ChannelDecl)]) {
     let mut ids: HashMap<u32, (String, FileId, Span)> = HashMap::new();
     for &(file, decl) in decls {
-        let id = ctx.int_in(file, &decl.id, (0, u32::MAX.into()), "channel id").map(|v| v as u32);
+        let id = ctx
+            .int_in(file, &decl.id, (0, u32::MAX.into()), "channel id")
+            .map(|v| v as u32);
         if let Some(id) = id {
             if let Some((other, ofile, ospan)) = ids.get(&id) {
                 ctx.report(
                     Diagnostic::new(
                         Code::DuplicateId,
-                        format!("channels `{other}` and `{}` share the id {id}", decl.name.text),
+                        format!(
+                            "channels `{other}` and `{}` share the id {id}",
+                            decl.name.text
+                        ),
                     )
                     .primary(file, decl.id.span, "this id is taken")
-                    .secondary(*ofile, *ospan, format!("`{other}` has it already")),
+                    .secondary(
+                        *ofile,
+                        *ospan,
+                        format!("`{other}` has it already"),
+                    ),
                 );
             } else {
                 ids.insert(id, (decl.name.text.clone(), file, decl.id.span));
@@ -76,16 +85,30 @@ pub(crate) fn check(ctx: &mut Ctx, decls: &[(FileId, &ChannelDecl)]) {
                     None
                 }
             });
-        let target_names = targets.require(ctx, file, decl.name.span, &owner, "targets [windows_7_11]");
+        let target_names =
+            targets.require(ctx, file, decl.name.span, &owner, "targets [windows_7_11]");
         let Some(tid) = template else {
             // Without a template no field can be resolved; the rest would only add noise.
             continue;
         };
         let suppliers = target_names
-            .map(|names| resolve_targets(ctx, file, tid, names, targets.span().unwrap_or(decl.name.span)))
+            .map(|names| {
+                resolve_targets(
+                    ctx,
+                    file,
+                    tid,
+                    names,
+                    targets.span().unwrap_or(decl.name.span),
+                )
+            })
             .unwrap_or_default();
         if instances.len() > MAX_INSTANCES {
-            ctx.report(limit(file, decl.name.span, "instances in one channel", MAX_INSTANCES));
+            ctx.report(limit(
+                file,
+                decl.name.span,
+                "instances in one channel",
+                MAX_INSTANCES,
+            ));
         }
         let retarget = targets.span().zip(target_names);
         let checked = check_instances(ctx, file, tid, &suppliers, retarget, &instances);
@@ -143,9 +166,12 @@ fn resolve_targets(
         };
         if let Some(first) = out.iter().find(|s| s.sensor == sid) {
             ctx.report(
-                Diagnostic::new(Code::DuplicateProperty, format!("sensor `{}` is targeted twice", name.text))
-                    .primary(file, name.span, "listed again here")
-                    .secondary(file, first.target_span, "first listed here"),
+                Diagnostic::new(
+                    Code::DuplicateProperty,
+                    format!("sensor `{}` is targeted twice", name.text),
+                )
+                .primary(file, name.span, "listed again here")
+                .secondary(file, first.target_span, "first listed here"),
             );
             continue;
         }
@@ -160,10 +186,24 @@ fn resolve_targets(
             None => {
                 let d = Diagnostic::new(
                     Code::TemplateNotSupplied,
-                    format!("sensor `{}` does not supply template `{}` at all", sensor.name, template.name),
+                    format!(
+                        "sensor `{}` does not supply template `{}` at all",
+                        sensor.name, template.name
+                    ),
                 )
-                .primary(file, name.span, format!("`{}` has no `{}` inputs", sensor.name, template.name))
-                .secondary(sensor.loc.file, sensor.loc.span, format!("`{}` is declared here without `supplies {}`", sensor.name, template.name))
+                .primary(
+                    file,
+                    name.span,
+                    format!("`{}` has no `{}` inputs", sensor.name, template.name),
+                )
+                .secondary(
+                    sensor.loc.file,
+                    sensor.loc.span,
+                    format!(
+                        "`{}` is declared here without `supplies {}`",
+                        sensor.name, template.name
+                    ),
+                )
                 .help(format!("remove `{}` from `targets`", sensor.name));
                 ctx.report(d);
             }
@@ -186,13 +226,18 @@ fn check_instances(
     for decl in decls {
         if let Some(first) = names.get(decl.name.text.as_str()) {
             ctx.report(
-                Diagnostic::new(Code::DuplicateName, format!("two instances are named `{}`", decl.name.text))
-                    .primary(file, decl.name.span, "declared again here")
-                    .secondary(file, *first, "first declared here"),
+                Diagnostic::new(
+                    Code::DuplicateName,
+                    format!("two instances are named `{}`", decl.name.text),
+                )
+                .primary(file, decl.name.span, "declared again here")
+                .secondary(file, *first, "first declared here"),
             );
         }
         names.insert(&decl.name.text, decl.name.span);
-        let id = ctx.int_in(file, &decl.id, (0, u32::MAX.into()), "instance id").map(|v| v as u32);
+        let id = ctx
+            .int_in(file, &decl.id, (0, u32::MAX.into()), "instance id")
+            .map(|v| v as u32);
         if let Some(id) = id {
             if let Some((other, first)) = ids.get(&id) {
                 ctx.report(
@@ -248,12 +293,21 @@ fn check_instance(
     if written == 0 {
         ctx.report(
             Diagnostic::new(Code::NoCriteria, format!("{owner} has no criteria"))
-                .primary(file, decl.name.span, "this instance would fire on every event")
+                .primary(
+                    file,
+                    decl.name.span,
+                    "this instance would fire on every event",
+                )
                 .help("add at least one criterion, such as `image ends_with r\"\\cmd.exe\"`"),
         );
     }
     if written > MAX_CRITERIA_PER_INSTANCE {
-        ctx.report(limit(file, decl.name.span, "criteria in one instance", MAX_CRITERIA_PER_INSTANCE));
+        ctx.report(limit(
+            file,
+            decl.name.span,
+            "criteria in one instance",
+            MAX_CRITERIA_PER_INSTANCE,
+        ));
     }
     contradiction::check(ctx, file, tid, &decl.name, &criteria);
     let severity = match severity.get() {
@@ -279,7 +333,10 @@ fn check_instance(
         Some(a) => setting(ctx, file, a, "action", &ACTIONS),
         None => Some(Action::Detect),
     };
-    let tags = tags.get().map(|t| check_tags(ctx, file, t)).unwrap_or_default();
+    let tags = tags
+        .get()
+        .map(|t| check_tags(ctx, file, t))
+        .unwrap_or_default();
     Some(Instance {
         name: decl.name.text.clone(),
         id: 0,
@@ -303,8 +360,15 @@ fn setting<T: Copy>(
         return Some(*v);
     }
     let list: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
-    let d = Diagnostic::new(Code::InvalidSetting, format!("unknown {what} `{}`", name.text))
-        .primary(file, name.span, format!("expected one of {}", list.join(", ")));
+    let d = Diagnostic::new(
+        Code::InvalidSetting,
+        format!("unknown {what} `{}`", name.text),
+    )
+    .primary(
+        file,
+        name.span,
+        format!("expected one of {}", list.join(", ")),
+    );
     ctx.report(with_suggestion(d, file, name.span, &name.text, list));
     None
 }
@@ -315,16 +379,22 @@ fn check_tags(ctx: &mut Ctx, file: FileId, tags: &[Expr]) -> Vec<String> {
     for t in tags {
         let Expr::Str(s) = t else {
             ctx.report(
-                Diagnostic::new(Code::TypeMismatch, "tags are strings")
-                    .primary(file, t.span(), "expected a string such as \"attack.t1059\""),
+                Diagnostic::new(Code::TypeMismatch, "tags are strings").primary(
+                    file,
+                    t.span(),
+                    "expected a string such as \"attack.t1059\"",
+                ),
             );
             continue;
         };
         if let Some(first) = seen.get(s.value.as_str()) {
             ctx.report(
-                Diagnostic::new(Code::DuplicateTag, format!("the tag \"{}\" is given twice", s.value))
-                    .primary(file, s.span, "given again here")
-                    .secondary(file, *first, "first given here"),
+                Diagnostic::new(
+                    Code::DuplicateTag,
+                    format!("the tag \"{}\" is given twice", s.value),
+                )
+                .primary(file, s.span, "given again here")
+                .secondary(file, *first, "first given here"),
             );
             continue;
         }
@@ -354,14 +424,25 @@ fn criterion(
     };
     if !super::values::op_allowed(field.ty, c.op) {
         let ty = field.ty.name(&ctx.program);
-        let allowed: Vec<&str> = super::values::allowed_ops(field.ty).iter().map(|o| o.as_str()).collect();
+        let allowed: Vec<&str> = super::values::allowed_ops(field.ty)
+            .iter()
+            .map(|o| o.as_str())
+            .collect();
         ctx.report(
             Diagnostic::new(
                 Code::OperatorNotAllowed,
-                format!("`{}` cannot be used on `{}`, a `{ty}` field", c.op.as_str(), field.name),
+                format!(
+                    "`{}` cannot be used on `{}`, a `{ty}` field",
+                    c.op.as_str(),
+                    field.name
+                ),
             )
             .primary(file, c.op_span, format!("not an operator for `{ty}`"))
-            .secondary(field.loc.file, field.loc.span, format!("`{}` is declared as `{ty}` here", field.name))
+            .secondary(
+                field.loc.file,
+                field.loc.span,
+                format!("`{}` is declared as `{ty}` here", field.name),
+            )
             .note(format!("a `{ty}` field takes {}", allowed.join(", "))),
         );
         return None;
@@ -421,8 +502,16 @@ pub(crate) fn unknown_field(ctx: &mut Ctx, file: FileId, template: Template, nam
         Code::UnknownField,
         format!("template `{}` has no field `{}`", template.name, name.text),
     )
-    .primary(file, name.span, format!("not a field of `{}`", template.name))
-    .secondary(template.loc.file, template.loc.span, format!("`{}` is declared here", template.name));
+    .primary(
+        file,
+        name.span,
+        format!("not a field of `{}`", template.name),
+    )
+    .secondary(
+        template.loc.file,
+        template.loc.span,
+        format!("`{}` is declared here", template.name),
+    );
     let d = with_suggestion(d, file, name.span, &name.text, names);
     ctx.report(d);
 }

@@ -15,7 +15,13 @@ use crate::hir::{Criterion, TemplateId, Type};
 /// Beyond this many candidate integers, an all-excluded range is not enumerated.
 const ENUMERABLE: i128 = 4096;
 
-pub(crate) fn check(ctx: &mut Ctx, file: FileId, tid: TemplateId, instance: &Name, criteria: &[Criterion]) {
+pub(crate) fn check(
+    ctx: &mut Ctx,
+    file: FileId,
+    tid: TemplateId,
+    instance: &Name,
+    criteria: &[Criterion],
+) {
     let mut fields: Vec<u16> = criteria.iter().map(|c| c.field).collect();
     fields.sort_unstable();
     fields.dedup();
@@ -23,7 +29,10 @@ pub(crate) fn check(ctx: &mut Ctx, file: FileId, tid: TemplateId, instance: &Nam
         let group: Vec<&Criterion> = criteria.iter().filter(|c| c.field == field).collect();
         let mut distinct: Vec<&Criterion> = Vec::new();
         for c in group {
-            match distinct.iter().find(|d| d.op == c.op && d.operand == c.operand) {
+            match distinct
+                .iter()
+                .find(|d| d.op == c.op && d.operand == c.operand)
+            {
                 Some(first) => ctx.report(
                     Diagnostic::new(Code::RedundantCriterion, "this criterion is written twice")
                         .primary(c.loc.file, c.loc.span, "the same as an earlier criterion")
@@ -34,18 +43,27 @@ pub(crate) fn check(ctx: &mut Ctx, file: FileId, tid: TemplateId, instance: &Nam
             }
         }
         let template = ctx.program.template(tid);
-        let Some(f) = template.fields.get(usize::from(field) - 1) else { continue };
+        let Some(f) = template.fields.get(usize::from(field) - 1) else {
+            continue;
+        };
         let ty = f.ty;
         if satisfiable(ctx, ty, &distinct) {
             continue;
         }
         let mut d = Diagnostic::new(
             Code::Contradiction,
-            format!("instance `{}` can never fire: no value of `{}` satisfies all its criteria", instance.text, f.name),
+            format!(
+                "instance `{}` can never fire: no value of `{}` satisfies all its criteria",
+                instance.text, f.name
+            ),
         )
         .primary(file, instance.span, "this instance can never match");
         for c in &distinct {
-            d = d.secondary(c.loc.file, c.loc.span, format!("a criterion on `{}`", f.name));
+            d = d.secondary(
+                c.loc.file,
+                c.loc.span,
+                format!("a criterion on `{}`", f.name),
+            );
         }
         ctx.report(d.help("remove or correct the criteria that exclude each other"));
     }
@@ -74,9 +92,7 @@ fn satisfiable(ctx: &Ctx, ty: Type, criteria: &[&Criterion]) -> bool {
     }
     let in_bounds = |v: &Value| ty.int_range().is_none() || (lo..=hi).contains(&int(v));
     let fits = |v: &Value| {
-        !excluded.contains(v)
-            && in_bounds(v)
-            && criteria.iter().all(|c| text_op_holds(ty, c, v))
+        !excluded.contains(v) && in_bounds(v) && criteria.iter().all(|c| text_op_holds(ty, c, v))
     };
     match allowed {
         Some(values) => values.iter().any(fits),
@@ -92,7 +108,13 @@ fn satisfiable(ctx: &Ctx, ty: Type, criteria: &[&Criterion]) -> bool {
                 ),
                 t if t.int_range().is_some() && hi.saturating_sub(lo) < ENUMERABLE => Some(
                     (lo..=hi)
-                        .map(|n| if t.int_range().is_some_and(|r| r.0 < 0) { Value::Int(n as i64) } else { Value::Uint(n as u64) })
+                        .map(|n| {
+                            if t.int_range().is_some_and(|r| r.0 < 0) {
+                                Value::Int(n as i64)
+                            } else {
+                                Value::Uint(n as u64)
+                            }
+                        })
                         .collect(),
                 ),
                 _ => None,
@@ -127,7 +149,11 @@ fn text_op_holds(ty: Type, c: &Criterion, v: &Value) -> bool {
     let (Operand::Scalar(Value::Str(needle)), Value::Str(s)) = (&c.operand, v) else {
         return true;
     };
-    let needle = if ty == Type::Path { needle.to_lowercase() } else { needle.clone() };
+    let needle = if ty == Type::Path {
+        needle.to_lowercase()
+    } else {
+        needle.clone()
+    };
     let needle = needle.as_str();
     match c.op {
         Op::Contains => s.contains(needle),

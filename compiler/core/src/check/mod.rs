@@ -117,22 +117,24 @@ impl Ctx {
     }
 
     /// Reports a name that is not a `want`: unknown, or declared as something else.
-    pub fn unknown(
-        &mut self,
-        file: FileId,
-        name: &Name,
-        want: &str,
-        candidates: &[&str],
-    ) {
+    pub fn unknown(&mut self, file: FileId, name: &Name, want: &str, candidates: &[&str]) {
         let mut d = match self.scope.get(&name.text) {
             Some((kind, loc)) => Diagnostic::new(
                 Code::UnknownName,
                 format!("`{}` is a {}, not a {want}", name.text, kind.noun()),
             )
             .primary(file, name.span, format!("expected a {want}"))
-            .secondary(loc.file, loc.span, format!("`{}` is declared here", name.text)),
+            .secondary(
+                loc.file,
+                loc.span,
+                format!("`{}` is declared here", name.text),
+            ),
             None => Diagnostic::new(Code::UnknownName, format!("unknown {want} `{}`", name.text))
-                .primary(file, name.span, format!("no {want} is named `{}`", name.text)),
+                .primary(
+                    file,
+                    name.span,
+                    format!("no {want} is named `{}`", name.text),
+                ),
         };
         d = with_suggestion(d, file, name.span, &name.text, candidates.iter().copied());
         self.report(d);

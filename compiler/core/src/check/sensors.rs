@@ -36,7 +36,11 @@ pub(crate) fn check(ctx: &mut Ctx, decls: &[(FileId, &SensorDecl)]) {
                                 ),
                             )
                             .primary(file, s.span, "given again here")
-                            .secondary(file, *first, "first given here"),
+                            .secondary(
+                                file,
+                                *first,
+                                "first given here",
+                            ),
                         );
                         continue;
                     }
@@ -86,11 +90,27 @@ pub(crate) fn check(ctx: &mut Ctx, decls: &[(FileId, &SensorDecl)]) {
         let platform = platform
             .require(ctx, file, decl.name.span, &owner, "platform windows")
             .and_then(|p| {
-                let found = Platform::ALL.iter().find(|(n, _)| *n == p.text).map(|(_, p)| *p);
+                let found = Platform::ALL
+                    .iter()
+                    .find(|(n, _)| *n == p.text)
+                    .map(|(_, p)| *p);
                 if found.is_none() {
-                    let d = Diagnostic::new(Code::InvalidSetting, format!("unknown platform `{}`", p.text))
-                        .primary(file, p.span, "expected `windows`, `linux` or `macos`");
-                    ctx.report(with_suggestion(d, file, p.span, &p.text, Platform::ALL.iter().map(|(n, _)| *n)));
+                    let d = Diagnostic::new(
+                        Code::InvalidSetting,
+                        format!("unknown platform `{}`", p.text),
+                    )
+                    .primary(
+                        file,
+                        p.span,
+                        "expected `windows`, `linux` or `macos`",
+                    );
+                    ctx.report(with_suggestion(
+                        d,
+                        file,
+                        p.span,
+                        &p.text,
+                        Platform::ALL.iter().map(|(n, _)| *n),
+                    ));
                 }
                 found
             });

@@ -14,10 +14,13 @@ pub(crate) fn check(ctx: &mut Ctx, decls: &[(FileId, &TestDecl)]) {
     for &(file, decl) in decls {
         if let Some((ffile, fspan)) = names.get(decl.name.value.as_str()) {
             ctx.report(
-                Diagnostic::new(Code::DuplicateTestName, format!("two tests are named \"{}\"", decl.name.value))
-                    .primary(file, decl.name.span, "declared again here")
-                    .secondary(*ffile, *fspan, "first declared here")
-                    .help("give each test its own name, so a failure says which one it is"),
+                Diagnostic::new(
+                    Code::DuplicateTestName,
+                    format!("two tests are named \"{}\"", decl.name.value),
+                )
+                .primary(file, decl.name.span, "declared again here")
+                .secondary(*ffile, *fspan, "first declared here")
+                .help("give each test its own name, so a failure says which one it is"),
             );
         }
         names.insert(&decl.name.value, (file, decl.name.span));
@@ -40,7 +43,10 @@ pub(crate) fn check(ctx: &mut Ctx, decls: &[(FileId, &TestDecl)]) {
         let Some(channel) = channel else { continue };
         let Some(&cid) = ctx.channels.get(&channel.text) else {
             // A channel that is declared but did not check has been reported already.
-            if !matches!(ctx.scope.get(&channel.text), Some((super::Kind::Channel, _))) {
+            if !matches!(
+                ctx.scope.get(&channel.text),
+                Some((super::Kind::Channel, _))
+            ) {
                 let all: Vec<String> = ctx.channels.keys().cloned().collect();
                 let all: Vec<&str> = all.iter().map(String::as_str).collect();
                 ctx.unknown(file, channel, "channel", &all);
@@ -55,9 +61,12 @@ pub(crate) fn check(ctx: &mut Ctx, decls: &[(FileId, &TestDecl)]) {
         for f in event.into_iter().flatten() {
             if let Some(first) = given.get(f.name.text.as_str()) {
                 ctx.report(
-                    Diagnostic::new(Code::DuplicateProperty, format!("the event gives `{}` twice", f.name.text))
-                        .primary(file, f.name.span, "given again here")
-                        .secondary(file, *first, "first given here"),
+                    Diagnostic::new(
+                        Code::DuplicateProperty,
+                        format!("the event gives `{}` twice", f.name.text),
+                    )
+                    .primary(file, f.name.span, "given again here")
+                    .secondary(file, *first, "first given here"),
                 );
                 ok = false;
                 continue;
@@ -79,8 +88,11 @@ pub(crate) fn check(ctx: &mut Ctx, decls: &[(FileId, &TestDecl)]) {
             match ch.instances.iter().find(|i| i.name == name.text) {
                 Some(i) if expected.contains(&i.id) => {
                     ctx.report(
-                        Diagnostic::new(Code::DuplicateProperty, format!("`{}` is expected twice", name.text))
-                            .primary(file, name.span, "listed again here"),
+                        Diagnostic::new(
+                            Code::DuplicateProperty,
+                            format!("`{}` is expected twice", name.text),
+                        )
+                        .primary(file, name.span, "listed again here"),
                     );
                 }
                 Some(i) => expected.push(i.id),
@@ -91,8 +103,18 @@ pub(crate) fn check(ctx: &mut Ctx, decls: &[(FileId, &TestDecl)]) {
                         format!("channel `{}` has no instance `{}`", ch.name, name.text),
                     )
                     .primary(file, name.span, "no such instance")
-                    .secondary(ch.loc.file, ch.loc.span, format!("`{}` is declared here", ch.name));
-                    ctx.report(with_suggestion(d, file, name.span, &name.text, names.iter().map(String::as_str)));
+                    .secondary(
+                        ch.loc.file,
+                        ch.loc.span,
+                        format!("`{}` is declared here", ch.name),
+                    );
+                    ctx.report(with_suggestion(
+                        d,
+                        file,
+                        name.span,
+                        &name.text,
+                        names.iter().map(String::as_str),
+                    ));
                     ok = false;
                 }
             }

@@ -22,7 +22,10 @@ pub(crate) fn check_enums(ctx: &mut Ctx, decls: &[(FileId, &EnumDecl)]) {
                 ctx.report(
                     Diagnostic::new(
                         Code::DuplicateName,
-                        format!("enum `{}` has two variants named `{}`", decl.name.text, v.name.text),
+                        format!(
+                            "enum `{}` has two variants named `{}`",
+                            decl.name.text, v.name.text
+                        ),
                     )
                     .primary(file, v.name.span, "declared again here")
                     .secondary(file, *first, "first declared here"),
@@ -44,7 +47,11 @@ pub(crate) fn check_enums(ctx: &mut Ctx, decls: &[(FileId, &EnumDecl)]) {
                         ),
                     )
                     .primary(file, v.value.span, "this value is taken")
-                    .secondary(file, *first, format!("`{other}` has it already")),
+                    .secondary(
+                        file,
+                        *first,
+                        format!("`{other}` has it already"),
+                    ),
                 );
                 continue;
             }
@@ -67,7 +74,12 @@ pub(crate) fn check_enums(ctx: &mut Ctx, decls: &[(FileId, &EnumDecl)]) {
             );
         }
         if variants.len() > MAX_ENUM_VARIANTS {
-            ctx.report(limit(file, decl.name.span, "enum variants", MAX_ENUM_VARIANTS));
+            ctx.report(limit(
+                file,
+                decl.name.span,
+                "enum variants",
+                MAX_ENUM_VARIANTS,
+            ));
         }
         let id = EnumId(ctx.program.enums.len());
         ctx.enums.insert(decl.name.text.clone(), id);
@@ -83,13 +95,18 @@ pub(crate) fn check_enums(ctx: &mut Ctx, decls: &[(FileId, &EnumDecl)]) {
 pub(crate) fn check_templates(ctx: &mut Ctx, decls: &[(FileId, &TemplateDecl)]) {
     let mut ids: HashMap<u32, (String, FileId, Span)> = HashMap::new();
     for &(file, decl) in decls {
-        let id = ctx.int_in(file, &decl.id, U32, "template id").map(|v| v as u32);
+        let id = ctx
+            .int_in(file, &decl.id, U32, "template id")
+            .map(|v| v as u32);
         if let Some(id) = id {
             if let Some((other, ofile, ospan)) = ids.get(&id) {
                 ctx.report(
                     Diagnostic::new(
                         Code::DuplicateId,
-                        format!("templates `{other}` and `{}` share the id {id}", decl.name.text),
+                        format!(
+                            "templates `{other}` and `{}` share the id {id}",
+                            decl.name.text
+                        ),
                     )
                     .primary(file, decl.id.span, "this id is taken")
                     .secondary(*ofile, *ospan, format!("`{other}` has it already"))
@@ -121,7 +138,11 @@ pub(crate) fn check_templates(ctx: &mut Ctx, decls: &[(FileId, &TemplateDecl)]) 
                         .primary(file, f.number.span, format!("expected {expected}"))
                         .note("fields are numbered 1..=N in order, without gaps or repeats: the number is the input's position on the wire");
                         if let Some(prev) = fields.last() {
-                            d = d.secondary(file, prev.loc.span, format!("field {} is the one before", prev.number));
+                            d = d.secondary(
+                                file,
+                                prev.loc.span,
+                                format!("field {} is the one before", prev.number),
+                            );
                         }
                         ctx.report(d);
                     }
@@ -129,10 +150,17 @@ pub(crate) fn check_templates(ctx: &mut Ctx, decls: &[(FileId, &TemplateDecl)]) 
                         ctx.report(
                             Diagnostic::new(
                                 Code::DuplicateName,
-                                format!("template `{}` has two fields named `{}`", decl.name.text, f.name.text),
+                                format!(
+                                    "template `{}` has two fields named `{}`",
+                                    decl.name.text, f.name.text
+                                ),
                             )
                             .primary(file, f.name.span, "declared again here")
-                            .secondary(file, *first, "first declared here"),
+                            .secondary(
+                                file,
+                                *first,
+                                "first declared here",
+                            ),
                         );
                     }
                     names.insert(f.name.text.clone(), f.name.span);
@@ -154,8 +182,11 @@ pub(crate) fn check_templates(ctx: &mut Ctx, decls: &[(FileId, &TemplateDecl)]) 
             .and_then(|v| ctx.int_in(file, v, U32, "template version"));
         if fields.is_empty() {
             ctx.report(
-                Diagnostic::new(Code::FieldNumbering, format!("{owner} has no fields"))
-                    .primary(file, decl.name.span, "declare fields as `1 name: type`"),
+                Diagnostic::new(Code::FieldNumbering, format!("{owner} has no fields")).primary(
+                    file,
+                    decl.name.span,
+                    "declare fields as `1 name: type`",
+                ),
             );
         }
         if fields.len() > MAX_FIELDS {
@@ -195,6 +226,9 @@ fn resolve_type(ctx: &mut Ctx, file: FileId, name: &ward_syntax::ast::Name) -> O
 }
 
 pub(crate) fn limit(file: FileId, span: Span, what: &str, max: usize) -> Diagnostic {
-    Diagnostic::new(Code::LimitExceeded, format!("too many {what}"))
-        .primary(file, span, format!("the runtime accepts at most {max} {what}"))
+    Diagnostic::new(Code::LimitExceeded, format!("too many {what}")).primary(
+        file,
+        span,
+        format!("the runtime accepts at most {max} {what}"),
+    )
 }

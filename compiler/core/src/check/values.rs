@@ -73,17 +73,32 @@ impl Ctx {
             In | NotIn => match expr {
                 Expr::List(items, span) => {
                     if items.len() > MAX_LIST_LEN {
-                        self.report(super::types::limit(file, *span, "list values", MAX_LIST_LEN));
+                        self.report(super::types::limit(
+                            file,
+                            *span,
+                            "list values",
+                            MAX_LIST_LEN,
+                        ));
                         return None;
                     }
                     let values: Vec<Option<Value>> =
                         items.iter().map(|e| self.scalar(file, ty, e)).collect();
-                    values.into_iter().collect::<Option<Vec<_>>>().map(Operand::List)
+                    values
+                        .into_iter()
+                        .collect::<Option<Vec<_>>>()
+                        .map(Operand::List)
                 }
                 other => {
                     self.report(
-                        Diagnostic::new(Code::TypeMismatch, format!("`{}` takes a list", op.as_str()))
-                            .primary(file, other.span(), "expected a list such as `[a, b]`"),
+                        Diagnostic::new(
+                            Code::TypeMismatch,
+                            format!("`{}` takes a list", op.as_str()),
+                        )
+                        .primary(
+                            file,
+                            other.span(),
+                            "expected a list such as `[a, b]`",
+                        ),
                     );
                     None
                 }
@@ -94,12 +109,17 @@ impl Ctx {
                 let checked = if matches!(op, Glob | NotGlob) {
                     ward_runtime::check_glob(&text, ignore_case).map_err(|e| (Code::InvalidGlob, e))
                 } else {
-                    ward_runtime::check_regex(&text, ignore_case).map_err(|e| (Code::InvalidRegex, e))
+                    ward_runtime::check_regex(&text, ignore_case)
+                        .map_err(|e| (Code::InvalidRegex, e))
                 };
                 match checked {
                     Ok(()) => Some(Operand::Pattern(text)),
                     Err((code, why)) => {
-                        let what = if code == Code::InvalidGlob { "glob" } else { "regex" };
+                        let what = if code == Code::InvalidGlob {
+                            "glob"
+                        } else {
+                            "regex"
+                        };
                         self.report(
                             Diagnostic::new(code, format!("invalid {what}: {}", first_line(&why)))
                                 .primary(file, expr.span(), format!("this {what} does not compile"))
@@ -158,7 +178,12 @@ impl Ctx {
             }
             (Type::String | Type::Path, Expr::Str(s)) => {
                 if s.value.len() > MAX_STRING_LEN {
-                    self.report(super::types::limit(file, s.span, "bytes in a string", MAX_STRING_LEN));
+                    self.report(super::types::limit(
+                        file,
+                        s.span,
+                        "bytes in a string",
+                        MAX_STRING_LEN,
+                    ));
                     return None;
                 }
                 Some(Value::Str(s.value.clone()))
@@ -178,8 +203,14 @@ impl Ctx {
                 Some(h) => Some(Value::Sha256(h)),
                 None => {
                     self.report(
-                        Diagnostic::new(Code::InvalidSha256, "invalid sha256 literal")
-                            .primary(file, s.span, format!("expected 64 hex digits, found {} characters", s.value.chars().count())),
+                        Diagnostic::new(Code::InvalidSha256, "invalid sha256 literal").primary(
+                            file,
+                            s.span,
+                            format!(
+                                "expected 64 hex digits, found {} characters",
+                                s.value.chars().count()
+                            ),
+                        ),
                     );
                     None
                 }
@@ -195,7 +226,11 @@ impl Ctx {
                     format!("enum `{}` has no variant `{}`", en.name, n.text),
                 )
                 .primary(file, n.span, format!("not a variant of `{}`", en.name))
-                .secondary(en.loc.file, en.loc.span, format!("`{}` is declared here", en.name))
+                .secondary(
+                    en.loc.file,
+                    en.loc.span,
+                    format!("`{}` is declared here", en.name),
+                )
                 .note(format!("its variants are {}", names.join(", ")));
                 let d = with_suggestion(d, file, n.span, &n.text, names.iter().map(String::as_str));
                 self.report(d);
@@ -209,17 +244,31 @@ impl Ctx {
     }
 
     /// A string literal no longer than `max` bytes, where text (a pattern, a CIDR) is wanted.
-    fn text_literal(&mut self, file: FileId, expr: &Expr, what: &str, max: usize) -> Option<String> {
+    fn text_literal(
+        &mut self,
+        file: FileId,
+        expr: &Expr,
+        what: &str,
+        max: usize,
+    ) -> Option<String> {
         match expr {
             Expr::Str(s) if s.value.len() > max => {
-                self.report(super::types::limit(file, s.span, "bytes in this literal", max));
+                self.report(super::types::limit(
+                    file,
+                    s.span,
+                    "bytes in this literal",
+                    max,
+                ));
                 None
             }
             Expr::Str(s) => Some(s.value.clone()),
             other => {
                 self.report(
-                    Diagnostic::new(Code::TypeMismatch, format!("expected {what} written as a string"))
-                        .primary(file, other.span(), format!("expected {what}")),
+                    Diagnostic::new(
+                        Code::TypeMismatch,
+                        format!("expected {what} written as a string"),
+                    )
+                    .primary(file, other.span(), format!("expected {what}")),
                 );
                 None
             }
