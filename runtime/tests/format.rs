@@ -211,6 +211,7 @@ fn the_signed_message_is_as_documented() {
     assert_eq!(msg.len(), 76);
     let sig: [u8; 64] = bytes[bytes.len() - 64..].try_into().unwrap();
     let vk = test_key().verifying_key();
-    vk.verify_strict(&msg, &ed25519_dalek::Signature::from_bytes(&sig)).unwrap();
+    vk.verify_strict(&msg, &ed25519_dalek::Signature::from_bytes(&sig))
+        .unwrap();
     assert_eq!(&bytes[bytes.len() - 72..bytes.len() - 64], &key_id(&vk).0);
 }
