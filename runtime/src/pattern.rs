@@ -209,6 +209,19 @@ mod tests {
     }
 
     #[test]
+    fn the_compilers_checks_agree_with_the_verifier() {
+        assert_eq!(check_glob("*.exe", true), Ok(()));
+        assert!(check_glob("[abc", false)
+            .unwrap_err()
+            .contains("never closed"));
+        assert_eq!(check_regex("^a+$", false), Ok(()));
+        assert!(check_regex("(", false).is_err());
+        assert!(check_regex(r"\w{1000}\w{1000}", false)
+            .unwrap_err()
+            .contains("size limit"));
+    }
+
+    #[test]
     fn regex_limits() {
         assert!(matches!(
             compile_regex("(", false),
