@@ -194,21 +194,38 @@ pub(crate) struct Parsed {
 struct BodyReader<'a> {
     r: Reader<'a>,
     pool: Vec<&'a str>,
+    budget: Budget,
 }
 
 impl<'a> BodyReader<'a> {
+    /// Charges the decoded-size budget; past it the channel is refused at `offset`.
+    fn charge(&mut self, bytes: usize, offset: usize) -> Result<(), VerifyError> {
+        if self.budget.charge(bytes) {
+            Ok(())
+        } else {
+            Err(VerifyError::LimitExceeded {
+                what: "the decoded size of the channel",
+                offset,
+                found: self.budget.used() as u64,
+                limit: MAX_DECODED_BYTES as u64,
+            })
+        }
+    }
+
     fn string(&mut self, what: &'static str) -> Result<String, VerifyError> {
         let offset = self.r.offset();
         let index = self.r.u32(what)?;
-        usize::try_from(index)
+        let s = usize::try_from(index)
             .ok()
             .and_then(|i| self.pool.get(i))
-            .map(|s| (*s).to_owned())
+            .copied()
             .ok_or(VerifyError::StringIndexOutOfRange {
                 offset,
                 index,
                 pool_len: self.pool.len(),
-            })
+            })?;
+        self.charge(COST_STRING.saturating_add(s.len()), offset)?;
+        Ok(s.to_owned())
     }
 
     fn count16(
@@ -281,6 +298,7 @@ impl<'a> BodyReader<'a> {
 
     fn value(&mut self, instance: u32) -> Result<Value, VerifyError> {
         let offset = self.r.offset();
+        self.charge(COST_VALUE, offset)?;
         let tag = self.r.u8("a value tag")?;
         Ok(match tag {
             VAL_BOOL => {
@@ -314,10 +332,12 @@ pub(crate) fn parse_body(frame: &Frame<'_>) -> Result<Parsed, VerifyError> {
     let mut b = BodyReader {
         r: Reader::new(frame.body, HEADER_LEN),
         pool: Vec::new(),
+        budget: Budget::default(),
     };
 
     // String pool.
     let pool_len = b.count32("the string pool size", MAX_POOL_STRINGS, 4)?;
+    b.charge(pool_len.saturating_mul(COST_POOL_ENTRY), HEADER_LEN)?;
     let mut pool = Vec::with_capacity(pool_len);
     for _ in 0..pool_len {
         let offset = b.r.offset();
@@ -357,6 +377,7 @@ pub(crate) fn parse_body(frame: &Frame<'_>) -> Result<Parsed, VerifyError> {
         let mut values = HashSet::with_capacity(n);
         for _ in 0..n {
             let at = b.r.offset();
+            b.charge(COST_VARIANT, at)?;
             let variant = b.string("a variant name")?;
             let value = b.r.u32("a variant value")?;
             if !names.insert(variant.clone()) || !values.insert(value) {
@@ -417,6 +438,7 @@ pub(crate) fn parse_body(frame: &Frame<'_>) -> Result<Parsed, VerifyError> {
     let mut previous: Option<u32> = None;
     for _ in 0..instance_count {
         let offset = b.r.offset();
+        b.charge(COST_INSTANCE, offset)?;
         let id = b.r.u32("an instance id")?;
         match previous {
             Some(prev) if id == prev => return Err(VerifyError::DuplicateInstance { offset, id }),
@@ -454,6 +476,7 @@ pub(crate) fn parse_body(frame: &Frame<'_>) -> Result<Parsed, VerifyError> {
         let mut criteria = Vec::with_capacity(criteria_count);
         for _ in 0..criteria_count {
             let c_offset = b.r.offset();
+            b.charge(COST_CRITERION, c_offset)?;
             let field = b.r.u16("a field number")?;
             if field == 0 || field > frame.field_count {
                 return Err(VerifyError::FieldOutOfTemplate {

@@ -111,11 +111,26 @@ struct Body {
     out: Vec<u8>,
     pool: Vec<String>,
     index: HashMap<String, u32>,
+    /// The decoder's decoded-size budget, charged at the same points.
+    budget: Budget,
 }
 
 impl Body {
+    fn charge(&mut self, bytes: usize) -> Result<(), EncodeError> {
+        if self.budget.charge(bytes) {
+            Ok(())
+        } else {
+            Err(EncodeError::Limit {
+                what: "the decoded size of the channel",
+                found: self.budget.used(),
+                limit: MAX_DECODED_BYTES,
+            })
+        }
+    }
+
     fn str(&mut self, s: &str) -> Result<(), EncodeError> {
         limit("string length", s.len(), MAX_STRING_LEN)?;
+        self.charge(COST_STRING.saturating_add(s.len()))?;
         let idx = match self.index.get(s) {
             Some(&i) => i,
             None => {
@@ -174,6 +189,7 @@ impl Body {
         }
     }
     fn value(&mut self, v: &Value) -> Result<(), EncodeError> {
+        self.charge(COST_VALUE)?;
         match v {
             Value::Bool(b) => {
                 self.u8(VAL_BOOL);
@@ -225,6 +241,7 @@ pub(crate) fn encode_unsigned(channel: &Channel) -> Result<Vec<u8>, EncodeError>
         out: Vec::new(),
         pool: Vec::new(),
         index: HashMap::new(),
+        budget: Budget::default(),
     };
     b.str(&channel.name)?;
     b.str(&t.name)?;
@@ -233,6 +250,7 @@ pub(crate) fn encode_unsigned(channel: &Channel) -> Result<Vec<u8>, EncodeError>
         b.str(&e.name)?;
         b.count16("enum variant count", e.variants.len(), MAX_ENUM_VARIANTS)?;
         for (name, value) in &e.variants {
+            b.charge(COST_VARIANT)?;
             b.str(name)?;
             b.u32(*value);
         }
@@ -263,6 +281,7 @@ pub(crate) fn encode_unsigned(channel: &Channel) -> Result<Vec<u8>, EncodeError>
             }
         }
         previous = Some(inst.id);
+        b.charge(COST_INSTANCE)?;
         b.u32(inst.id);
         b.str(&inst.name)?;
         b.u8(severity_tag(inst.severity));
@@ -277,6 +296,7 @@ pub(crate) fn encode_unsigned(channel: &Channel) -> Result<Vec<u8>, EncodeError>
             MAX_CRITERIA_PER_INSTANCE,
         )?;
         for c in &inst.criteria {
+            b.charge(COST_CRITERION)?;
             b.u16(c.field);
             b.u8(op_tag(c.op));
             match &c.operand {
@@ -303,6 +323,9 @@ pub(crate) fn encode_unsigned(channel: &Channel) -> Result<Vec<u8>, EncodeError>
             }
         }
     }
+
+    let pool_cost = b.pool.len().saturating_mul(COST_POOL_ENTRY);
+    b.charge(pool_cost)?;
 
     // The pool comes first in the body so the decoder can resolve every reference as it
     // meets it; it is only complete now.

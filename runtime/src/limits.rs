@@ -60,6 +60,14 @@ pub const REGEX_DFA_SIZE_LIMIT: usize = 1024 * 1024;
 /// The regex crate's nesting limit for one pattern's syntax tree.
 pub const REGEX_NEST_LIMIT: u32 = 64;
 
+/// Most heap the decoded model of one channel may take, in bytes, counted conservatively
+/// as the decoder builds it (every string reference is a copy, every value, criterion and
+/// instance its in-memory size). Without it, a 32 MiB file of four-byte references to one
+/// 4 KiB pool string would decode to tens of gigabytes. The compiled form the verifier
+/// builds is of the same order again. The 100,000-instance benchmark channel uses about
+/// a fifth of this.
+pub const MAX_DECODED_BYTES: usize = 256 * 1024 * 1024;
+
 /// Most signatures on one file. More than this is not a key-rotation scheme but an attack
 /// on verification time.
 pub const MAX_SIGNATURES: usize = 16;

@@ -4,7 +4,8 @@
 //! cannot disagree about a tag value or an offset. docs/channel-format.md mirrors this file.
 
 use crate::error::VerifyError;
-use crate::model::{Action, FieldType, Op, Severity};
+use crate::limits::MAX_DECODED_BYTES;
+use crate::model::{Action, Criterion, FieldType, Instance, Op, Severity, Value};
 
 /// The first eight bytes of every channel file.
 pub const MAGIC: [u8; 8] = *b"WARDCHAN";
@@ -167,6 +168,39 @@ pub fn action_from_tag(tag: u8) -> Option<Action> {
         1 => Some(Action::Detect),
         2 => Some(Action::Prevent),
         _ => None,
+    }
+}
+
+/// Counts the heap the decoded model takes against [`MAX_DECODED_BYTES`]. The encoder and
+/// the decoder charge the same amounts at the same points, so whatever the encoder
+/// writes, the decoder accepts.
+#[derive(Debug, Default)]
+pub struct Budget {
+    used: usize,
+}
+
+/// Cost of one string reference: the `String` and a copy of its bytes.
+pub const COST_STRING: usize = size_of::<String>();
+/// Cost of one pool entry while decoding.
+pub const COST_POOL_ENTRY: usize = size_of::<&str>();
+/// Cost of one value (a scalar operand or a list item).
+pub const COST_VALUE: usize = size_of::<Value>();
+/// Cost of one criterion, and of its offset kept for error messages.
+pub const COST_CRITERION: usize = size_of::<Criterion>() + size_of::<usize>();
+/// Cost of one instance, and of its offset kept for error messages.
+pub const COST_INSTANCE: usize = size_of::<Instance>() + size_of::<usize>();
+/// Cost of one enum variant (its name is charged as a string).
+pub const COST_VARIANT: usize = size_of::<(String, u32)>();
+
+impl Budget {
+    /// Adds `bytes`; false once the total is over the limit.
+    pub fn charge(&mut self, bytes: usize) -> bool {
+        self.used = self.used.saturating_add(bytes);
+        self.used <= MAX_DECODED_BYTES
+    }
+
+    pub fn used(&self) -> usize {
+        self.used
     }
 }
 

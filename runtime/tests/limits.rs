@@ -287,3 +287,51 @@ fn total_pattern_bytes() {
     c.instances.pop();
     check(&c).unwrap();
 }
+
+#[test]
+fn decoded_size() {
+    // Every tag is a four-byte reference to one 4 KiB pool string, and each reference
+    // decodes to its own copy: a small file that would decode to a large model.
+    let big = "t".repeat(MAX_STRING_LEN);
+    let per_instance = MAX_TAGS * (size_of::<String>() + MAX_STRING_LEN);
+    let under = (MAX_DECODED_BYTES / per_instance - 4) as u32;
+    let make = |n: u32| -> Channel {
+        let mut c = base();
+        c.instances = (0..n)
+            .map(|k| {
+                let mut i = plain_instance(vec![crit(1, Op::Eq, u(1))]);
+                i.id = MARK + k;
+                i.tags = vec![big.clone(); MAX_TAGS];
+                i
+            })
+            .collect();
+        c
+    };
+    let at = make(under);
+    let mut region = testing::encode_unsigned(&at).unwrap();
+    assert!(region.len() < 1024 * 1024, "the file itself is small");
+    let ok = testing::sign_unchecked(region.clone(), &[&test_key()]);
+    assert_eq!(decode(&ok).unwrap().channel.instances.len(), under as usize);
+    // The encoder refuses a few more instances.
+    assert!(matches!(
+        encode_err(&make(under + 8)),
+        EncodeError::Limit {
+            what: "the decoded size of the channel",
+            ..
+        }
+    ));
+    // A file that claims them anyway: copy the last instance eight times.
+    let last = region[region.len() - (14 + 4 * MAX_TAGS + 13)..].to_vec();
+    assert_eq!(&last[..4], &(MARK + under - 1).to_le_bytes());
+    for k in 0..8 {
+        let mut copy = last.clone();
+        copy[..4].copy_from_slice(&(MARK + under + k).to_le_bytes());
+        region.extend_from_slice(&copy);
+    }
+    let count_at = instance_at(&region) - 4;
+    region[count_at..count_at + 4].copy_from_slice(&(under + 8).to_le_bytes());
+    testing::fix_body_len(&mut region);
+    let bytes = testing::sign_unchecked(region, &[&test_key()]);
+    let e = decode(&bytes).unwrap_err();
+    assert!(is_limit(&e, "decoded size"), "{e:?}");
+}
