@@ -54,6 +54,28 @@ pub const MAX_TOTAL_PATTERN_BYTES: usize = 4 * 1024 * 1024;
 /// The regex crate's `size_limit` for one compiled pattern, in bytes (1 MiB).
 pub const REGEX_SIZE_LIMIT: usize = 1024 * 1024;
 
+/// Compiled-size tiers: each pattern is compiled with the smallest of these `size_limit`s
+/// it fits in, and that tier is charged against [`MAX_TOTAL_REGEX_SIZE`]. The regex crate
+/// cannot report a compiled regex's size, but it can refuse to exceed a limit, so the
+/// tier is a true upper bound, and with powers of two it is at most twice the real size.
+/// Plain text and small classes fit the first tier; each Unicode class such as `\w` or
+/// `\d` costs tens of kilobytes (`(?-u:\w)` is the ASCII form and costs little).
+pub const REGEX_SIZE_TIERS: [usize; 7] = [
+    16 * 1024,
+    32 * 1024,
+    64 * 1024,
+    128 * 1024,
+    256 * 1024,
+    512 * 1024,
+    REGEX_SIZE_LIMIT,
+];
+
+/// Sum of the charged compiled-size tiers of the distinct patterns of one channel
+/// (256 MiB). Without it, a few thousand short patterns with large counted repetitions
+/// could each compile to [`REGEX_SIZE_LIMIT`] and take gigabytes together. This allows
+/// 16,384 patterns of the first tier, or 256 of the largest.
+pub const MAX_TOTAL_REGEX_SIZE: usize = 256 * 1024 * 1024;
+
 /// The regex crate's `dfa_size_limit` (lazy DFA cache) for one pattern, in bytes (1 MiB).
 pub const REGEX_DFA_SIZE_LIMIT: usize = 1024 * 1024;
 

@@ -7,7 +7,7 @@
 
 use regex::{Regex, RegexBuilder};
 
-use crate::limits::{REGEX_DFA_SIZE_LIMIT, REGEX_NEST_LIMIT, REGEX_SIZE_LIMIT};
+use crate::limits::{REGEX_DFA_SIZE_LIMIT, REGEX_NEST_LIMIT, REGEX_SIZE_LIMIT, REGEX_SIZE_TIERS};
 
 /// Why a pattern did not compile.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,22 +105,30 @@ fn push_class_char(out: &mut String, c: char) {
     out.push(c);
 }
 
-/// Compiles a regex source within the limits; `ignore_case` for `path` fields.
-pub(crate) fn compile_regex(source: &str, ignore_case: bool) -> Result<Regex, PatternError> {
-    RegexBuilder::new(source)
-        .case_insensitive(ignore_case)
-        .size_limit(REGEX_SIZE_LIMIT)
-        .dfa_size_limit(REGEX_DFA_SIZE_LIMIT)
-        .nest_limit(REGEX_NEST_LIMIT)
-        .build()
-        .map_err(|e| match e {
-            regex::Error::CompiledTooBig(_) => PatternError::TooLarge,
-            other => PatternError::Regex(other.to_string()),
-        })
+/// A compiled pattern and the compiled-size tier it fits in (an upper bound on its size).
+pub(crate) type Compiled = (Regex, usize);
+
+/// Compiles a regex source within the limits; `ignore_case` for `path` fields. Tries
+/// each size tier in turn, so the returned tier bounds the regex's compiled size.
+pub(crate) fn compile_regex(source: &str, ignore_case: bool) -> Result<Compiled, PatternError> {
+    for tier in REGEX_SIZE_TIERS {
+        let built = RegexBuilder::new(source)
+            .case_insensitive(ignore_case)
+            .size_limit(tier)
+            .dfa_size_limit(REGEX_DFA_SIZE_LIMIT)
+            .nest_limit(REGEX_NEST_LIMIT)
+            .build();
+        match built {
+            Ok(regex) => return Ok((regex, tier)),
+            Err(regex::Error::CompiledTooBig(_)) => continue,
+            Err(other) => return Err(PatternError::Regex(other.to_string())),
+        }
+    }
+    Err(PatternError::TooLarge)
 }
 
 /// Compiles a glob (anchored, whole-string) within the limits.
-pub(crate) fn compile_glob(glob: &str, ignore_case: bool) -> Result<Regex, PatternError> {
+pub(crate) fn compile_glob(glob: &str, ignore_case: bool) -> Result<Compiled, PatternError> {
     let source = glob_to_regex(glob).map_err(PatternError::Glob)?;
     compile_regex(&source, ignore_case)
 }
@@ -152,7 +160,7 @@ mod tests {
     use super::*;
 
     fn glob(g: &str, s: &str) -> bool {
-        compile_glob(g, false).unwrap().is_match(s)
+        compile_glob(g, false).unwrap().0.is_match(s)
     }
 
     #[test]
@@ -231,6 +239,9 @@ mod tests {
             compile_regex(r"\w{1000}\w{1000}", false),
             Err(PatternError::TooLarge)
         ));
-        assert!(compile_regex("^abc$", true).unwrap().is_match("ABC"));
+        assert!(compile_regex("^abc$", true).unwrap().0.is_match("ABC"));
+        assert_eq!(compile_regex("^abc$", true).unwrap().1, REGEX_SIZE_TIERS[0]);
+        // Counted repetitions land in a larger tier.
+        assert!(compile_regex(r"\w{20}", false).unwrap().1 > REGEX_SIZE_TIERS[0]);
     }
 }

@@ -14,7 +14,9 @@ use regex::Regex;
 use crate::decode::{check_size, frame, parse_body, Frame, Parsed};
 use crate::encode::signed_message;
 use crate::error::VerifyError;
-use crate::limits::{MAX_PATTERN_LEN, MAX_TOTAL_PATTERN_BYTES, REGEX_SIZE_LIMIT};
+use crate::limits::{
+    MAX_PATTERN_LEN, MAX_TOTAL_PATTERN_BYTES, MAX_TOTAL_REGEX_SIZE, REGEX_SIZE_LIMIT,
+};
 use crate::model::*;
 use crate::pattern::{compile_glob, compile_regex, PatternError};
 use crate::trust::{KeyId, TrustStore};
@@ -289,6 +291,8 @@ fn op_allowed(op: Op, ty: FieldType) -> bool {
 struct PatternCache {
     compiled: HashMap<(String, bool, bool), Regex>,
     total_bytes: usize,
+    /// Sum of the compiled-size tiers charged so far.
+    total_compiled: usize,
 }
 
 struct Site<'a> {
@@ -396,7 +400,7 @@ impl Site<'_> {
         } else {
             compile_regex(source, fold)
         };
-        let regex = compiled.map_err(|e| match e {
+        let (regex, tier) = compiled.map_err(|e| match e {
             PatternError::Glob(reason) => VerifyError::BadGlob {
                 offset: self.offset,
                 instance: self.instance,
@@ -416,7 +420,17 @@ impl Site<'_> {
                 limit: REGEX_SIZE_LIMIT,
             },
         })?;
+        let compiled_total = cache.total_compiled.saturating_add(tier);
+        if compiled_total > MAX_TOTAL_REGEX_SIZE {
+            return Err(VerifyError::LimitExceeded {
+                what: "the total compiled size of distinct patterns",
+                offset: self.offset,
+                found: compiled_total as u64,
+                limit: MAX_TOTAL_REGEX_SIZE as u64,
+            });
+        }
         cache.total_bytes = total;
+        cache.total_compiled = compiled_total;
         cache.compiled.insert(key, regex.clone());
         Ok(regex)
     }

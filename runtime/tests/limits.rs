@@ -335,3 +335,25 @@ fn decoded_size() {
     let e = decode(&bytes).unwrap_err();
     assert!(is_limit(&e, "decoded size"), "{e:?}");
 }
+
+#[test]
+fn total_compiled_pattern_size() {
+    // Short regexes whose counted repetition of a Unicode class compiles large. Whatever
+    // tier they land in, at most MAX_TOTAL_REGEX_SIZE / (smallest tier they can be in)
+    // fit, and the first one over the budget is refused.
+    let n = 1100u32;
+    let mut c = base();
+    c.instances = (0..n)
+        .map(|k| {
+            let mut i = plain_instance(vec![crit(2, Op::Matches, pat(&format!(r"\w{{20}}{k}")))]);
+            i.id = k;
+            i
+        })
+        .collect();
+    let e = check(&c).unwrap_err();
+    assert!(is_limit(&e, "total compiled size"), "{e:?}");
+    // However large each is, as many as the largest tier allows always fit.
+    c.instances
+        .truncate(MAX_TOTAL_REGEX_SIZE / REGEX_SIZE_LIMIT);
+    check(&c).unwrap();
+}
