@@ -357,3 +357,40 @@ fn total_compiled_pattern_size() {
         .truncate(MAX_TOTAL_REGEX_SIZE / REGEX_SIZE_LIMIT);
     check(&c).unwrap();
 }
+
+#[test]
+fn pool_strings() {
+    // Pad the pool of a small channel with empty, unreferenced entries up to the limit.
+    let region = testing::encode_unsigned(&base()).unwrap();
+    let count = u32::from_le_bytes(region[40..44].try_into().unwrap()) as usize;
+    let end = after_pool(&region);
+    let pad = |n: usize| -> Vec<u8> {
+        let mut r = region[..40].to_vec();
+        r.extend_from_slice(&(n as u32).to_le_bytes());
+        r.extend_from_slice(&region[44..end]);
+        r.extend(std::iter::repeat_n(0u8, 4 * (n - count)));
+        r.extend_from_slice(&region[end..]);
+        testing::fix_body_len(&mut r);
+        testing::sign_unchecked(r, &[&test_key()])
+    };
+    decode(&pad(MAX_POOL_STRINGS)).unwrap();
+    let e = decode(&pad(MAX_POOL_STRINGS + 1)).unwrap_err();
+    assert!(is_limit(&e, "string pool size"), "{e:?}");
+}
+
+#[test]
+fn trusted_keys() {
+    let keys = |n: u8| -> Vec<VerifyingKey> {
+        (0..n)
+            .map(|k| SigningKey::from_bytes(&[k; 32]).verifying_key())
+            .collect()
+    };
+    assert!(TrustStore::new(keys(MAX_TRUSTED_KEYS as u8), 1).is_ok());
+    assert!(matches!(
+        TrustStore::new(keys(MAX_TRUSTED_KEYS as u8 + 1), 1),
+        Err(TrustError::TooManyKeys {
+            count: 65,
+            limit: 64
+        })
+    ));
+}
