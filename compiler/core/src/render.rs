@@ -58,7 +58,12 @@ fn report(d: &Diagnostic, sources: &Sources, color: bool) -> Report<'static, Spa
         )
         .with_code(d.code.as_str())
         .with_message(&d.message);
-    for (i, l) in d.labels.iter().enumerate() {
+    // ariadne starts a new block whenever a label comes before the previous one in its
+    // file, so labels go in by file (the primary's first) and position.
+    let primary = d.location().map(|l| l.file);
+    let mut labels: Vec<&crate::Label> = d.labels.iter().collect();
+    labels.sort_by_key(|l| (Some(l.file) != primary, l.file, l.span.start));
+    for l in labels {
         let c = if l.primary {
             match d.severity {
                 Severity::Error => Color::Red,
@@ -70,8 +75,7 @@ fn report(d: &Diagnostic, sources: &Sources, color: bool) -> Report<'static, Spa
         report = report.with_label(
             ALabel::new(span_of(l.file, l.span))
                 .with_message(&l.message)
-                .with_color(c)
-                .with_order(i32::try_from(i).unwrap_or(i32::MAX)),
+                .with_color(c),
         );
     }
     for n in &d.notes {

@@ -262,12 +262,25 @@ pub fn lex(src: &str) -> Lexed {
             Ok(Tok::DocComment) => out.doc_comments.push(span),
             Ok(tok) => out.tokens.push((range.start, tok, range.end)),
             // Neighbouring bad bytes make one error, not one per byte.
-            Err(kind) => match out.errors.last_mut() {
-                Some(last) if last.span.end == span.start && last.kind == kind => {
-                    last.span.end = span.end;
+            Err(kind) => {
+                // An unterminated string is still a value to the parser, so the criterion
+                // it ends is not reported a second time as a syntax error.
+                match kind {
+                    LexErrorKind::UnterminatedString => {
+                        out.tokens.push((range.start, Tok::Str, range.end));
+                    }
+                    LexErrorKind::UnterminatedRawString => {
+                        out.tokens.push((range.start, Tok::RawStr, range.end));
+                    }
+                    LexErrorKind::UnknownCharacter => {}
                 }
-                _ => out.errors.push(LexError { kind, span }),
-            },
+                match out.errors.last_mut() {
+                    Some(last) if last.span.end == span.start && last.kind == kind => {
+                        last.span.end = span.end;
+                    }
+                    _ => out.errors.push(LexError { kind, span }),
+                }
+            }
         }
     }
     out

@@ -21,7 +21,8 @@ lalrpop_util::lalrpop_mod!(
 #[derive(Debug, Default)]
 pub struct Sink {
     recovered: Vec<ParseError<usize, Tok, lexer::LexError>>,
-    literal_errors: Vec<(Span, String)>,
+    /// Mistakes in literals, grouped by literal: one diagnostic each.
+    literal_errors: Vec<Vec<(Span, String)>>,
 }
 
 impl Sink {
@@ -40,19 +41,23 @@ impl Sink {
         let value = literal::int(&src[start..end]);
         let span = Span::new(start, end);
         if value.is_none() {
-            self.literal_errors.push((
+            self.literal_errors.push(vec![(
                 span,
                 "integer literal is too large for any Ward type".into(),
-            ));
+            )]);
         }
         IntLit { value, span }
     }
 
     pub(crate) fn string(&mut self, src: &str, start: usize, end: usize) -> StrLit {
         let (value, errors) = literal::string(&src[start..end]);
-        for e in errors {
-            self.literal_errors
-                .push((Span::new(start + e.start, start + e.end), e.message));
+        if !errors.is_empty() {
+            self.literal_errors.push(
+                errors
+                    .into_iter()
+                    .map(|e| (Span::new(start + e.start, start + e.end), e.message))
+                    .collect(),
+            );
         }
         StrLit {
             value,
@@ -96,24 +101,42 @@ pub fn parse(file: FileId, src: &str) -> Parse {
             SourceFile { items: Vec::new() }
         }
     };
+    // Recovery can trip again on the tokens right after a mistake; one error per line is
+    // what a person can act on, so a line that already has one gets no other.
+    let line_of = |offset: usize| src.get(..offset).map_or(0, |b| b.matches('\n').count());
+    let mut reported: Vec<usize> = lexed.errors.iter().map(|e| line_of(e.span.start)).collect();
+    for e in &sink.recovered {
+        let line = line_of(error_span(e).start);
+        if !reported.contains(&line) {
+            diagnostics.push(syntax_diagnostic(file, src, e));
+            reported.push(line);
+        }
+    }
     diagnostics.extend(
-        sink.recovered
-            .iter()
-            .map(|e| syntax_diagnostic(file, src, e)),
+        sink.literal_errors
+            .into_iter()
+            .map(|errors| literal_diagnostic(file, errors)),
     );
-    diagnostics.extend(sink.literal_errors.into_iter().map(|(span, message)| {
-        Diagnostic::new(Code::InvalidLiteral, message.clone())
-            .primary(file, span, message)
-            .help(
-                "in a normal string `\\` starts an escape; write Windows paths and regexes as raw strings, r\"C:\\Windows\"",
-            )
-    }));
     docs::attach(&mut tree, src, &lexed.doc_comments);
     Parse {
         file: tree,
         diagnostics,
         comments: lexed.comments,
     }
+}
+
+/// One diagnostic per literal, whatever number of bad escapes it holds.
+fn literal_diagnostic(file: FileId, errors: Vec<(Span, String)>) -> Diagnostic {
+    let mut labels = errors.into_iter();
+    let (span, message) = labels.next().unwrap_or_default();
+    let mut d = Diagnostic::new(Code::InvalidLiteral, message.clone()).primary(file, span, message);
+    for (span, message) in labels {
+        d = d.secondary(file, span, message);
+    }
+    if d.message.starts_with("unknown escape") {
+        d = d.help("in a normal string `\\` starts an escape; write Windows paths and regexes as raw strings, r\"C:\\Windows\"");
+    }
+    d
 }
 
 fn error_span(e: &ParseError<usize, Tok, lexer::LexError>) -> Span {
@@ -188,7 +211,10 @@ fn syntax_diagnostic(
         None => "unexpected here".to_string(),
     };
     let mut d = Diagnostic::new(Code::SyntaxError, message).primary(file, span, label);
-    if keyword && expected.as_deref().is_some_and(|e| e.contains("a name")) {
+    let wants_name_only = expected.as_deref().is_some_and(|e| {
+        e.contains("a name") && !e.contains("a string") && !e.contains("an integer")
+    });
+    if keyword && wants_name_only {
         d = d.note(format!(
             "{found} is a reserved word of the language and cannot be used as a name"
         ));

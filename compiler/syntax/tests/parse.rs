@@ -122,7 +122,46 @@ fn lexical_errors_are_reported_once_each() {
     );
     let codes: Vec<_> = p.diagnostics.iter().map(|d| d.code).collect();
     assert_eq!(codes, vec![Code::InvalidToken, Code::InvalidToken]);
-    assert_eq!(p.file.items.len(), 2);
+    let declared = p.file.items.iter().filter(|i| !matches!(i, Item::Error(_)));
+    assert_eq!(
+        declared.count(),
+        2,
+        "both enums survive: {:#?}",
+        p.file.items
+    );
+}
+
+#[test]
+fn an_unterminated_string_is_one_error_and_still_ends_its_criterion() {
+    let src =
+        "channel C = 1 { version 1\n instance i = 2 {\n  a contains \"open\n  severity low\n } }";
+    let p = parse(FILE, src);
+    let codes: Vec<_> = p.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, vec![Code::InvalidToken], "{:#?}", p.diagnostics);
+}
+
+#[test]
+fn one_syntax_error_per_line() {
+    // `version` as a field name trips recovery twice on the same line.
+    let p = parse(
+        FILE,
+        "template T = 1 {\n version 1\n 1 a: string\n 2 version: string\n}",
+    );
+    assert_eq!(p.diagnostics.len(), 1, "{:#?}", p.diagnostics);
+    assert!(p.diagnostics[0].notes[0].contains("reserved word"));
+}
+
+#[test]
+fn the_reserved_word_note_appears_only_where_a_name_was_wanted() {
+    let p = parse(
+        FILE,
+        "channel C = 1 { instance i = 2 { a == \n severity low } }",
+    );
+    assert!(
+        p.diagnostics.iter().all(|d| d.notes.is_empty()),
+        "{:#?}",
+        p.diagnostics
+    );
 }
 
 #[test]

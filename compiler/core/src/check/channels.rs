@@ -9,8 +9,7 @@ use ward_syntax::ast::{self, ChannelDecl, ChannelMember, Expr, InstanceDecl, Ins
 use ward_syntax::{Code, Diagnostic, FileId, Fix, Span};
 
 use super::props::Prop;
-use super::types::limit;
-use super::{contradiction, loc, with_suggestion, Ctx};
+use super::{contradiction, loc, too_many, with_suggestion, Ctx};
 use crate::hir::{Channel, ChannelId, Criterion, Instance, SensorId, Target, Template, TemplateId};
 
 const SEVERITIES: [(&str, Severity); 5] = [
@@ -70,12 +69,17 @@ pub(crate) fn check(ctx: &mut Ctx, decls: &[(FileId, &ChannelDecl)]) {
             }
         }
         let owner = format!("channel `{}`", decl.name.text);
+        let broken = decl
+            .members
+            .iter()
+            .any(|m| matches!(m, ChannelMember::Error(_)));
+        let at = (file, decl.name.span, broken);
         let version = version
-            .require(ctx, file, decl.name.span, &owner, "version 1")
+            .require(ctx, at, &owner, "version 1")
             .and_then(|v| ctx.int_in(file, v, (0, u64::MAX.into()), "content version"))
             .map(|v| v as u64);
         let template = template
-            .require(ctx, file, decl.name.span, &owner, "template ProcessStart")
+            .require(ctx, at, &owner, "template ProcessStart")
             .and_then(|t| match ctx.templates.get(&t.text) {
                 Some(id) => Some(*id),
                 None => {
@@ -85,8 +89,7 @@ pub(crate) fn check(ctx: &mut Ctx, decls: &[(FileId, &ChannelDecl)]) {
                     None
                 }
             });
-        let target_names =
-            targets.require(ctx, file, decl.name.span, &owner, "targets [windows_7_11]");
+        let target_names = targets.require(ctx, at, &owner, "targets [windows_7_11]");
         let Some(tid) = template else {
             // Without a template no field can be resolved; the rest would only add noise.
             continue;
@@ -103,10 +106,11 @@ pub(crate) fn check(ctx: &mut Ctx, decls: &[(FileId, &ChannelDecl)]) {
             })
             .unwrap_or_default();
         if instances.len() > MAX_INSTANCES {
-            ctx.report(limit(
+            ctx.report(too_many(
                 file,
                 decl.name.span,
                 "instances in one channel",
+                instances.len(),
                 MAX_INSTANCES,
             ));
         }
@@ -154,7 +158,13 @@ fn resolve_targets(
         return Vec::new();
     }
     if names.len() > MAX_TARGETS {
-        ctx.report(limit(file, list_span, "targets", MAX_TARGETS));
+        ctx.report(too_many(
+            file,
+            list_span,
+            "targets",
+            names.len(),
+            MAX_TARGETS,
+        ));
     }
     let mut out: Vec<Supplier> = Vec::new();
     for name in names {
@@ -290,7 +300,11 @@ fn check_instance(
         }
     }
     let owner = format!("instance `{}`", decl.name.text);
-    if written == 0 {
+    let broken = decl
+        .members
+        .iter()
+        .any(|m| matches!(m, InstanceMember::Error(_)));
+    if written == 0 && !broken {
         ctx.report(
             Diagnostic::new(Code::NoCriteria, format!("{owner} has no criteria"))
                 .primary(
@@ -302,16 +316,18 @@ fn check_instance(
         );
     }
     if written > MAX_CRITERIA_PER_INSTANCE {
-        ctx.report(limit(
+        ctx.report(too_many(
             file,
             decl.name.span,
             "criteria in one instance",
+            written,
             MAX_CRITERIA_PER_INSTANCE,
         ));
     }
     contradiction::check(ctx, file, tid, &decl.name, &criteria);
     let severity = match severity.get() {
         Some(s) => setting(ctx, file, s, "severity", &SEVERITIES),
+        None if broken => None,
         None => {
             // The fix goes right before the closing brace, indented like a member.
             let at = decl.span.end.saturating_sub(1);
@@ -401,10 +417,9 @@ fn check_tags(ctx: &mut Ctx, file: FileId, tags: &[Expr]) -> Vec<String> {
         seen.insert(&s.value, s.span);
         out.push(s.value.clone());
     }
-    if out.len() > MAX_TAGS {
-        if let Some(first) = tags.first() {
-            ctx.report(limit(file, first.span(), "tags", MAX_TAGS));
-        }
+    // Point at the first tag past the limit: that is where the list must end.
+    if let Some(past) = tags.get(MAX_TAGS) {
+        ctx.report(too_many(file, past.span(), "tags", tags.len(), MAX_TAGS));
     }
     out
 }
@@ -432,9 +447,10 @@ fn criterion(
             Diagnostic::new(
                 Code::OperatorNotAllowed,
                 format!(
-                    "`{}` cannot be used on `{}`, a `{ty}` field",
+                    "`{}` cannot be used on `{}`, {} field",
                     c.op.as_str(),
-                    field.name
+                    field.name,
+                    super::a(&format!("`{ty}`"))
                 ),
             )
             .primary(file, c.op_span, format!("not an operator for `{ty}`"))
@@ -443,7 +459,11 @@ fn criterion(
                 field.loc.span,
                 format!("`{}` is declared as `{ty}` here", field.name),
             )
-            .note(format!("a `{ty}` field takes {}", allowed.join(", "))),
+            .note(format!(
+                "{} field takes {}",
+                super::a(&format!("`{ty}`")),
+                allowed.join(", ")
+            )),
         );
         return None;
     }

@@ -182,6 +182,60 @@ pub(crate) fn with_suggestion<'c>(
     }
 }
 
+/// `word` with its indefinite article: "a `u32`", "an `ip`", "an `Integrity`".
+pub(crate) fn a(word: &str) -> String {
+    let letters: Vec<char> = word.trim_start_matches('`').chars().take(2).collect();
+    let vowel = match letters.as_slice() {
+        // `u8`, `u64`: "you-eight", a consonant sound.
+        ['u' | 'U', d, ..] if d.is_ascii_digit() => false,
+        [c, ..] => "aeiouAEIOU".contains(*c),
+        [] => false,
+    };
+    format!("{} {word}", if vowel { "an" } else { "a" })
+}
+
+/// A count past one of the runtime's limits (`ward_runtime::limits`).
+pub(crate) fn too_many(
+    file: FileId,
+    span: Span,
+    what: &str,
+    count: usize,
+    max: usize,
+) -> Diagnostic {
+    Diagnostic::new(
+        Code::LimitExceeded,
+        format!("too many {what}: {count}, at most {max}"),
+    )
+    .primary(
+        file,
+        span,
+        format!("the runtime accepts at most {max} {what}"),
+    )
+}
+
+/// A literal longer than one of the runtime's limits. The label marks its opening quote:
+/// underlining a kilobyte of text helps nobody.
+pub(crate) fn too_long(
+    file: FileId,
+    lit: &ward_syntax::ast::StrLit,
+    what: &str,
+    max: usize,
+) -> Diagnostic {
+    let len = lit.value.len();
+    let open = Span::new(
+        lit.span.start,
+        (lit.span.start + if lit.raw { 2 } else { 1 }).min(lit.span.end),
+    );
+    Diagnostic::new(
+        Code::LimitExceeded,
+        format!("{what} is {len} bytes long, at most {max}"),
+    )
+    .primary(file, open, format!("{what} is {len} bytes long"))
+    .note(format!(
+        "the runtime refuses strings and patterns longer than {max} bytes"
+    ))
+}
+
 pub(crate) fn loc(file: FileId, span: Span) -> Loc {
     Loc::new(file, span)
 }

@@ -38,16 +38,16 @@ impl<'a, T> Prop<'a, T> {
         self.value.map(|(_, s)| s)
     }
 
-    /// The value, or an E0113 at `at` saying the property is missing.
+    /// The value, or an E0113 at `at` saying the property is missing. In a block that did
+    /// not parse (`broken`) the property may be in the unreadable part, so nothing is said.
     pub fn require(
         &self,
         ctx: &mut Ctx,
-        file: FileId,
-        at: Span,
+        (file, at, broken): (FileId, Span, bool),
         owner: &str,
         example: &str,
     ) -> Option<&'a T> {
-        if self.value.is_none() {
+        if self.value.is_none() && !broken {
             ctx.report(
                 Diagnostic::new(
                     Code::MissingProperty,

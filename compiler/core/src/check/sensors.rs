@@ -51,7 +51,7 @@ pub(crate) fn check(ctx: &mut Ctx, decls: &[(FileId, &SensorDecl)]) {
                             Diagnostic::new(
                                 Code::SuppliesStart,
                                 format!(
-                                    "the inputs `{}` supplies of `{}` must start at 1",
+                                    "sensor `{}` must supply `{}` inputs from 1",
                                     decl.name.text, s.template.text
                                 ),
                             )
@@ -87,8 +87,13 @@ pub(crate) fn check(ctx: &mut Ctx, decls: &[(FileId, &SensorDecl)]) {
             }
         }
         let owner = format!("sensor `{}`", decl.name.text);
+        let broken = decl
+            .members
+            .iter()
+            .any(|m| matches!(m, SensorMember::Error(_)));
+        let at = (file, decl.name.span, broken);
         let platform = platform
-            .require(ctx, file, decl.name.span, &owner, "platform windows")
+            .require(ctx, at, &owner, "platform windows")
             .and_then(|p| {
                 let found = Platform::ALL
                     .iter()
@@ -114,7 +119,7 @@ pub(crate) fn check(ctx: &mut Ctx, decls: &[(FileId, &SensorDecl)]) {
                 }
                 found
             });
-        let version = version.require(ctx, file, decl.name.span, &owner, "version \"1.0\"");
+        let version = version.require(ctx, at, &owner, "version \"1.0\"");
         let (Some(platform), Some(version)) = (platform, version) else {
             continue;
         };

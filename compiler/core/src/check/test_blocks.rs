@@ -36,10 +36,14 @@ pub(crate) fn check(ctx: &mut Ctx, decls: &[(FileId, &TestDecl)]) {
             }
         }
         let owner = format!("test \"{}\"", decl.name.value);
-        let at = decl.name.span;
-        let channel = channel.require(ctx, file, at, &owner, "channel NamedPipeDetections");
-        let event = event.require(ctx, file, at, &owner, "event { pipe_name: \"...\" }");
-        let expect = expect.require(ctx, file, at, &owner, "expect [instance_name]");
+        let broken = decl
+            .members
+            .iter()
+            .any(|m| matches!(m, TestMember::Error(_)));
+        let at = (file, decl.name.span, broken);
+        let channel = channel.require(ctx, at, &owner, "channel NamedPipeDetections");
+        let event = event.require(ctx, at, &owner, "event { pipe_name: \"...\" }");
+        let expect = expect.require(ctx, at, &owner, "expect [instance_name]");
         let Some(channel) = channel else { continue };
         let Some(&cid) = ctx.channels.get(&channel.text) else {
             // A channel that is declared but did not check has been reported already.

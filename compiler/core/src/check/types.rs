@@ -7,7 +7,7 @@ use ward_syntax::ast::{EnumDecl, TemplateDecl, TemplateMember};
 use ward_syntax::{Code, Diagnostic, FileId, Span};
 
 use super::props::Prop;
-use super::{loc, Ctx};
+use super::{loc, too_many, Ctx};
 use crate::hir::{Enum, EnumId, Field, Template, TemplateId, Type, Variant};
 
 const U32: (i128, i128) = (0, u32::MAX as i128);
@@ -74,10 +74,11 @@ pub(crate) fn check_enums(ctx: &mut Ctx, decls: &[(FileId, &EnumDecl)]) {
             );
         }
         if variants.len() > MAX_ENUM_VARIANTS {
-            ctx.report(limit(
+            ctx.report(too_many(
                 file,
                 decl.name.span,
                 "enum variants",
+                variants.len(),
                 MAX_ENUM_VARIANTS,
             ));
         }
@@ -177,8 +178,12 @@ pub(crate) fn check_templates(ctx: &mut Ctx, decls: &[(FileId, &TemplateDecl)]) 
             }
         }
         let owner = format!("template `{}`", decl.name.text);
+        let broken = decl
+            .members
+            .iter()
+            .any(|m| matches!(m, TemplateMember::Error(_)));
         let version = version
-            .require(ctx, file, decl.name.span, &owner, "version 1")
+            .require(ctx, (file, decl.name.span, broken), &owner, "version 1")
             .and_then(|v| ctx.int_in(file, v, U32, "template version"));
         if fields.is_empty() {
             ctx.report(
@@ -190,7 +195,13 @@ pub(crate) fn check_templates(ctx: &mut Ctx, decls: &[(FileId, &TemplateDecl)]) 
             );
         }
         if fields.len() > MAX_FIELDS {
-            ctx.report(limit(file, decl.name.span, "template fields", MAX_FIELDS));
+            ctx.report(too_many(
+                file,
+                decl.name.span,
+                "template fields",
+                fields.len(),
+                MAX_FIELDS,
+            ));
         }
         let (Some(id), Some(version)) = (id, version) else {
             continue;
@@ -215,20 +226,21 @@ fn resolve_type(ctx: &mut Ctx, file: FileId, name: &ward_syntax::ast::Name) -> O
     if let Some(e) = ctx.enums.get(&name.text) {
         return Some(Type::Enum(*e));
     }
-    let candidates: Vec<String> = Type::BUILTIN
+    let builtin: Vec<&str> = Type::BUILTIN.iter().map(|(n, _)| *n).collect();
+    let enums: Vec<String> = ctx.enums.keys().cloned().collect();
+    let candidates: Vec<&str> = builtin
         .iter()
-        .map(|(n, _)| (*n).to_string())
-        .chain(ctx.enums.keys().cloned())
+        .copied()
+        .chain(enums.iter().map(String::as_str))
         .collect();
-    let candidates: Vec<&str> = candidates.iter().map(String::as_str).collect();
     ctx.unknown(file, name, "type", &candidates);
+    if let Some(d) = ctx.diags.last_mut() {
+        if d.help.is_none() {
+            d.notes.push(format!(
+                "the built-in types are {}; an enum declared anywhere in the project is a type too",
+                builtin.join(", ")
+            ));
+        }
+    }
     None
-}
-
-pub(crate) fn limit(file: FileId, span: Span, what: &str, max: usize) -> Diagnostic {
-    Diagnostic::new(Code::LimitExceeded, format!("too many {what}")).primary(
-        file,
-        span,
-        format!("the runtime accepts at most {max} {what}"),
-    )
 }

@@ -73,10 +73,11 @@ impl Ctx {
             In | NotIn => match expr {
                 Expr::List(items, span) => {
                     if items.len() > MAX_LIST_LEN {
-                        self.report(super::types::limit(
+                        self.report(super::too_many(
                             file,
                             *span,
-                            "list values",
+                            "values in one list",
+                            items.len(),
                             MAX_LIST_LEN,
                         ));
                         return None;
@@ -104,10 +105,10 @@ impl Ctx {
                 }
             },
             Glob | NotGlob | Matches | NotMatches => {
-                let text = self.text_literal(file, expr, "a pattern", MAX_PATTERN_LEN)?;
+                let text = self.text_literal(file, expr, pattern_noun(op), MAX_PATTERN_LEN)?;
                 let ignore_case = ty == Type::Path;
                 let checked = if matches!(op, Glob | NotGlob) {
-                    ward_runtime::check_glob(&text, ignore_case).map_err(|e| (Code::InvalidGlob, e))
+                    ward_runtime::check_glob(&text).map_err(|e| (Code::InvalidGlob, e))
                 } else {
                     ward_runtime::check_regex(&text, ignore_case)
                         .map_err(|e| (Code::InvalidRegex, e))
@@ -115,25 +116,29 @@ impl Ctx {
                 match checked {
                     Ok(()) => Some(Operand::Pattern(text)),
                     Err((code, why)) => {
-                        let what = if code == Code::InvalidGlob {
-                            "glob"
-                        } else {
-                            "regex"
-                        };
-                        self.report(
-                            Diagnostic::new(code, format!("invalid {what}: {}", first_line(&why)))
-                                .primary(file, expr.span(), format!("this {what} does not compile"))
-                                .note(why),
-                        );
+                        let what = pattern_noun(op);
+                        let mut d =
+                            Diagnostic::new(code, format!("invalid {what}: {}", headline(&why)))
+                                .primary(
+                                    file,
+                                    expr.span(),
+                                    format!("this {what} does not compile"),
+                                );
+                        // A multi-line reason shows where in the pattern; a one-liner is
+                        // the headline already.
+                        if why.lines().count() > 1 {
+                            d = d.note(why);
+                        }
+                        self.report(d);
                         None
                     }
                 }
             }
             Contains | NotContains | StartsWith | NotStartsWith | EndsWith | NotEndsWith => self
-                .text_literal(file, expr, "a string", MAX_STRING_LEN)
+                .text_literal(file, expr, "string", MAX_STRING_LEN)
                 .map(|s| Operand::Scalar(Value::Str(s))),
             Within | NotWithin => {
-                let text = self.text_literal(file, expr, "a CIDR block", MAX_STRING_LEN)?;
+                let text = self.text_literal(file, expr, "CIDR block", MAX_STRING_LEN)?;
                 match parse_cidr(&text) {
                     Some((addr, prefix)) => Some(Operand::Cidr { addr, prefix }),
                     None => {
@@ -154,13 +159,33 @@ impl Ctx {
     pub(crate) fn scalar(&mut self, file: FileId, ty: Type, expr: &Expr) -> Option<Value> {
         let mismatch = |ctx: &mut Self, found: &str| {
             let want = ty.name(&ctx.program);
-            ctx.report(
-                Diagnostic::new(
-                    Code::TypeMismatch,
-                    format!("expected a `{want}` value, found {found}"),
-                )
-                .primary(file, expr.span(), format!("expected `{want}`")),
-            );
+            let mut d = Diagnostic::new(
+                Code::TypeMismatch,
+                format!(
+                    "expected {} value, found {found}",
+                    super::a(&format!("`{want}`"))
+                ),
+            )
+            .primary(file, expr.span(), format!("expected `{want}`"));
+            match expr {
+                Expr::List(..) => {
+                    d = d.help("a list is written only after `in` or `not in`: `field in [a, b]`");
+                }
+                // A value of the right type written in quotes: say how to write it.
+                Expr::Str(s)
+                    if ty == Type::Bool && matches!(s.value.as_str(), "true" | "false") =>
+                {
+                    d = d.help(format!("write `{}` without quotes", s.value));
+                }
+                Expr::Str(s)
+                    if ty.int_range().is_some()
+                        && ward_syntax::literal::int(&s.value).is_some() =>
+                {
+                    d = d.help(format!("write `{}` without quotes", s.value));
+                }
+                _ => {}
+            }
+            ctx.report(d);
             None
         };
         match (ty, expr) {
@@ -178,12 +203,7 @@ impl Ctx {
             }
             (Type::String | Type::Path, Expr::Str(s)) => {
                 if s.value.len() > MAX_STRING_LEN {
-                    self.report(super::types::limit(
-                        file,
-                        s.span,
-                        "bytes in a string",
-                        MAX_STRING_LEN,
-                    ));
+                    self.report(super::too_long(file, s, "this string", MAX_STRING_LEN));
                     return None;
                 }
                 Some(Value::Str(s.value.clone()))
@@ -253,12 +273,7 @@ impl Ctx {
     ) -> Option<String> {
         match expr {
             Expr::Str(s) if s.value.len() > max => {
-                self.report(super::types::limit(
-                    file,
-                    s.span,
-                    "bytes in this literal",
-                    max,
-                ));
+                self.report(super::too_long(file, s, &format!("this {what}"), max));
                 None
             }
             Expr::Str(s) => Some(s.value.clone()),
@@ -276,8 +291,22 @@ impl Ctx {
     }
 }
 
-fn first_line(s: &str) -> &str {
-    s.lines().find(|l| !l.trim().is_empty()).unwrap_or(s).trim()
+/// The regex crate explains on a line starting `error:` after echoing the pattern; that
+/// line is the headline, the rest is kept as a note.
+fn headline(s: &str) -> &str {
+    s.lines()
+        .find_map(|l| l.trim().strip_prefix("error: "))
+        .or_else(|| s.lines().find(|l| !l.trim().is_empty()))
+        .unwrap_or(s)
+        .trim()
+}
+
+fn pattern_noun(op: ast::Op) -> &'static str {
+    if matches!(op, ast::Op::Glob | ast::Op::NotGlob) {
+        "glob"
+    } else {
+        "regex"
+    }
 }
 
 pub(crate) fn parse_sha256(s: &str) -> Option<[u8; 32]> {
