@@ -138,6 +138,39 @@ pub enum Action {
     Prevent,
 }
 
+impl Severity {
+    pub const ALL: [Severity; 5] = [
+        Severity::Informational,
+        Severity::Low,
+        Severity::Medium,
+        Severity::High,
+        Severity::Critical,
+    ];
+
+    /// The name as written in source and in every output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Informational => "informational",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+impl Action {
+    pub const ALL: [Action; 2] = [Action::Detect, Action::Prevent];
+
+    /// The name as written in source and in every output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Detect => "detect",
+            Action::Prevent => "prevent",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Instance {
     pub id: u32,

@@ -1,7 +1,10 @@
 //! The `ward` command: one binary, one module per subcommand.
 
+mod atomic;
 mod commands;
 mod disk;
+mod host;
+mod keys;
 mod output;
 
 use std::process::ExitCode;
@@ -20,6 +23,14 @@ struct Cli {
 enum Command {
     /// Check a project and report every mistake (exit 0 clean, 1 errors, 2 usage/IO).
     Check(commands::check::CheckArgs),
+    /// Compile, verify against every targeted sensor, and sign channel files.
+    Build(commands::build::BuildArgs),
+    /// Make an Ed25519 key pair for signing channels.
+    Keygen(commands::keygen::KeygenArgs),
+    /// Run the runtime's verifier on a channel file, as a sensor would (exit 0 valid, 1 rejected).
+    Verify(commands::verify::VerifyArgs),
+    /// Evaluate JSON Lines events against a verified channel, as a sensor would.
+    Run(commands::run::RunArgs),
     /// Explain a diagnostic code, e.g. `ward explain E0300`.
     Explain(commands::explain::ExplainArgs),
 }
@@ -40,6 +51,10 @@ fn main() -> ExitCode {
     };
     match &cli.command {
         Command::Check(args) => commands::check::run(args),
+        Command::Build(args) => commands::build::run(args),
+        Command::Keygen(args) => commands::keygen::run(args),
+        Command::Verify(args) => commands::verify::run(args),
+        Command::Run(args) => commands::run::run(args),
         Command::Explain(args) => commands::explain::run(args),
     }
 }

@@ -4,6 +4,8 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::ValueEnum;
+use ward_compiler::sources::Sources;
+use ward_compiler::{render, Diagnostic};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -42,4 +44,30 @@ pub const USAGE: u8 = 2;
 pub fn fail(message: impl std::fmt::Display) -> ExitCode {
     eprintln!("error: {message}");
     ExitCode::from(USAGE)
+}
+
+/// Prints diagnostics to stdout in the chosen format. A reader that stopped early
+/// (`| head`) is not an error of ours; any other write failure is.
+pub fn print_diagnostics(
+    sources: &Sources,
+    diagnostics: &[Diagnostic],
+    format: Format,
+    color: ColorChoice,
+) -> Result<(), ExitCode> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let written = match format {
+        Format::Human => render::human(&mut out, sources, diagnostics, color.enabled()),
+        Format::Json => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&render::json(sources, diagnostics)).unwrap_or_default()
+        ),
+    };
+    match written.and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(fail(format!("cannot write the report: {e}")))
+        }
+        _ => Ok(()),
+    }
 }

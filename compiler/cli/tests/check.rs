@@ -1,36 +1,10 @@
 //! `ward check` as a user runs it: the real binary on real folders.
 
+mod support;
+
 use std::fs;
-use std::path::Path;
 
-use assert_cmd::Command;
-
-fn ward() -> Command {
-    Command::cargo_bin("ward").expect("the ward binary is built")
-}
-
-fn repo() -> &'static Path {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-}
-
-fn project(files: &[(&str, &[u8])]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, contents) in files {
-        let path = dir.path().join(path);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, contents).unwrap();
-    }
-    dir
-}
-
-const MANIFEST: (&str, &[u8]) = ("Ward.toml", b"[project]\nname = \"t\"\n");
-
-fn stdout_of(cmd: &mut Command) -> (i32, String) {
-    let out = cmd.output().unwrap();
-    let text =
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    (out.status.code().unwrap_or(-1), text)
-}
+use support::{project, repo, run as stdout_of, ward, MANIFEST};
 
 #[test]
 fn the_bundled_examples_are_clean() {

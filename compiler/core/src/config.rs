@@ -23,11 +23,17 @@ pub struct BuildSection {
     /// Where `ward build` writes channel files, relative to the project root.
     #[serde(default = "default_out")]
     pub out: String,
+    /// The signing key `ward build` uses when `--key` is not given, relative to the root.
+    #[serde(default)]
+    pub key: Option<String>,
 }
 
 impl Default for BuildSection {
     fn default() -> Self {
-        BuildSection { out: default_out() }
+        BuildSection {
+            out: default_out(),
+            key: None,
+        }
     }
 }
 

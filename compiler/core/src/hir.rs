@@ -4,8 +4,6 @@
 //! channel whose template is unknown is left out. Lowering runs only when the check
 //! reported no error, so it may rely on everything here being consistent.
 
-use std::net::IpAddr;
-
 use ward_runtime::model::{Action, Op, Operand, Severity, Value};
 use ward_syntax::{FileId, Span};
 
@@ -274,18 +272,5 @@ impl Program {
             .enumerate()
             .find(|(_, s)| s.name == name)
             .map(|(i, s)| (SensorId(i), s))
-    }
-
-    /// The zero value of a type: what an event field left out takes.
-    pub fn zero_value(&self, ty: Type) -> Value {
-        match ty {
-            Type::Bool => Value::Bool(false),
-            Type::U8 | Type::U16 | Type::U32 | Type::U64 => Value::Uint(0),
-            Type::I32 | Type::I64 => Value::Int(0),
-            Type::String | Type::Path => Value::Str(String::new()),
-            Type::Ip => Value::Ip(IpAddr::from([0, 0, 0, 0])),
-            Type::Sha256 => Value::Sha256([0; 32]),
-            Type::Enum(e) => Value::Enum(self.enums[e.0].variants.first().map_or(0, |v| v.value)),
-        }
     }
 }

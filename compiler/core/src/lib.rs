@@ -6,8 +6,10 @@
 
 pub mod check;
 pub mod config;
+pub mod events;
 pub mod hir;
 pub mod io;
+pub mod lower;
 pub mod project;
 pub mod render;
 pub mod sources;

@@ -1,14 +1,13 @@
 //! `ward check [DIR]`: every diagnostic of a project, for people or for tools.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use ward_compiler::{project, render};
+use ward_compiler::project;
 
 use crate::disk::DiskFs;
-use crate::output::{fail, ColorChoice, Format, CLEAN, CONTENT_ERRORS};
+use crate::output::{fail, print_diagnostics, ColorChoice, Format, CLEAN, CONTENT_ERRORS};
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -31,26 +30,8 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     let checked = ward_compiler::check(&project.sources);
     let mut diagnostics = project.diagnostics;
     diagnostics.extend(checked.diagnostics);
-    let mut out = std::io::stdout().lock();
-    let written = match args.format {
-        Format::Human => render::human(
-            &mut out,
-            &project.sources,
-            &diagnostics,
-            args.color.enabled(),
-        ),
-        Format::Json => writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&render::json(&project.sources, &diagnostics))
-                .unwrap_or_default()
-        ),
-    };
-    match written.and_then(|()| out.flush()) {
-        // A reader that stopped early (`| head`) is not an error of ours.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-        Err(e) => return fail(format!("cannot write the report: {e}")),
-        Ok(()) => {}
+    if let Err(code) = print_diagnostics(&project.sources, &diagnostics, args.format, args.color) {
+        return code;
     }
     if diagnostics.iter().any(|d| d.is_error()) {
         ExitCode::from(CONTENT_ERRORS)

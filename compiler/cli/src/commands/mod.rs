@@ -1,4 +1,8 @@
 //! One module per subcommand.
 
+pub mod build;
 pub mod check;
 pub mod explain;
+pub mod keygen;
+pub mod run;
+pub mod verify;

@@ -12,15 +12,6 @@ use super::props::Prop;
 use super::{contradiction, loc, too_many, with_suggestion, Ctx};
 use crate::hir::{Channel, ChannelId, Criterion, Instance, SensorId, Target, Template, TemplateId};
 
-const SEVERITIES: [(&str, Severity); 5] = [
-    ("informational", Severity::Informational),
-    ("low", Severity::Low),
-    ("medium", Severity::Medium),
-    ("high", Severity::High),
-    ("critical", Severity::Critical),
-];
-const ACTIONS: [(&str, Action); 2] = [("detect", Action::Detect), ("prevent", Action::Prevent)];
-
 /// A targeted sensor and how many inputs of the channel's template it supplies.
 struct Supplier {
     sensor: SensorId,
@@ -326,7 +317,13 @@ fn check_instance(
     }
     contradiction::check(ctx, file, tid, &decl.name, &criteria);
     let severity = match severity.get() {
-        Some(s) => setting(ctx, file, s, "severity", &SEVERITIES),
+        Some(s) => setting(
+            ctx,
+            file,
+            s,
+            "severity",
+            &Severity::ALL.map(|v| (v.as_str(), v)),
+        ),
         None if broken => None,
         None => {
             // The fix goes right before the closing brace, indented like a member.
@@ -346,7 +343,13 @@ fn check_instance(
         }
     };
     let action = match action.get() {
-        Some(a) => setting(ctx, file, a, "action", &ACTIONS),
+        Some(a) => setting(
+            ctx,
+            file,
+            a,
+            "action",
+            &Action::ALL.map(|v| (v.as_str(), v)),
+        ),
         None => Some(Action::Detect),
     };
     let tags = tags

@@ -1,0 +1,45 @@
+//! Shared by the CLI tests: the real `ward` binary and throwaway projects.
+
+#![allow(dead_code)] // each test binary uses part of it
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+pub fn ward() -> Command {
+    Command::cargo_bin("ward").expect("the ward binary is built")
+}
+
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A folder holding the given files.
+pub fn project(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, contents) in files {
+        let path = dir.path().join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, contents).unwrap();
+    }
+    dir
+}
+
+pub const MANIFEST: (&str, &[u8]) = ("Ward.toml", b"[project]\nname = \"t\"\n");
+
+/// Exit code and everything printed (stdout, then stderr).
+pub fn run(cmd: &mut Command) -> (i32, String) {
+    let out = cmd.output().unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.code().unwrap_or(-1), text)
+}
+
+/// A fresh key pair in `dir`: returns (secret, public) paths.
+pub fn keygen(dir: &Path) -> (PathBuf, PathBuf) {
+    let prefix = dir.join("signing");
+    let (code, out) = run(ward().arg("keygen").arg("--out").arg(&prefix));
+    assert_eq!(code, 0, "{out}");
+    (prefix.with_extension("key"), prefix.with_extension("pub"))
+}
