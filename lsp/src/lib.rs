@@ -1,0 +1,1 @@
+//! Ward's language server (placeholder until the server lands).
