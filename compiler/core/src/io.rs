@@ -18,6 +18,17 @@ pub enum ReadError {
     },
 }
 
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::Io(e) => e.fmt(f),
+            ReadError::TooLarge { size, limit } => {
+                write!(f, "it is {size} bytes, over the {limit}-byte limit")
+            }
+        }
+    }
+}
+
 pub trait FileSystem {
     /// Every file below `root`, recursively, in a stable (sorted) order. Directories whose
     /// name starts with `.` are not entered.

@@ -7,6 +7,7 @@
 pub mod check;
 pub mod config;
 pub mod events;
+pub mod format;
 pub mod hir;
 pub mod io;
 pub mod lower;
