@@ -31,6 +31,8 @@ enum Command {
     Verify(commands::verify::VerifyArgs),
     /// Evaluate JSON Lines events against a verified channel, as a sensor would.
     Run(commands::run::RunArgs),
+    /// Run the test blocks and the exhaustive field exercise through the runtime.
+    Test(commands::test::TestArgs),
     /// Rewrite .ward files in the canonical layout (`--check`: only report).
     Fmt(commands::fmt::FmtArgs),
     /// Explain a diagnostic code, e.g. `ward explain E0300`.
@@ -57,6 +59,7 @@ fn main() -> ExitCode {
         Command::Keygen(args) => commands::keygen::run(args),
         Command::Verify(args) => commands::verify::run(args),
         Command::Run(args) => commands::run::run(args),
+        Command::Test(args) => commands::test::run(args),
         Command::Fmt(args) => commands::fmt::run(args),
         Command::Explain(args) => commands::explain::run(args),
     }

@@ -7,10 +7,19 @@ use clap::ValueEnum;
 use ward_compiler::sources::Sources;
 use ward_compiler::{render, Diagnostic};
 
+/// How `ward test` reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Human,
     Json,
+}
+
+/// How diagnostics are printed: for people, as JSON, or as SARIF 2.1.0 for code scanning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiagnosticsFormat {
+    Human,
+    Json,
+    Sarif,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -51,17 +60,22 @@ pub fn fail(message: impl std::fmt::Display) -> ExitCode {
 pub fn print_diagnostics(
     sources: &Sources,
     diagnostics: &[Diagnostic],
-    format: Format,
+    format: DiagnosticsFormat,
     color: ColorChoice,
 ) -> Result<(), ExitCode> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
-    let written = match format {
-        Format::Human => render::human(&mut out, sources, diagnostics, color.enabled()),
-        Format::Json => writeln!(
+    let document = match format {
+        DiagnosticsFormat::Human => None,
+        DiagnosticsFormat::Json => Some(render::json(sources, diagnostics)),
+        DiagnosticsFormat::Sarif => Some(render::sarif(sources, diagnostics)),
+    };
+    let written = match document {
+        None => render::human(&mut out, sources, diagnostics, color.enabled()),
+        Some(doc) => writeln!(
             out,
             "{}",
-            serde_json::to_string_pretty(&render::json(sources, diagnostics)).unwrap_or_default()
+            serde_json::to_string_pretty(&doc).unwrap_or_default()
         ),
     };
     match written.and_then(|()| out.flush()) {

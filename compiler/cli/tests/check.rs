@@ -158,3 +158,37 @@ fn usage_errors_exit_2_and_help_exits_0() {
     assert_eq!(stdout_of(ward().arg("frobnicate")).0, 2);
     assert_eq!(stdout_of(ward().arg("--help")).0, 0);
 }
+
+#[test]
+fn sarif_output_is_what_code_scanning_takes() {
+    let dir = project(&[
+        MANIFEST,
+        ("rules/pipes.ward", b"channel C = 1 {\n    version 1\n    template IpcNamedPipe\n    targets [windows_7_11]\n    instance i = 2 {\n        pipe_sddl contains \"WD\" // caf\xc3\xa9\n        severity low\n    }\n}\n"),
+    ]);
+    let out = ward()
+        .current_dir(dir.path())
+        .args(["check", ".", "--format", "sarif"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let run = &sarif["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert!(rules
+        .iter()
+        .any(|r| r["id"] == "E0300" && r["helpUri"].as_str().unwrap().ends_with("#e0300")));
+    let result = &run["results"][0];
+    assert_eq!(result["ruleId"], "E0300");
+    assert_eq!(result["level"], "error");
+    assert_eq!(
+        rules[result["ruleIndex"].as_u64().unwrap() as usize]["id"],
+        "E0300"
+    );
+    let location = &result["locations"][0]["physicalLocation"];
+    assert_eq!(location["artifactLocation"]["uri"], "rules/pipes.ward");
+    assert_eq!(location["region"]["startLine"], 6);
+    assert_eq!(location["region"]["startColumn"], 9);
+    // The related locations would be in the stdlib, which is not in the scanned repository.
+    assert_eq!(result["relatedLocations"].as_array().unwrap().len(), 0);
+}

@@ -16,6 +16,7 @@ pub mod render;
 pub mod sources;
 pub mod stdlib;
 mod suggest;
+pub mod test_runner;
 
 pub use check::{check, Checked};
 pub use ward_syntax::{Code, Diagnostic, FileId, Label, Severity, Span};

@@ -132,3 +132,105 @@ fn diagnostic_json(sources: &Sources, d: &Diagnostic) -> Json {
     }
     obj
 }
+
+/// Where the diagnostics documentation lives; SARIF rules and LSP diagnostics link to it.
+pub const DOCS_URL: &str = "https://github.com/ward-lang/ward/blob/main/docs/diagnostics.md";
+
+/// SARIF 2.1.0, as GitHub code scanning takes it: one rule per diagnostic code (with its
+/// explanation as help), one result per diagnostic, secondary labels as related locations.
+/// Only files of the project are locations: the stdlib is not in the scanned repository.
+pub fn sarif(sources: &Sources, diagnostics: &[Diagnostic]) -> Json {
+    let rules: Vec<Json> = crate::Code::ALL
+        .iter()
+        .map(|c| {
+            json!({
+                "id": c.as_str(),
+                "name": c.title(),
+                "shortDescription": { "text": c.title() },
+                "fullDescription": { "text": c.explanation().trim() },
+                "help": { "text": c.explanation().trim() },
+                "helpUri": format!("{DOCS_URL}#{}", c.as_str().to_lowercase()),
+                "defaultConfiguration": { "level": level(c.severity()) },
+            })
+        })
+        .collect();
+    let location = |l: &crate::Label| -> Option<Json> {
+        let src = sources.get(l.file);
+        let path = src.path.as_ref()?;
+        let text = path.to_string_lossy().replace('\\', "/");
+        // Relative paths (the usual case in CI) resolve against the scanned checkout.
+        let uri = if path.is_absolute() {
+            format!("file://{text}")
+        } else {
+            text.trim_start_matches("./").to_string()
+        };
+        let (line, column) = utf16_line_col(src, l.span.start);
+        let (end_line, end_column) = utf16_line_col(src, l.span.end);
+        Some(json!({
+            "physicalLocation": {
+                "artifactLocation": { "uri": uri },
+                "region": {
+                    "startLine": line,
+                    "startColumn": column,
+                    "endLine": end_line,
+                    "endColumn": end_column,
+                },
+            },
+            "message": { "text": l.message },
+        }))
+    };
+    let results: Vec<Json> = diagnostics
+        .iter()
+        .map(|d| {
+            let mut text = d.message.clone();
+            for n in &d.notes {
+                text.push_str(&format!("\nnote: {n}"));
+            }
+            if let Some(h) = &d.help {
+                text.push_str(&format!("\nhelp: {h}"));
+            }
+            json!({
+                "ruleId": d.code.as_str(),
+                "ruleIndex": crate::Code::ALL.iter().position(|c| *c == d.code),
+                "level": level(d.severity),
+                "message": { "text": text },
+                "locations": d.location().and_then(location).into_iter().collect::<Vec<_>>(),
+                "relatedLocations": d.labels.iter().filter(|l| !l.primary).filter_map(location).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "ward",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "informationUri": "https://github.com/ward-lang/ward",
+                    "rules": rules,
+                }
+            },
+            "columnKind": "utf16CodeUnits",
+            "results": results,
+        }]
+    })
+}
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+/// 1-based line and column, the column in UTF-16 code units (SARIF's default, and LSP's).
+pub fn utf16_line_col(src: &crate::sources::Source, offset: usize) -> (usize, usize) {
+    let (line, _) = src.line_col(offset);
+    let start = src.line_starts()[line - 1];
+    let prefix = src
+        .text
+        .get(start..offset.min(src.text.len()))
+        .unwrap_or("");
+    (line, prefix.encode_utf16().count() + 1)
+}

@@ -13,7 +13,9 @@ use ward_runtime::{decode, key_id, sign, verify, TrustStore};
 use crate::atomic::write_all;
 use crate::disk::DiskFs;
 use crate::keys::read_secret;
-use crate::output::{fail, print_diagnostics, ColorChoice, Format, CLEAN, CONTENT_ERRORS};
+use crate::output::{
+    fail, print_diagnostics, ColorChoice, DiagnosticsFormat, CLEAN, CONTENT_ERRORS,
+};
 
 #[derive(Debug, Args)]
 pub struct BuildArgs {
@@ -27,8 +29,8 @@ pub struct BuildArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// How to print diagnostics.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = DiagnosticsFormat::Human)]
+    pub format: DiagnosticsFormat,
     /// When to colour human output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,

@@ -7,7 +7,9 @@ use clap::Args;
 use ward_compiler::project;
 
 use crate::disk::DiskFs;
-use crate::output::{fail, print_diagnostics, ColorChoice, Format, CLEAN, CONTENT_ERRORS};
+use crate::output::{
+    fail, print_diagnostics, ColorChoice, DiagnosticsFormat, CLEAN, CONTENT_ERRORS,
+};
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -15,8 +17,8 @@ pub struct CheckArgs {
     #[arg(default_value = ".")]
     pub dir: PathBuf,
     /// How to print diagnostics.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = DiagnosticsFormat::Human)]
+    pub format: DiagnosticsFormat,
     /// When to colour human output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,

@@ -6,4 +6,5 @@ pub mod explain;
 pub mod fmt;
 pub mod keygen;
 pub mod run;
+pub mod test;
 pub mod verify;
