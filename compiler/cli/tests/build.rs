@@ -304,3 +304,56 @@ fn run_reports_bad_lines_by_number_and_goes_on() {
         r#"{"action":"detect","channel":900,"event":4,"instance":1,"name":"everyone_can_write","severity":"high"}"#
     );
 }
+
+#[test]
+fn parallel_runs_match_single_threaded_runs_exactly() {
+    let examples = repo().join("examples");
+    let out = tempfile::tempdir().unwrap();
+    let build_with = |threads: Option<&str>, dir: &str| {
+        let mut cmd = ward();
+        if let Some(n) = threads {
+            cmd.env("RAYON_NUM_THREADS", n);
+        }
+        let dest = out.path().join(dir);
+        let (code, text) = run(cmd.arg("build").arg(&examples).arg("--out").arg(&dest));
+        assert_eq!(code, 0, "{text}");
+        let mut files: Vec<(String, Vec<u8>)> = fs::read_dir(&dest)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .map(|p| {
+                (
+                    p.file_name().unwrap().to_string_lossy().into_owned(),
+                    fs::read(&p).unwrap(),
+                )
+            })
+            .collect();
+        files.sort();
+        (text.replace(dir, "OUT"), files)
+    };
+    assert_eq!(build_with(Some("1"), "one"), build_with(None, "many"));
+    // Diagnostics of a project with mistakes in many files come out in the same order too.
+    let files: Vec<(String, Vec<u8>)> = (0..12)
+        .map(|i| {
+            (
+                format!("c{i}.ward"),
+                format!(
+                    "channel C{i} = {i} {{ version 1 template Nope{i} targets [windows_7_12] }}"
+                )
+                .into_bytes(),
+            )
+        })
+        .collect();
+    let refs: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .chain([MANIFEST])
+        .collect();
+    let dir = project(&refs);
+    let check_with = |threads: &str| {
+        run(ward()
+            .env("RAYON_NUM_THREADS", threads)
+            .args(["check", "--format", "json"])
+            .arg(dir.path()))
+    };
+    assert_eq!(check_with("1"), check_with("2"));
+}

@@ -6,9 +6,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
-use ward_compiler::hir::ChannelId;
+use rayon::prelude::*;
+use ward_compiler::hir::{ChannelId, Program};
+use ward_compiler::sources::Sources;
 use ward_compiler::{lower, project};
-use ward_runtime::{decode, key_id, sign, verify, TrustStore};
+use ward_runtime::{decode, key_id, sign, verify, SigningKey, TrustStore};
 
 use crate::atomic::write_all;
 use crate::disk::DiskFs;
@@ -79,46 +81,31 @@ pub fn run(args: &BuildArgs) -> ExitCode {
         Ok(t) => t,
         Err(e) => return fail(format!("the signing key cannot be trusted: {e}")),
     };
+    // Channels build independently, so they build on every core; results are taken in
+    // source order, so the output is the same as a single-threaded run.
+    let outputs: Vec<Built> = (0..program.channels.len())
+        .into_par_iter()
+        .map(|i| {
+            build_channel(
+                program,
+                &project.sources,
+                ChannelId(i),
+                &key,
+                &trust,
+                &out_dir,
+            )
+        })
+        .collect();
     let mut files = Vec::new();
     let mut failures = Vec::new();
     let mut summary = Vec::new();
-    for (i, ch) in program.channels.iter().enumerate() {
-        let model = lower::channel(program, &project.sources, ChannelId(i));
-        let bytes = match sign(&model, &[&key]) {
-            Ok(b) => b,
-            Err(e) => {
-                failures.push(format!("channel `{}` cannot be encoded: {e}", ch.name));
-                continue;
-            }
-        };
-        // The one verifier: what the sensor will run, against each sensor targeted.
-        for target in &ch.targets {
-            let profile = lower::sensor_profile(program, target.sensor);
-            if let Err(e) = verify(&bytes, &trust, &profile) {
-                failures.push(format!(
-                    "channel `{}` is rejected by the runtime's verifier for sensor `{}`: {e}",
-                    ch.name, profile.name
-                ));
-            }
+    for built in outputs {
+        for w in &built.warnings {
+            eprintln!("warning: {w}");
         }
-        let dest = out_dir.join(format!("{}.chan", ch.name));
-        if let Some(problem) = against_previous(&dest, &model) {
-            failures.push(problem);
-        }
-        let targets: Vec<String> = model
-            .targets
-            .iter()
-            .map(|t| format!("{} (1..={})", t.name, t.supplied))
-            .collect();
-        summary.push(format!(
-            "  {}: channel {} version {}, {} instances, for {}",
-            dest.display(),
-            model.id,
-            model.content_version,
-            model.instances.len(),
-            targets.join(", ")
-        ));
-        files.push((dest, bytes, None));
+        failures.extend(built.failures);
+        summary.push(built.summary);
+        files.push((built.dest, built.bytes, None));
     }
     if !failures.is_empty() {
         for f in &failures {
@@ -142,29 +129,102 @@ pub fn run(args: &BuildArgs) -> ExitCode {
     ExitCode::from(CLEAN)
 }
 
+/// One channel, signed and verified, with what went wrong.
+struct Built {
+    dest: PathBuf,
+    bytes: Vec<u8>,
+    summary: String,
+    failures: Vec<String>,
+    warnings: Vec<String>,
+}
+
+fn build_channel(
+    program: &Program,
+    sources: &Sources,
+    cid: ChannelId,
+    key: &SigningKey,
+    trust: &TrustStore,
+    out_dir: &Path,
+) -> Built {
+    let ch = program.channel(cid);
+    let model = lower::channel(program, sources, cid);
+    let dest = out_dir.join(format!("{}.chan", ch.name));
+    let mut failures = Vec::new();
+    let mut warnings = Vec::new();
+    let bytes = match sign(&model, &[key]) {
+        Ok(b) => b,
+        Err(e) => {
+            failures.push(format!("channel `{}` cannot be encoded: {e}", ch.name));
+            Vec::new()
+        }
+    };
+    // The one verifier: what the sensor will run, against each sensor targeted.
+    for target in ch.targets.iter().filter(|_| !bytes.is_empty()) {
+        let profile = lower::sensor_profile(program, target.sensor);
+        if let Err(e) = verify(&bytes, trust, &profile) {
+            failures.push(format!(
+                "channel `{}` is rejected by the runtime's verifier for sensor `{}`: {e}",
+                ch.name, profile.name
+            ));
+        }
+    }
+    match against_previous(&dest, &model) {
+        Some(Previous::Lower(problem)) => failures.push(problem),
+        Some(Previous::Unbumped(warning)) => warnings.push(warning),
+        None => {}
+    }
+    let targets: Vec<String> = model
+        .targets
+        .iter()
+        .map(|t| format!("{} (1..={})", t.name, t.supplied))
+        .collect();
+    let summary = format!(
+        "  {}: channel {} version {}, {} instances, for {}",
+        dest.display(),
+        model.id,
+        model.content_version,
+        model.instances.len(),
+        targets.join(", ")
+    );
+    Built {
+        dest,
+        bytes,
+        summary,
+        failures,
+        warnings,
+    }
+}
+
+/// How a new build compares with the file it replaces.
+enum Previous {
+    /// The content version went down: refused.
+    Lower(String),
+    /// The content changed but its version did not: sensors would ignore it.
+    Unbumped(String),
+}
+
 /// A build must never lower a channel's content version below the file it replaces, and
 /// changed content under an unchanged version would be ignored by every sensor that holds
 /// that version (the store treats an equal version as already installed).
-fn against_previous(dest: &Path, model: &ward_runtime::model::Channel) -> Option<String> {
+fn against_previous(dest: &Path, model: &ward_runtime::model::Channel) -> Option<Previous> {
     let previous = std::fs::read(dest).ok()?;
     let previous = decode(&previous).ok()?.channel;
     if previous.content_version > model.content_version {
-        return Some(format!(
+        return Some(Previous::Lower(format!(
             "channel `{}`: version {} is below the version {} already built in {}; content versions never go down",
             model.name,
             model.content_version,
             previous.content_version,
             dest.display()
-        ));
+        )));
     }
     let changed = previous.instances != model.instances
         || previous.targets != model.targets
         || previous.template != model.template;
-    if previous.content_version == model.content_version && changed {
-        eprintln!(
-            "warning: channel `{}` changed but its version is still {}: sensors holding version {} will not install it; raise `version`",
+    (previous.content_version == model.content_version && changed).then(|| {
+        Previous::Unbumped(format!(
+            "channel `{}` changed but its version is still {}: sensors holding version {} will not install it; raise `version`",
             model.name, model.content_version, model.content_version
-        );
-    }
-    None
+        ))
+    })
 }

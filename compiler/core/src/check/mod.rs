@@ -15,6 +15,8 @@ pub(crate) mod values;
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 use ward_syntax::ast::{Item, Name, SourceFile};
 use ward_syntax::{Code, Diagnostic, FileId, Fix, Span};
 
@@ -42,12 +44,21 @@ impl Checked {
 
 /// Parses and checks every source (the manifest excepted).
 pub fn check(sources: &Sources) -> Checked {
+    // Files parse independently, so they parse on every core; collecting keeps source
+    // order, so the result is the same as a single-threaded run.
+    let sources: Vec<&crate::sources::Source> = sources
+        .iter()
+        .filter(|s| s.origin != Origin::Manifest)
+        .collect();
+    let parses: Vec<ward_syntax::Parse> = sources
+        .par_iter()
+        .map(|s| ward_syntax::parse(s.id, &s.text))
+        .collect();
     let mut diagnostics = Vec::new();
     let files: Vec<(FileId, SourceFile)> = sources
         .iter()
-        .filter(|s| s.origin != Origin::Manifest)
-        .map(|s| {
-            let parse = ward_syntax::parse(s.id, &s.text);
+        .zip(parses)
+        .map(|(s, parse)| {
             diagnostics.extend(parse.diagnostics);
             (s.id, parse.file)
         })
