@@ -1,0 +1,69 @@
+//! Checks the invariants of ARCHITECTURE.md that the manifests can show.
+
+mod support;
+
+use std::fs;
+
+/// The names of a crate's normal dependencies.
+fn dependencies(manifest: &str) -> Vec<String> {
+    let path = support::repo().join(manifest);
+    let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let doc: toml::Table = toml::from_str(&text).unwrap();
+    doc.get("dependencies")
+        .and_then(|d| d.as_table())
+        .map(|t| t.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+fn ours(deps: &[String]) -> Vec<&str> {
+    let mut ours: Vec<&str> = deps
+        .iter()
+        .map(String::as_str)
+        .filter(|d| d.starts_with("ward-"))
+        .collect();
+    ours.sort_unstable();
+    ours
+}
+
+#[test]
+fn dependencies_point_one_way() {
+    assert_eq!(
+        ours(&dependencies("runtime/Cargo.toml")),
+        Vec::<&str>::new()
+    );
+    assert_eq!(
+        ours(&dependencies("compiler/syntax/Cargo.toml")),
+        Vec::<&str>::new()
+    );
+    assert_eq!(
+        ours(&dependencies("compiler/core/Cargo.toml")),
+        ["ward-runtime", "ward-syntax"]
+    );
+    assert_eq!(ours(&dependencies("lsp/Cargo.toml")), ["ward-compiler"]);
+}
+
+#[test]
+fn only_the_language_server_knows_the_protocol() {
+    for manifest in [
+        "runtime/Cargo.toml",
+        "compiler/syntax/Cargo.toml",
+        "compiler/core/Cargo.toml",
+        "compiler/cli/Cargo.toml",
+    ] {
+        let deps = dependencies(manifest);
+        assert!(
+            !deps.iter().any(|d| d == "tower-lsp" || d == "lsp-types"),
+            "{manifest} depends on the protocol: {deps:?}"
+        );
+    }
+}
+
+#[test]
+fn the_runtime_keeps_a_small_dependency_tree() {
+    let mut deps = dependencies("runtime/Cargo.toml");
+    deps.sort();
+    let allowed = ["aho-corasick", "ed25519-dalek", "regex", "sha2"];
+    for d in &deps {
+        assert!(allowed.contains(&d.as_str()), "the runtime gained a dependency: {d} (say why in docs/channel-format.md, then allow it here)");
+    }
+}
