@@ -1,5 +1,7 @@
 //! `Ward.toml`, the project manifest.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 use ward_syntax::{Code, Diagnostic, FileId, Span};
 
@@ -9,6 +11,39 @@ pub struct Config {
     pub project: ProjectSection,
     #[serde(default)]
     pub build: BuildSection,
+    #[serde(default)]
+    pub budget: BudgetSection,
+}
+
+/// What each channel may cost a sensor per event, enforced by `ward test` on sample events.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct BudgetSection {
+    /// JSON Lines files of sample events (as `ward run` reads them), relative to the root.
+    #[serde(default)]
+    pub events: Vec<String>,
+    /// The 99th-percentile evaluation time per event allowed to every channel, in
+    /// nanoseconds, on the machine that runs `ward test`.
+    pub eval_ns_p99: Option<u64>,
+    /// Budgets of single channels, by channel name, overriding the default.
+    #[serde(default)]
+    pub channels: BTreeMap<String, ChannelBudget>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelBudget {
+    pub eval_ns_p99: u64,
+}
+
+impl BudgetSection {
+    /// The p99 budget of a channel, if it has one.
+    pub fn eval_ns_p99(&self, channel: &str) -> Option<u64> {
+        self.channels
+            .get(channel)
+            .map(|b| b.eval_ns_p99)
+            .or(self.eval_ns_p99)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]

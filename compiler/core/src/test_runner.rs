@@ -52,10 +52,22 @@ fn throwaway_key() -> SigningKey {
 }
 
 /// A channel of the program, built and verified for each of its targets.
-struct Built {
-    channel: model::Channel,
+#[derive(Debug)]
+pub struct Built {
+    pub channel: model::Channel,
     /// `(sensor, verified channel or why it could not be built or verified)`.
-    verified: Vec<(SensorId, Result<VerifiedChannel, String>)>,
+    pub verified: Vec<(SensorId, Result<VerifiedChannel, String>)>,
+}
+
+/// Every channel of the program, built as `ward build` builds it, in program order.
+pub fn build_all(program: &Program, sources: &Sources) -> Vec<Built> {
+    let key = throwaway_key();
+    let Ok(trust) = TrustStore::with_keys(vec![key.verifying_key()]) else {
+        return Vec::new();
+    };
+    (0..program.channels.len())
+        .map(|i| build(program, sources, ChannelId(i), &key, &trust))
+        .collect()
 }
 
 fn build(
@@ -83,15 +95,13 @@ fn build(
     Built { channel, verified }
 }
 
-/// Runs the test blocks and the exercise of a checked, error-free program.
-pub fn run(program: &Program, sources: &Sources) -> Vec<Case> {
+/// Runs the test blocks and the exercise of a checked, error-free program on its channels
+/// as [`build_all`] built them.
+pub fn run(program: &Program, sources: &Sources, built: &[Built]) -> Vec<Case> {
     let key = throwaway_key();
     let Ok(trust) = TrustStore::with_keys(vec![key.verifying_key()]) else {
         return Vec::new();
     };
-    let built: Vec<Built> = (0..program.channels.len())
-        .map(|i| build(program, sources, ChannelId(i), &key, &trust))
-        .collect();
     let mut cases = Vec::new();
     for test in &program.tests {
         let b = &built[test.channel.0];

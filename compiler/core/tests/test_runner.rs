@@ -2,7 +2,14 @@
 
 mod support;
 
-use ward_compiler::test_runner::{run, Outcome};
+use ward_compiler::test_runner::{build_all, Outcome};
+
+fn run(
+    program: &ward_compiler::hir::Program,
+    sources: &ward_compiler::sources::Sources,
+) -> Vec<ward_compiler::test_runner::Case> {
+    ward_compiler::test_runner::run(program, sources, &build_all(program, sources))
+}
 
 const PROJECT: &str = r#"
 template Conn = 900 {

@@ -46,7 +46,8 @@ pub fn run(args: &TestArgs) -> ExitCode {
         eprintln!("error: the content has errors; no test was run");
         return ExitCode::from(CONTENT_ERRORS);
     }
-    let cases = test_runner::run(&checked.program, &project.sources);
+    let built = test_runner::build_all(&checked.program, &project.sources);
+    let cases = test_runner::run(&checked.program, &project.sources, &built);
     let failed = cases.iter().filter(|c| !c.passed()).count();
     let passed = cases.len() - failed;
     match args.format {
