@@ -14,6 +14,7 @@ use crate::disk::DiskFs;
 /// The profile of sensor `name` as the project at `dir` declares it (the stdlib included).
 pub fn sensor_profile(dir: &Path, name: &str) -> Result<SensorProfile, String> {
     let project = project::load(&DiskFs, dir).map_err(|e| e.to_string())?;
+    // Only the sensor declarations matter here; diagnostics are `ward check`'s business.
     let checked = ward_compiler::check(&project.sources);
     match checked.program.sensor_by_name(name) {
         Some((id, _)) => Ok(lower::sensor_profile(&checked.program, id)),

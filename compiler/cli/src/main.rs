@@ -5,6 +5,7 @@ mod commands;
 mod disk;
 mod host;
 mod keys;
+mod load;
 mod output;
 
 use std::process::ExitCode;

@@ -86,7 +86,7 @@ pub fn parse(file: FileId, text: &str) -> Result<Config, Box<Diagnostic>> {
         Box::new(
             Diagnostic::new(Code::ProjectConfig, format!("invalid Ward.toml: {message}"))
                 .primary(file, span, message)
-                .help("a manifest needs at least `[project]` with `name = \"...\"`; `[build]` may set `out = \"build\"`"),
+                .help("a manifest needs `[project]` with `name = \"...\"`; `[build]` may set `out` and `key`, and `[budget]` evaluation budgets (docs/cli.md)"),
         )
     })
 }

@@ -86,7 +86,7 @@ impl<'a> Formatter<'a> {
                 // Exactly one blank line between items.
                 self.out.push('\n');
             }
-            self.own_line_comments(prev_end, span.start, "", true, false);
+            self.own_line_comments(prev_end, span.start, "", true, true);
             self.item(item);
             let next = file.items.get(i + 1).map_or(end, |n| n.span().start);
             prev_end = self.trailing_comment(span.end, next);

@@ -93,6 +93,14 @@ fn files_with_syntax_errors_are_left_alone() {
 }
 
 #[test]
+fn a_blank_line_after_a_leading_comment_is_kept() {
+    let src = "// Licence header.\n\nenum E { a = 0 }\n";
+    assert_eq!(format(src).as_deref(), Some(src));
+    let tight = "// About E.\nenum E { a = 0 }\n";
+    assert_eq!(format(tight).as_deref(), Some(tight));
+}
+
+#[test]
 fn the_canonical_layout() {
     let src = "// header\n\n/// Doc.\nchannel C = 1 {\nversion 42   // why\n  template T\n targets [a,b,]\n\n\n instance i = 2 { x == 1 severity high tags [\"t\"] }\n // before close\n}\nenum E { a = 0, b = 1, }\ntemplate T = 5 { version 1\n 1 a: string\n 10 long_name: u32\n}\n";
     let want = "// header\n\n/// Doc.\nchannel C = 1 {\n    version 42 // why\n    template T\n    targets [a, b]\n\n    instance i = 2 {\n        x == 1\n        severity high\n        tags [\"t\"]\n    }\n    // before close\n}\n\nenum E { a = 0, b = 1 }\n\ntemplate T = 5 {\n    version 1\n    1  a:         string\n    10 long_name: u32\n}\n";

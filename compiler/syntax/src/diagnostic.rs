@@ -87,6 +87,13 @@ impl Diagnostic {
         self
     }
 
+    /// Points at something written again and at its first occurrence, in one wording for
+    /// every kind of repetition: `verb` is "declared", "given" or "listed".
+    pub fn repeated(self, again: (FileId, Span), first: (FileId, Span), verb: &str) -> Self {
+        self.primary(again.0, again.1, format!("{verb} again here"))
+            .secondary(first.0, first.1, format!("first {verb} here"))
+    }
+
     pub fn note(mut self, note: impl Into<String>) -> Self {
         self.notes.push(note.into());
         self

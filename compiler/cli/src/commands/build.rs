@@ -8,13 +8,13 @@ use std::process::ExitCode;
 use clap::Args;
 use rayon::prelude::*;
 use ward_compiler::hir::{ChannelId, Program};
+use ward_compiler::lower;
 use ward_compiler::sources::Sources;
-use ward_compiler::{lower, project};
 use ward_runtime::{decode, key_id, sign, verify, SigningKey, TrustStore};
 
 use crate::atomic::write_all;
-use crate::disk::DiskFs;
 use crate::keys::read_secret;
+use crate::load::{load, Loaded};
 use crate::output::{
     fail, print_diagnostics, ColorChoice, DiagnosticsFormat, CLEAN, CONTENT_ERRORS,
 };
@@ -39,13 +39,14 @@ pub struct BuildArgs {
 }
 
 pub fn run(args: &BuildArgs) -> ExitCode {
-    let project = match project::load(&DiskFs, &args.dir) {
-        Ok(p) => p,
-        Err(e) => return fail(e),
+    let Loaded {
+        project,
+        checked,
+        diagnostics,
+    } = match load(&args.dir) {
+        Ok(l) => l,
+        Err(code) => return code,
     };
-    let checked = ward_compiler::check(&project.sources);
-    let mut diagnostics = project.diagnostics.clone();
-    diagnostics.extend(checked.diagnostics.iter().cloned());
     if let Err(code) = print_diagnostics(&project.sources, &diagnostics, args.format, args.color) {
         return code;
     }

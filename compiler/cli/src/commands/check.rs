@@ -4,12 +4,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use ward_compiler::project;
 
-use crate::disk::DiskFs;
-use crate::output::{
-    fail, print_diagnostics, ColorChoice, DiagnosticsFormat, CLEAN, CONTENT_ERRORS,
-};
+use crate::load::load;
+use crate::output::{print_diagnostics, ColorChoice, DiagnosticsFormat, CLEAN, CONTENT_ERRORS};
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -25,17 +22,19 @@ pub struct CheckArgs {
 }
 
 pub fn run(args: &CheckArgs) -> ExitCode {
-    let project = match project::load(&DiskFs, &args.dir) {
-        Ok(p) => p,
-        Err(e) => return fail(e),
+    let loaded = match load(&args.dir) {
+        Ok(l) => l,
+        Err(code) => return code,
     };
-    let checked = ward_compiler::check(&project.sources);
-    let mut diagnostics = project.diagnostics;
-    diagnostics.extend(checked.diagnostics);
-    if let Err(code) = print_diagnostics(&project.sources, &diagnostics, args.format, args.color) {
+    if let Err(code) = print_diagnostics(
+        &loaded.project.sources,
+        &loaded.diagnostics,
+        args.format,
+        args.color,
+    ) {
         return code;
     }
-    if diagnostics.iter().any(|d| d.is_error()) {
+    if loaded.has_errors() {
         ExitCode::from(CONTENT_ERRORS)
     } else {
         ExitCode::from(CLEAN)

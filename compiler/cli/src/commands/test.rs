@@ -6,12 +6,12 @@ use std::process::ExitCode;
 
 use clap::Args;
 use serde_json::json;
+use ward_compiler::sources::Sources;
 use ward_compiler::test_runner::{self, Case, Outcome};
-use ward_compiler::{project, sources::Sources};
 
-use crate::disk::DiskFs;
+use crate::load::{load, Loaded};
 use crate::output::{
-    fail, print_diagnostics, ColorChoice, DiagnosticsFormat, Format, CLEAN, CONTENT_ERRORS,
+    print_diagnostics, ColorChoice, DiagnosticsFormat, Format, CLEAN, CONTENT_ERRORS,
 };
 
 #[derive(Debug, Args)]
@@ -28,13 +28,14 @@ pub struct TestArgs {
 }
 
 pub fn run(args: &TestArgs) -> ExitCode {
-    let project = match project::load(&DiskFs, &args.dir) {
-        Ok(p) => p,
-        Err(e) => return fail(e),
+    let Loaded {
+        project,
+        checked,
+        diagnostics,
+    } = match load(&args.dir) {
+        Ok(l) => l,
+        Err(code) => return code,
     };
-    let checked = ward_compiler::check(&project.sources);
-    let mut diagnostics = project.diagnostics.clone();
-    diagnostics.extend(checked.diagnostics.iter().cloned());
     if diagnostics.iter().any(|d| d.is_error()) {
         let format = match args.format {
             Format::Human => DiagnosticsFormat::Human,

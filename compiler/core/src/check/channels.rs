@@ -9,7 +9,7 @@ use ward_syntax::ast::{self, ChannelDecl, ChannelMember, Expr, InstanceDecl, Ins
 use ward_syntax::{Code, Diagnostic, FileId, Fix, Span};
 
 use super::props::Prop;
-use super::{contradiction, loc, too_many, with_suggestion, Ctx};
+use super::{contradiction, loc, too_many, with_suggestion, Ctx, Ids};
 use crate::hir::{Channel, ChannelId, Criterion, Instance, SensorId, Target, Template, TemplateId};
 
 /// A targeted sensor and how many inputs of the channel's template it supplies.
@@ -20,31 +20,13 @@ struct Supplier {
 }
 
 pub(crate) fn check(ctx: &mut Ctx, decls: &[(FileId, &ChannelDecl)]) {
-    let mut ids: HashMap<u32, (String, FileId, Span)> = HashMap::new();
+    let mut ids = Ids::new("channels", "id");
     for &(file, decl) in decls {
         let id = ctx
             .int_in(file, &decl.id, (0, u32::MAX.into()), "channel id")
             .map(|v| v as u32);
-        if let Some(id) = id {
-            if let Some((other, ofile, ospan)) = ids.get(&id) {
-                ctx.report(
-                    Diagnostic::new(
-                        Code::DuplicateId,
-                        format!(
-                            "channels `{other}` and `{}` share the id {id}",
-                            decl.name.text
-                        ),
-                    )
-                    .primary(file, decl.id.span, "this id is taken")
-                    .secondary(
-                        *ofile,
-                        *ospan,
-                        format!("`{other}` has it already"),
-                    ),
-                );
-            } else {
-                ids.insert(id, (decl.name.text.clone(), file, decl.id.span));
-            }
+        if let Some(d) = id.and_then(|id| ids.claim(id, &decl.name.text, (file, decl.id.span))) {
+            ctx.report(d);
         }
         let mut version = Prop::new("version");
         let mut template = Prop::new("template");
@@ -171,8 +153,7 @@ fn resolve_targets(
                     Code::DuplicateProperty,
                     format!("sensor `{}` is targeted twice", name.text),
                 )
-                .primary(file, name.span, "listed again here")
-                .secondary(file, first.target_span, "first listed here"),
+                .repeated((file, name.span), (file, first.target_span), "listed"),
             );
             continue;
         }
@@ -222,7 +203,7 @@ fn check_instances(
     decls: &[&InstanceDecl],
 ) -> Vec<Instance> {
     let mut names: HashMap<&str, Span> = HashMap::new();
-    let mut ids: HashMap<u32, (&str, Span)> = HashMap::new();
+    let mut ids = Ids::new("instances", "id");
     let mut out = Vec::new();
     for decl in decls {
         if let Some(first) = names.get(decl.name.text.as_str()) {
@@ -231,28 +212,17 @@ fn check_instances(
                     Code::DuplicateName,
                     format!("two instances are named `{}`", decl.name.text),
                 )
-                .primary(file, decl.name.span, "declared again here")
-                .secondary(file, *first, "first declared here"),
+                .repeated((file, decl.name.span), (file, *first), "declared"),
             );
         }
         names.insert(&decl.name.text, decl.name.span);
         let id = ctx
             .int_in(file, &decl.id, (0, u32::MAX.into()), "instance id")
             .map(|v| v as u32);
-        if let Some(id) = id {
-            if let Some((other, first)) = ids.get(&id) {
-                ctx.report(
-                    Diagnostic::new(
-                        Code::DuplicateId,
-                        format!("instances `{other}` and `{}` share the id {id}", decl.name.text),
-                    )
-                    .primary(file, decl.id.span, "this id is taken")
-                    .secondary(file, *first, format!("`{other}` has it already"))
-                    .note("instance ids are stable across versions: reviewers' diffs and sensors' reports follow them"),
-                );
-            } else {
-                ids.insert(id, (&decl.name.text, decl.id.span));
-            }
+        if let Some(d) = id.and_then(|id| ids.claim(id, &decl.name.text, (file, decl.id.span))) {
+            ctx.report(d.note(
+                "instance ids are stable across versions: reviewers' diffs and sensors' reports follow them",
+            ));
         }
         let instance = check_instance(ctx, file, tid, suppliers, targets, decl);
         if let (Some(id), Some(mut instance)) = (id, instance) {
@@ -412,8 +382,7 @@ fn check_tags(ctx: &mut Ctx, file: FileId, tags: &[Expr]) -> Vec<String> {
                     Code::DuplicateTag,
                     format!("the tag \"{}\" is given twice", s.value),
                 )
-                .primary(file, s.span, "given again here")
-                .secondary(file, *first, "first given here"),
+                .repeated((file, s.span), (file, *first), "given"),
             );
             continue;
         }

@@ -193,6 +193,49 @@ pub(crate) fn with_suggestion<'c>(
     }
 }
 
+/// Which declaration holds each id of one kind: templates, channels, the instances of a
+/// channel, the variants of an enum. Ids are what the wire, sensors and reviewers' diffs
+/// follow, so each must be unique.
+pub(crate) struct Ids {
+    /// The holders, plural: "templates".
+    kind: &'static str,
+    /// What the number is called: "id" or "value".
+    what: &'static str,
+    held: HashMap<u32, (String, FileId, Span)>,
+}
+
+impl Ids {
+    pub fn new(kind: &'static str, what: &'static str) -> Self {
+        Ids {
+            kind,
+            what,
+            held: HashMap::new(),
+        }
+    }
+
+    /// Claims `id` for `holder`, written at `at`; when another holds it, the E0111 to
+    /// report (the caller may add a note).
+    pub fn claim(&mut self, id: u32, holder: &str, at: (FileId, Span)) -> Option<Diagnostic> {
+        match self.held.get(&id) {
+            Some((other, file, span)) => Some(
+                Diagnostic::new(
+                    Code::DuplicateId,
+                    format!(
+                        "{} `{other}` and `{holder}` share the {} {id}",
+                        self.kind, self.what
+                    ),
+                )
+                .primary(at.0, at.1, format!("this {} is taken", self.what))
+                .secondary(*file, *span, format!("`{other}` has it already")),
+            ),
+            None => {
+                self.held.insert(id, (holder.to_string(), at.0, at.1));
+                None
+            }
+        }
+    }
+}
+
 /// `word` with its indefinite article: "a `u32`", "an `ip`", "an `Integrity`".
 pub(crate) fn a(word: &str) -> String {
     let letters: Vec<char> = word.trim_start_matches('`').chars().take(2).collect();

@@ -22,8 +22,7 @@ impl<'a, T> Prop<'a, T> {
                     Code::DuplicateProperty,
                     format!("`{}` is given more than once", self.name),
                 )
-                .primary(file, span, "given again here")
-                .secondary(file, first, "first given here")
+                .repeated((file, span), (file, first), "given")
                 .help("keep one of them"),
             ),
             None => self.value = Some((value, span)),

@@ -35,11 +35,10 @@ pub(crate) fn check(ctx: &mut Ctx, decls: &[(FileId, &SensorDecl)]) {
                                     decl.name.text, s.template.text
                                 ),
                             )
-                            .primary(file, s.span, "given again here")
-                            .secondary(
-                                file,
-                                *first,
-                                "first given here",
+                            .repeated(
+                                (file, s.span),
+                                (file, *first),
+                                "given",
                             ),
                         );
                         continue;

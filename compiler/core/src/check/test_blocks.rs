@@ -18,8 +18,7 @@ pub(crate) fn check(ctx: &mut Ctx, decls: &[(FileId, &TestDecl)]) {
                     Code::DuplicateTestName,
                     format!("two tests are named \"{}\"", decl.name.value),
                 )
-                .primary(file, decl.name.span, "declared again here")
-                .secondary(*ffile, *fspan, "first declared here")
+                .repeated((file, decl.name.span), (*ffile, *fspan), "declared")
                 .help("give each test its own name, so a failure says which one it is"),
             );
         }
@@ -69,8 +68,7 @@ pub(crate) fn check(ctx: &mut Ctx, decls: &[(FileId, &TestDecl)]) {
                         Code::DuplicateProperty,
                         format!("the event gives `{}` twice", f.name.text),
                     )
-                    .primary(file, f.name.span, "given again here")
-                    .secondary(file, *first, "first given here"),
+                    .repeated((file, f.name.span), (file, *first), "given"),
                 );
                 ok = false;
                 continue;

@@ -7,7 +7,7 @@ use ward_syntax::ast::{EnumDecl, TemplateDecl, TemplateMember};
 use ward_syntax::{Code, Diagnostic, FileId, Span};
 
 use super::props::Prop;
-use super::{loc, too_many, Ctx};
+use super::{loc, too_many, Ctx, Ids};
 use crate::hir::{Enum, EnumId, Field, Template, TemplateId, Type, Variant};
 
 const U32: (i128, i128) = (0, u32::MAX as i128);
@@ -15,7 +15,7 @@ const U32: (i128, i128) = (0, u32::MAX as i128);
 pub(crate) fn check_enums(ctx: &mut Ctx, decls: &[(FileId, &EnumDecl)]) {
     for &(file, decl) in decls {
         let mut names: HashMap<&str, Span> = HashMap::new();
-        let mut values: HashMap<u32, (&str, Span)> = HashMap::new();
+        let mut values = Ids::new("variants", "value");
         let mut variants = Vec::new();
         for v in &decl.variants {
             if let Some(first) = names.get(v.name.text.as_str()) {
@@ -27,8 +27,7 @@ pub(crate) fn check_enums(ctx: &mut Ctx, decls: &[(FileId, &EnumDecl)]) {
                             decl.name.text, v.name.text
                         ),
                     )
-                    .primary(file, v.name.span, "declared again here")
-                    .secondary(file, *first, "first declared here"),
+                    .repeated((file, v.name.span), (file, *first), "declared"),
                 );
                 continue;
             }
@@ -37,25 +36,10 @@ pub(crate) fn check_enums(ctx: &mut Ctx, decls: &[(FileId, &EnumDecl)]) {
                 continue;
             };
             let value = value as u32;
-            if let Some((other, first)) = values.get(&value) {
-                ctx.report(
-                    Diagnostic::new(
-                        Code::DuplicateId,
-                        format!(
-                            "variants `{other}` and `{}` of enum `{}` share the value {value}",
-                            v.name.text, decl.name.text
-                        ),
-                    )
-                    .primary(file, v.value.span, "this value is taken")
-                    .secondary(
-                        file,
-                        *first,
-                        format!("`{other}` has it already"),
-                    ),
-                );
+            if let Some(d) = values.claim(value, &v.name.text, (file, v.value.span)) {
+                ctx.report(d);
                 continue;
             }
-            values.insert(value, (&v.name.text, v.value.span));
             variants.push(Variant {
                 name: v.name.text.clone(),
                 value,
@@ -94,28 +78,13 @@ pub(crate) fn check_enums(ctx: &mut Ctx, decls: &[(FileId, &EnumDecl)]) {
 }
 
 pub(crate) fn check_templates(ctx: &mut Ctx, decls: &[(FileId, &TemplateDecl)]) {
-    let mut ids: HashMap<u32, (String, FileId, Span)> = HashMap::new();
+    let mut ids = Ids::new("templates", "id");
     for &(file, decl) in decls {
         let id = ctx
             .int_in(file, &decl.id, U32, "template id")
             .map(|v| v as u32);
-        if let Some(id) = id {
-            if let Some((other, ofile, ospan)) = ids.get(&id) {
-                ctx.report(
-                    Diagnostic::new(
-                        Code::DuplicateId,
-                        format!(
-                            "templates `{other}` and `{}` share the id {id}",
-                            decl.name.text
-                        ),
-                    )
-                    .primary(file, decl.id.span, "this id is taken")
-                    .secondary(*ofile, *ospan, format!("`{other}` has it already"))
-                    .note("a template id names the template on the wire; each must be unique"),
-                );
-            } else {
-                ids.insert(id, (decl.name.text.clone(), file, decl.id.span));
-            }
+        if let Some(d) = id.and_then(|id| ids.claim(id, &decl.name.text, (file, decl.id.span))) {
+            ctx.report(d.note("a template id names the template on the wire; each must be unique"));
         }
         let mut version = Prop::new("version");
         let mut fields: Vec<Field> = Vec::new();
@@ -156,11 +125,10 @@ pub(crate) fn check_templates(ctx: &mut Ctx, decls: &[(FileId, &TemplateDecl)]) 
                                     decl.name.text, f.name.text
                                 ),
                             )
-                            .primary(file, f.name.span, "declared again here")
-                            .secondary(
-                                file,
-                                *first,
-                                "first declared here",
+                            .repeated(
+                                (file, f.name.span),
+                                (file, *first),
+                                "declared",
                             ),
                         );
                     }
