@@ -118,22 +118,24 @@ pub fn run(program: &Program, sources: &Sources, built: &[Built]) -> Vec<Case> {
             });
         }
     }
+    let mut probes = Probes::new(program);
     for (i, b) in built.iter().enumerate() {
         let ch = program.channel(ChannelId(i));
         for (sensor, verified) in &b.verified {
             let outcome = match verified {
                 Err(e) => Outcome::Failed(format!("the channel does not verify: {e}")),
-                Ok(v) => exercise(
+                Ok(v) => exercise(program, *sensor, v.supplied(), &b.channel, &key, &trust),
+            };
+            if outcome == Outcome::Passed {
+                probes.add(
+                    cases.len(),
                     program,
-                    sources,
                     ChannelId(i),
                     *sensor,
-                    v.supplied(),
+                    supplied_of(verified),
                     &b.channel,
-                    &key,
-                    &trust,
-                ),
-            };
+                );
+            }
             cases.push(Case {
                 name: format!("exercise {}", ch.name),
                 sensor: program.sensor(*sensor).name.clone(),
@@ -142,7 +144,12 @@ pub fn run(program: &Program, sources: &Sources, built: &[Built]) -> Vec<Case> {
             });
         }
     }
+    probes.check(sources, &mut cases);
     cases
+}
+
+fn supplied_of(verified: &Result<VerifiedChannel, String>) -> u16 {
+    verified.as_ref().map_or(0, VerifiedChannel::supplied)
 }
 
 fn run_test(
@@ -177,12 +184,10 @@ fn run_test(
     }
 }
 
-/// The exercise of one channel's template on one sensor.
-#[allow(clippy::too_many_arguments)]
+/// The runtime half of the exercise of one channel's template on one sensor; the
+/// compiler half is in [`Probes`].
 fn exercise(
     program: &Program,
-    sources: &Sources,
-    cid: ChannelId,
     sensor: SensorId,
     supplied: u16,
     channel: &model::Channel,
@@ -247,12 +252,6 @@ fn exercise(
         if !refused {
             return Outcome::Failed(format!(
                 "the verifier accepted a criterion on input {field} (`{}`), which `{}` does not supply",
-                f.name, profile.name
-            ));
-        }
-        if !compiler_refuses(program, sources, cid, sensor, &f.name, f.ty, &channel.enums) {
-            return Outcome::Failed(format!(
-                "the compiler accepted a criterion on input {field} (`{}`), which `{}` does not supply",
                 f.name, profile.name
             ));
         }
@@ -351,19 +350,105 @@ fn edge_value(ty: FieldType, enums: &[model::EnumDef], round: usize) -> Value {
     }
 }
 
-/// Whether the checker reports E0300 for a criterion on `field` in a copy of channel `cid`
-/// that targets only `sensor`.
-fn compiler_refuses(
-    program: &Program,
-    sources: &Sources,
-    cid: ChannelId,
-    sensor: SensorId,
-    field: &str,
-    ty: FieldType,
-    enums: &[model::EnumDef],
-) -> bool {
-    let ch = program.channel(cid);
-    let value = match ty {
+/// The compiler half of the exercise: for every channel and sensor, a copy of the channel
+/// targeting only that sensor with one instance per input it does not supply. All copies
+/// go into one generated file, checked once with the project; each instance must draw an
+/// E0300 at its criterion.
+struct Probes {
+    text: String,
+    next_id: u64,
+    /// `(case index, criterion's byte range in the file, what it probes)`.
+    expected: Vec<(usize, std::ops::Range<usize>, String)>,
+}
+
+impl Probes {
+    fn new(program: &Program) -> Self {
+        Probes {
+            text: String::new(),
+            next_id: program
+                .channels
+                .iter()
+                .map(|c| u64::from(c.id))
+                .max()
+                .unwrap_or(0)
+                + 1,
+            expected: Vec::new(),
+        }
+    }
+
+    fn add(
+        &mut self,
+        case: usize,
+        program: &Program,
+        cid: ChannelId,
+        sensor: SensorId,
+        supplied: u16,
+        channel: &model::Channel,
+    ) {
+        let unsupplied: Vec<_> = channel
+            .template
+            .fields
+            .iter()
+            .enumerate()
+            .skip(usize::from(supplied))
+            .collect();
+        if unsupplied.is_empty() {
+            return;
+        }
+        let sensor_name = &program.sensor(sensor).name;
+        self.text.push_str(&format!(
+            "channel WardExerciseProbe{id} = {id} {{\n    version 1\n    template {}\n    targets [{sensor_name}]\n",
+            program.template(program.channel(cid).template).name,
+            id = self.next_id,
+        ));
+        self.next_id += 1;
+        for (n, (i, f)) in unsupplied.into_iter().enumerate() {
+            self.text
+                .push_str(&format!("    instance probe_{n} = {} {{\n        ", n + 1));
+            let start = self.text.len();
+            self.text
+                .push_str(&format!("{} == {}", f.name, literal(f.ty, &channel.enums)));
+            let range = start..self.text.len();
+            self.text.push_str("\n        severity low\n    }\n");
+            let what = format!(
+                "input {} (`{}`), which `{sensor_name}` does not supply",
+                i + 1,
+                f.name
+            );
+            self.expected.push((case, range, what));
+        }
+        self.text.push_str("}\n");
+    }
+
+    fn check(self, sources: &Sources, cases: &mut [Case]) {
+        if self.expected.is_empty() {
+            return;
+        }
+        let mut with_probes = sources.clone();
+        let file = with_probes.add("<exercise>", None, self.text, Origin::Project);
+        let refused: Vec<usize> = crate::check(&with_probes)
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == Code::FieldNotSupplied)
+            .filter_map(|d| {
+                d.location()
+                    .filter(|l| l.file == file)
+                    .map(|l| l.span.start)
+            })
+            .collect();
+        for (case, range, what) in self.expected {
+            let case = &mut cases[case];
+            if case.passed() && !refused.contains(&range.start) {
+                case.outcome =
+                    Outcome::Failed(format!("the compiler accepted a criterion on {what}"));
+            }
+        }
+    }
+}
+
+/// A Ward literal of a field's type, for a generated criterion.
+fn literal(ty: FieldType, enums: &[model::EnumDef]) -> String {
+    match ty {
         FieldType::Bool => "true".to_string(),
         FieldType::String | FieldType::Path => "\"x\"".to_string(),
         FieldType::Ip => "\"0.0.0.0\"".to_string(),
@@ -373,23 +458,34 @@ fn compiler_refuses(
             .and_then(|d| d.variants.first())
             .map_or_else(String::new, |(name, _)| name.clone()),
         _ => "0".to_string(),
-    };
-    let unused_id = program
-        .channels
-        .iter()
-        .map(|c| u64::from(c.id))
-        .max()
-        .unwrap_or(0)
-        + 1;
-    let probe = format!(
-        "channel WardExerciseProbe = {unused_id} {{\n    version 1\n    template {}\n    targets [{}]\n    instance probe = 1 {{\n        {field} == {value}\n        severity low\n    }}\n}}\n",
-        program.template(ch.template).name,
-        program.sensor(sensor).name,
-    );
-    let mut with_probe = sources.clone();
-    let file = with_probe.add("<exercise>", None, probe, Origin::Project);
-    crate::check(&with_probe)
-        .diagnostics
-        .iter()
-        .any(|d| d.code == Code::FieldNotSupplied && d.location().is_some_and(|l| l.file == file))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::project::stdlib_sources;
+
+    /// If the compiler ever accepted a criterion the exercise expects it to refuse, the
+    /// exercise must fail: here the probe reads `image`, which `windows_7_12` does supply.
+    #[test]
+    fn a_probe_the_compiler_accepts_fails_its_case() {
+        let sources = stdlib_sources();
+        let checked = crate::check(&sources);
+        let mut probes = Probes::new(&checked.program);
+        probes.text = "channel Probe = 999 {\n    version 1\n    template ProcessStart\n    targets [windows_7_12]\n    instance p = 1 {\n        image == \"x\"\n        severity low\n    }\n}\n".into();
+        let start = probes.text.find("image").unwrap();
+        probes.expected.push((0, start..start + 12, "input 1 (`image`)".into()));
+        let mut cases = vec![Case {
+            name: "exercise Probe".into(),
+            sensor: "windows_7_12".into(),
+            loc: checked.program.templates[0].loc,
+            outcome: Outcome::Passed,
+        }];
+        probes.check(&sources, &mut cases);
+        assert_eq!(
+            cases[0].outcome,
+            Outcome::Failed("the compiler accepted a criterion on input 1 (`image`)".into())
+        );
+    }
 }
