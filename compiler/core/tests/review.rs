@@ -223,3 +223,41 @@ fn no_snapshot_is_left_without_its_case() {
     support::assert_no_orphaned_snapshots("disasm");
     support::assert_no_orphaned_snapshots("diff");
 }
+
+/// The section of docs/review.md under `heading`, up to the next heading of its level.
+fn docs_section(heading: &str) -> String {
+    let docs = fs::read_to_string(support::repo().join("docs/review.md")).unwrap();
+    let start = docs.find(heading).expect("docs/review.md has the section");
+    let rest = &docs[start + heading.len()..];
+    rest[..rest.find("\n## ").unwrap_or(rest.len())].to_string()
+}
+
+#[test]
+fn the_disassembly_in_docs_is_real_output() {
+    let section = docs_section("## `ward disasm FILE`");
+    let sample = section
+        .split("```text\n")
+        .nth(1)
+        .and_then(|s| s.split("```").next())
+        .unwrap();
+    let snapshot =
+        fs::read_to_string(support::repo().join("snapshots/disasm/named-pipes-291.snap")).unwrap();
+    for line in sample.lines().filter(|l| *l != "...") {
+        assert!(
+            snapshot.lines().any(|s| s == line),
+            "docs/review.md shows `{line}`, which snapshots/disasm/named-pipes-291.snap does not have"
+        );
+    }
+}
+
+#[test]
+fn the_docs_explain_every_finding() {
+    let section = docs_section("### Findings");
+    for kind in FindingKind::ALL {
+        assert!(
+            section.contains(&format!("| `{}` |", kind.as_str())),
+            "docs/review.md does not explain `{}`",
+            kind.as_str()
+        );
+    }
+}
