@@ -233,3 +233,59 @@ fn git_diff_shows_the_disassembly_through_textconv() {
         "{shown}"
     );
 }
+
+/// Each `ward SUBCOMMAND --flag [value]` outside comments in `text`, cut at the first
+/// shell operator.
+fn invocations(text: &str) -> Vec<Vec<String>> {
+    let mut found = Vec::new();
+    for line in text.lines().filter(|l| !l.trim_start().starts_with('#')) {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        for (i, w) in words.iter().enumerate() {
+            let Some(sub) = words.get(i + 1) else {
+                continue;
+            };
+            if *w != "ward" || !sub.bytes().all(|b| b.is_ascii_lowercase()) {
+                continue;
+            }
+            let args = words[i + 1..]
+                .iter()
+                .take_while(|a| !["|", "||", "&&", ">", ">>", ";", "\\"].contains(a))
+                .map(|a| a.trim_matches('"').to_string())
+                .collect();
+            found.push(args);
+        }
+    }
+    found
+}
+
+#[test]
+fn the_ci_example_uses_only_what_ward_has() {
+    let workflow = fs::read_to_string(support::repo().join("examples/ci/ward.yml")).unwrap();
+    let calls = invocations(&workflow);
+    let subcommands: Vec<&str> = calls.iter().map(|c| c[0].as_str()).collect();
+    for expected in ["check", "fmt", "test", "build", "keygen", "diff", "disasm"] {
+        assert!(
+            subcommands.contains(&expected),
+            "the workflow never runs `ward {expected}`"
+        );
+    }
+    for call in &calls {
+        let (code, help) = run(ward().arg(&call[0]).arg("--help"));
+        assert_eq!(code, 0, "`ward {}` is not a subcommand: {help}", call[0]);
+        for (i, arg) in call.iter().enumerate().filter(|(_, a)| a.starts_with("--")) {
+            assert!(
+                help.contains(arg.as_str()),
+                "`ward {}` has no {arg}",
+                call[0]
+            );
+            if arg == "--format" {
+                let value = &call[i + 1];
+                assert!(
+                    help.contains(value.as_str()),
+                    "`ward {} --format` has no {value}",
+                    call[0]
+                );
+            }
+        }
+    }
+}
