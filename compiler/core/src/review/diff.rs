@@ -4,7 +4,7 @@
 //! Changes are computed on disassembly [`Line`]s, so every change reads exactly like the
 //! line `ward disasm` prints for it.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use ward_runtime::model::Channel;
 use ward_runtime::KeyId;
@@ -80,16 +80,12 @@ pub fn diff(old: (&Channel, &[KeyId]), new: (&Channel, &[KeyId])) -> ChannelDiff
     let mut removed = Vec::new();
     let mut changed = Vec::new();
     let mut unchanged = 0;
-    let ids: BTreeSet<u32> = a
-        .instances
-        .iter()
-        .chain(&b.instances)
-        .map(|i| i.id)
-        .collect();
+    // Channels hold up to 250,000 instances: match them by id through maps, not scans.
+    let before: BTreeMap<u32, &InstanceText> = a.instances.iter().map(|i| (i.id, i)).collect();
+    let after: BTreeMap<u32, &InstanceText> = b.instances.iter().map(|i| (i.id, i)).collect();
+    let ids: BTreeSet<u32> = before.keys().chain(after.keys()).copied().collect();
     for id in ids {
-        let before = a.instances.iter().find(|i| i.id == id);
-        let after = b.instances.iter().find(|i| i.id == id);
-        match (before, after) {
+        match (before.get(&id), after.get(&id)) {
             (Some(x), Some(y)) => {
                 let mut changes =
                     lines(&[Line::new("name", &x.name)], &[Line::new("name", &y.name)]);
@@ -104,8 +100,8 @@ pub fn diff(old: (&Channel, &[KeyId]), new: (&Channel, &[KeyId])) -> ChannelDiff
                     });
                 }
             }
-            (Some(x), None) => removed.push(x.clone()),
-            (None, Some(y)) => added.push(y.clone()),
+            (Some(x), None) => removed.push((*x).clone()),
+            (None, Some(y)) => added.push((*y).clone()),
             (None, None) => {}
         }
     }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use ward_runtime::model::{Action, Channel};
+use ward_runtime::model::{Action, Channel, Instance};
 use ward_runtime::KeyId;
 
 use super::diff::{field_label, highest_field, ChannelDiff};
@@ -216,29 +216,39 @@ fn targets(a: &Channel, b: &Channel, out: &mut Vec<Finding>) {
     }
 }
 
-fn fields(a: &Channel, b: &Channel, out: &mut Vec<Finding>) {
-    let readers = |ch: &Channel| {
-        let mut by_field: BTreeMap<u16, Vec<String>> = BTreeMap::new();
-        for i in &ch.instances {
-            for c in &i.criteria {
-                let names = by_field.entry(c.field).or_default();
-                let label = format!("{} = {}", name(&i.name), i.id);
-                if !names.contains(&label) {
-                    names.push(label);
-                }
+/// Field number to the instances that read it, each once, in id order.
+fn readers(ch: &Channel) -> BTreeMap<u16, Vec<&Instance>> {
+    let mut by_field: BTreeMap<u16, Vec<&Instance>> = BTreeMap::new();
+    for i in &ch.instances {
+        for c in &i.criteria {
+            let list = by_field.entry(c.field).or_default();
+            if list.last().is_none_or(|last| last.id != i.id) {
+                list.push(i);
             }
         }
-        by_field
-    };
+    }
+    by_field
+}
+
+fn fields(a: &Channel, b: &Channel, out: &mut Vec<Finding>) {
     let (before, after) = (readers(a), readers(b));
     for (field, instances) in after.iter().filter(|(f, _)| !before.contains_key(f)) {
+        // A handful of names says who; a channel of thousands must not make a huge message.
+        let mut names: Vec<String> = instances
+            .iter()
+            .take(5)
+            .map(|i| format!("{} = {}", name(&i.name), i.id))
+            .collect();
+        if instances.len() > names.len() {
+            names.push(format!("{} more", instances.len() - names.len()));
+        }
         out.push(finding(
             FindingKind::NewField,
             None,
             format!(
                 "field {} is read for the first time (by {}): every targeted sensor must really fill it, not merely declare it",
                 field_label(b, *field),
-                instances.join(", ")
+                names.join(", ")
             ),
         ));
     }
@@ -258,17 +268,18 @@ fn fields(a: &Channel, b: &Channel, out: &mut Vec<Finding>) {
 }
 
 fn instances(a: &Channel, b: &Channel, diff: &ChannelDiff, out: &mut Vec<Finding>) {
-    for i in &b.instances {
+    let before: BTreeMap<u32, Action> = a.instances.iter().map(|i| (i.id, i.action)).collect();
+    for i in b.instances.iter().filter(|i| i.action == Action::Prevent) {
         let label = format!("instance {} = {}", name(&i.name), i.id);
-        match a.instances.iter().find(|o| o.id == i.id) {
-            Some(o) if o.action == Action::Detect && i.action == Action::Prevent => {
+        match before.get(&i.id) {
+            Some(Action::Detect) => {
                 out.push(finding(
                     FindingKind::DetectToPrevent,
                     Some(i.id),
                     format!("{label} changes from detect to prevent: what it matches is now blocked, not only reported"),
                 ));
             }
-            None if i.action == Action::Prevent => out.push(finding(
+            None => out.push(finding(
                 FindingKind::NewPrevent,
                 Some(i.id),
                 format!("{label} is new and blocks what it matches (action prevent) from its first release"),
