@@ -13,6 +13,8 @@ use super::literal::{name, string};
 /// refuse or ignore first, then what reads new inputs, then what blocks or matches more.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum FindingKind {
+    /// The channel id changed: the new file does not replace the old one on sensors.
+    ChannelIdChanged,
     /// The content version did not go up although the content changed.
     VersionNotRaised,
     /// Template id, name, version or fields changed.
@@ -36,7 +38,8 @@ pub enum FindingKind {
 }
 
 impl FindingKind {
-    pub const ALL: [FindingKind; 10] = [
+    pub const ALL: [FindingKind; 11] = [
+        FindingKind::ChannelIdChanged,
         FindingKind::VersionNotRaised,
         FindingKind::TemplateChanged,
         FindingKind::TargetLacksField,
@@ -52,6 +55,7 @@ impl FindingKind {
     /// A stable identifier, for JSON and for people who grep.
     pub fn as_str(self) -> &'static str {
         match self {
+            FindingKind::ChannelIdChanged => "channel-id-changed",
             FindingKind::VersionNotRaised => "version-not-raised",
             FindingKind::TemplateChanged => "template-changed",
             FindingKind::TargetLacksField => "target-lacks-field",
@@ -68,6 +72,7 @@ impl FindingKind {
     /// A short heading for people.
     pub fn title(self) -> &'static str {
         match self {
+            FindingKind::ChannelIdChanged => "Channel id changed",
             FindingKind::VersionNotRaised => "Content version not raised",
             FindingKind::TemplateChanged => "Template changed",
             FindingKind::TargetLacksField => "Target does not supply a field that is read",
@@ -124,6 +129,18 @@ pub(super) fn findings(
 }
 
 fn version(a: &Channel, b: &Channel, diff: &ChannelDiff, out: &mut Vec<Finding>) {
+    // Sensors keep channels by id, and versions only compare within one id.
+    if a.id != b.id {
+        out.push(finding(
+            FindingKind::ChannelIdChanged,
+            None,
+            format!(
+                "the channel id changes from {} to {}: sensors keep channel {} installed and add channel {} beside it; nothing replaces or removes {}",
+                a.id, b.id, a.id, b.id, a.id
+            ),
+        ));
+        return;
+    }
     // Signatures and build metadata are not content: a file re-signed, or rebuilt by another
     // compiler or from reordered sources into the same instances, may keep its version.
     let metadata = ["signed by", "compiler", "source sha256"];
