@@ -12,6 +12,11 @@ use ward_runtime::KeyId;
 use super::literal::{field_type, hex, name, op, operand, string};
 use super::Line;
 
+/// Subjects of the build metadata lines: the diff does not count them as content.
+pub(super) const COMPILER: &str = "compiler";
+pub(super) const SOURCE_HASH: &str = "source sha256";
+pub(super) const SIGNED_BY: &str = "signed by";
+
 /// A channel as lines of text: its header, then its instances in id order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Disassembly {
@@ -82,13 +87,9 @@ fn header(ch: &Channel, signers: &[KeyId]) -> Vec<Line> {
             ),
         ));
     }
-    lines.push(Line::new("compiler", string(&ch.build.compiler)));
-    lines.push(Line::new("source sha256", hex(&ch.build.source_hash)));
-    lines.extend(
-        signers
-            .iter()
-            .map(|k| Line::new("signed by", k.to_string())),
-    );
+    lines.push(Line::new(COMPILER, string(&ch.build.compiler)));
+    lines.push(Line::new(SOURCE_HASH, hex(&ch.build.source_hash)));
+    lines.extend(signers.iter().map(|k| Line::new(SIGNED_BY, k.to_string())));
     lines
 }
 

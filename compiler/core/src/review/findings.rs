@@ -7,6 +7,7 @@ use ward_runtime::model::{Action, Channel, Instance};
 use ward_runtime::KeyId;
 
 use super::diff::{field_label, highest_field, ChannelDiff};
+use super::disasm::{COMPILER, SIGNED_BY, SOURCE_HASH};
 use super::literal::{name, string};
 
 /// What a finding is about. The order is the order of consequence: a channel sensors will
@@ -112,7 +113,7 @@ pub(super) fn findings(
 ) -> Vec<Finding> {
     let (a, b) = (old.0, new.0);
     let mut out = Vec::new();
-    version(a, b, diff, &mut out);
+    identity_and_version(a, b, diff, &mut out);
     template(a, b, &mut out);
     targets(a, b, &mut out);
     for key in old.1.iter().filter(|k| !new.1.contains(k)) {
@@ -128,7 +129,7 @@ pub(super) fn findings(
     out
 }
 
-fn version(a: &Channel, b: &Channel, diff: &ChannelDiff, out: &mut Vec<Finding>) {
+fn identity_and_version(a: &Channel, b: &Channel, diff: &ChannelDiff, out: &mut Vec<Finding>) {
     // Sensors keep channels by id, and versions only compare within one id.
     if a.id != b.id {
         out.push(finding(
@@ -143,7 +144,7 @@ fn version(a: &Channel, b: &Channel, diff: &ChannelDiff, out: &mut Vec<Finding>)
     }
     // Signatures and build metadata are not content: a file re-signed, or rebuilt by another
     // compiler or from reordered sources into the same instances, may keep its version.
-    let metadata = ["signed by", "compiler", "source sha256"];
+    let metadata = [SIGNED_BY, COMPILER, SOURCE_HASH];
     let content_changed = diff
         .header
         .iter()
