@@ -289,3 +289,33 @@ fn the_ci_example_uses_only_what_ward_has() {
         }
     }
 }
+
+#[test]
+fn disasm_reads_malformed_and_invalid_files_without_crashing() {
+    // The runtime's must-reject corpus: some files do not decode (exit 2 with the reason),
+    // others decode but would fail verification, and must still disassemble as they are.
+    let corpus = support::repo().join("runtime/tests/reject");
+    let mut decoded = 0;
+    for entry in fs::read_dir(&corpus).unwrap() {
+        let path = entry.unwrap().path();
+        let (code, text) = run(ward().arg("disasm").arg(&path));
+        match code {
+            0 => {
+                assert!(text.starts_with("channel "), "{}: {text}", path.display());
+                decoded += 1;
+            }
+            2 => assert!(text.contains("is not a readable channel file"), "{text}"),
+            _ => panic!("{}: exit {code}: {text}", path.display()),
+        }
+        let (code, text) = run(ward().arg("diff").arg(&path).arg(&path));
+        assert!(
+            code == 0 || code == 2,
+            "{}: exit {code}: {text}",
+            path.display()
+        );
+    }
+    assert!(
+        decoded > 0,
+        "the corpus has files that decode but do not verify"
+    );
+}
