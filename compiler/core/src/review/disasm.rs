@@ -109,7 +109,7 @@ fn instance(ch: &Channel, i: &Instance) -> InstanceText {
                 .map_or_else(|| "?".to_string(), |f| name(&f.name));
             let line = Line {
                 subject: format!("#{} {field}", c.field),
-                value: format!("{}  {}", op(c.op), operand(ch, c.field, &c.operand)),
+                value: format!("{}  {}", op(c.op), operand(ch, c.field, c.op, &c.operand)),
                 field: Some(c.field),
             };
             (c.field, c.op, line)

@@ -106,41 +106,78 @@ pub fn field_type(channel: &Channel, ty: FieldType) -> String {
     }
 }
 
-/// The operand of a criterion on field `field` (1-based) as Ward source.
-pub fn operand(channel: &Channel, field: u16, operand: &Operand) -> String {
-    match operand {
-        Operand::Scalar(v) => value(channel, field, v),
+/// The operand of criterion `field op operand` as Ward source.
+///
+/// Decoding does not check an operand against its operator and field (verification
+/// does), and a value of the wrong kind would print exactly like one of the right kind
+/// (the string `"4"` and the address `"10.0.0.1"` look like a `u32` and an `ip`). So an
+/// operand of the wrong shape for its operator, or a value of the wrong kind for its
+/// field, is marked with what it really is: `<string "4">`. Two different files never
+/// disassemble to the same text.
+pub fn operand(channel: &Channel, field: u16, op: Op, operand: &Operand) -> String {
+    let ty = usize::from(field)
+        .checked_sub(1)
+        .and_then(|n| channel.template.fields.get(n))
+        .map(|f| f.ty);
+    let (shape, text) = match operand {
+        Operand::Scalar(v) => ("scalar", value(channel, ty, v)),
         Operand::List(items) => {
-            let items: Vec<String> = items.iter().map(|v| value(channel, field, v)).collect();
-            format!("[{}]", items.join(", "))
+            let items: Vec<String> = items.iter().map(|v| value(channel, ty, v)).collect();
+            ("list", format!("[{}]", items.join(", ")))
         }
-        Operand::Pattern(p) => string(p),
-        Operand::Cidr { addr, prefix } => format!("\"{addr}/{prefix}\""),
+        Operand::Pattern(p) => ("pattern", string(p)),
+        Operand::Cidr { addr, prefix } => ("cidr", format!("\"{addr}/{prefix}\"")),
+    };
+    let expected = match op {
+        Op::In | Op::NotIn => "list",
+        Op::Glob | Op::NotGlob | Op::Matches | Op::NotMatches => "pattern",
+        Op::Within | Op::NotWithin => "cidr",
+        _ => "scalar",
+    };
+    if shape == expected {
+        text
+    } else {
+        format!("<{shape} {text}>")
     }
 }
 
-/// One value; enum values by variant name. Decoding does not check values against field
-/// types (verification does), so a value that names no variant is shown for what it is.
-fn value(channel: &Channel, field: u16, v: &Value) -> String {
-    match v {
-        Value::Bool(b) => b.to_string(),
-        Value::Uint(n) => n.to_string(),
-        Value::Int(n) => n.to_string(),
-        Value::Str(s) => string(s),
-        Value::Ip(ip) => format!("\"{ip}\""),
-        Value::Sha256(bytes) => format!("\"{}\"", hex(bytes)),
-        Value::Enum(n) => {
-            variant(channel, field, *n).unwrap_or_else(|| format!("<enum value {n}>"))
-        }
+/// One value: enum values by variant name, and a value that is not of its field's kind
+/// (or an enum value that names no variant) marked with its kind.
+fn value(channel: &Channel, ty: Option<FieldType>, v: &Value) -> String {
+    let (kind, text) = match v {
+        Value::Bool(b) => ("bool", b.to_string()),
+        Value::Uint(n) => ("uint", n.to_string()),
+        Value::Int(n) => ("int", n.to_string()),
+        Value::Str(s) => ("string", string(s)),
+        Value::Ip(ip) => ("ip", format!("\"{ip}\"")),
+        Value::Sha256(bytes) => ("sha256", format!("\"{}\"", hex(bytes))),
+        Value::Enum(n) => match ty.and_then(|t| variant(channel, t, *n)) {
+            Some(name) => return name,
+            None => ("enum", n.to_string()),
+        },
+    };
+    let literal_of_field = matches!(
+        (ty, v),
+        (Some(FieldType::Bool), Value::Bool(_))
+            | (
+                Some(FieldType::U8 | FieldType::U16 | FieldType::U32 | FieldType::U64),
+                Value::Uint(_)
+            )
+            | (Some(FieldType::I32 | FieldType::I64), Value::Int(_))
+            | (Some(FieldType::String | FieldType::Path), Value::Str(_))
+            | (Some(FieldType::Ip), Value::Ip(_))
+            | (Some(FieldType::Sha256), Value::Sha256(_))
+    );
+    if literal_of_field {
+        text
+    } else {
+        format!("<{kind} {text}>")
     }
 }
 
-fn variant(channel: &Channel, field: u16, n: u32) -> Option<String> {
-    let def = channel
-        .template
-        .fields
-        .get(usize::from(field).checked_sub(1)?)?;
-    let FieldType::Enum(e) = def.ty else {
+/// The name of variant `n` of an enum field's type, if it declares one.
+fn variant(channel: &Channel, ty: FieldType, n: u32) -> Option<String> {
+    let FieldType::Enum(e) = ty else {
         return None;
     };
     let (variant, _) = channel
@@ -200,6 +237,69 @@ mod tests {
         assert_eq!(name("severity"), r#""severity""#);
         assert_eq!(name("two\nlines"), r#""two\nlines""#);
         assert_eq!(name(""), r#""""#);
+    }
+
+    #[test]
+    fn values_of_the_wrong_kind_or_shape_are_marked_so_no_two_files_read_alike() {
+        use std::net::{IpAddr, Ipv4Addr};
+        use ward_runtime::model::{BuildInfo, EnumDef, FieldDef, TemplateRef};
+        let field = |name: &str, ty| FieldDef {
+            name: name.into(),
+            ty,
+        };
+        let channel = Channel {
+            id: 1,
+            name: "C".into(),
+            content_version: 1,
+            template: TemplateRef {
+                id: 1,
+                name: "T".into(),
+                version: 1,
+                fields: vec![
+                    field("count", FieldType::U32),
+                    field("addr", FieldType::Ip),
+                    field("mode", FieldType::Enum(0)),
+                ],
+            },
+            enums: vec![EnumDef {
+                name: "Mode".into(),
+                variants: vec![("off".into(), 0), ("on".into(), 1)],
+            }],
+            targets: vec![],
+            build: BuildInfo::default(),
+            instances: vec![],
+        };
+        let ip = Value::Ip(IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1)));
+        let cases = [
+            (1, Op::Eq, Operand::Scalar(Value::Uint(4)), "4"),
+            (
+                1,
+                Op::Eq,
+                Operand::Scalar(Value::Str("4".into())),
+                r#"<string "4">"#,
+            ),
+            (1, Op::Eq, Operand::Scalar(Value::Int(4)), "<int 4>"),
+            (2, Op::Eq, Operand::Scalar(ip.clone()), r#""10.0.0.1""#),
+            (
+                2,
+                Op::Eq,
+                Operand::Scalar(Value::Str("10.0.0.1".into())),
+                r#"<string "10.0.0.1">"#,
+            ),
+            (2, Op::In, Operand::Scalar(ip), r#"<scalar "10.0.0.1">"#),
+            (3, Op::Eq, Operand::Scalar(Value::Enum(1)), "on"),
+            (3, Op::Eq, Operand::Scalar(Value::Enum(7)), "<enum 7>"),
+            (3, Op::Eq, Operand::Scalar(Value::Uint(1)), "<uint 1>"),
+            (
+                1,
+                Op::In,
+                Operand::List(vec![Value::Uint(1), Value::Enum(1)]),
+                "[1, <enum 1>]",
+            ),
+        ];
+        for (field, op, value, expected) in cases {
+            assert_eq!(operand(&channel, field, op, &value), expected, "{value:?}");
+        }
     }
 
     #[test]
