@@ -64,7 +64,7 @@ pub struct InstanceDiff {
 }
 
 impl ChannelDiff {
-    /// No difference at all, signatures included: `ward diff` exits 0.
+    /// The same content signed by the same keys: `ward diff` exits 0.
     pub fn is_identical(&self) -> bool {
         self.header.is_empty()
             && self.added.is_empty()

@@ -112,8 +112,7 @@ pub fn field_type(channel: &Channel, ty: FieldType) -> String {
 /// does), and a value of the wrong kind would print exactly like one of the right kind
 /// (the string `"4"` and the address `"10.0.0.1"` look like a `u32` and an `ip`). So an
 /// operand of the wrong shape for its operator, or a value of the wrong kind for its
-/// field, is marked with what it really is: `<string "4">`. Two different files never
-/// disassemble to the same text.
+/// field, is marked with what it really is: `<string "4">`.
 pub fn operand(channel: &Channel, field: u16, op: Op, operand: &Operand) -> String {
     let ty = usize::from(field)
         .checked_sub(1)
