@@ -38,6 +38,10 @@ enum Command {
     Fmt(commands::fmt::FmtArgs),
     /// Explain a diagnostic code, e.g. `ward explain E0300`.
     Explain(commands::explain::ExplainArgs),
+    /// Print a channel file as canonical text (usable as a git textconv driver).
+    Disasm(commands::disasm::DisasmArgs),
+    /// Semantic diff of two channel files (exit 0 identical, 1 different, 2 errors).
+    Diff(commands::diff::DiffArgs),
 }
 
 fn main() -> ExitCode {
@@ -63,5 +67,7 @@ fn main() -> ExitCode {
         Command::Test(args) => commands::test::run(args),
         Command::Fmt(args) => commands::fmt::run(args),
         Command::Explain(args) => commands::explain::run(args),
+        Command::Disasm(args) => commands::disasm::run(args),
+        Command::Diff(args) => commands::diff::run(args),
     }
 }

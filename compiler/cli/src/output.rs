@@ -78,7 +78,18 @@ pub fn print_diagnostics(
             serde_json::to_string_pretty(&doc).unwrap_or_default()
         ),
     };
-    match written.and_then(|()| out.flush()) {
+    finish(written.and_then(|()| out.flush()))
+}
+
+/// Prints text to stdout, with the same handling of a reader that stopped early.
+pub fn print_text(text: &str) -> Result<(), ExitCode> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    finish(out.write_all(text.as_bytes()).and_then(|()| out.flush()))
+}
+
+fn finish(written: std::io::Result<()>) -> Result<(), ExitCode> {
+    match written {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             Err(fail(format!("cannot write the report: {e}")))
         }

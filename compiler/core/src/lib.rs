@@ -13,6 +13,7 @@ pub mod io;
 pub mod lower;
 pub mod project;
 pub mod render;
+pub mod review;
 pub mod sources;
 pub mod stdlib;
 mod suggest;

@@ -475,7 +475,9 @@ mod tests {
         let mut probes = Probes::new(&checked.program);
         probes.text = "channel Probe = 999 {\n    version 1\n    template ProcessStart\n    targets [windows_7_12]\n    instance p = 1 {\n        image == \"x\"\n        severity low\n    }\n}\n".into();
         let start = probes.text.find("image").unwrap();
-        probes.expected.push((0, start..start + 12, "input 1 (`image`)".into()));
+        probes
+            .expected
+            .push((0, start..start + 12, "input 1 (`image`)".into()));
         let mut cases = vec![Case {
             name: "exercise Probe".into(),
             sensor: "windows_7_12".into(),

@@ -13,14 +13,7 @@ use std::path::PathBuf;
 use ward_compiler::Code;
 
 fn cases() -> Vec<PathBuf> {
-    let dir = support::repo().join("snapshots/diagnostics");
-    let mut cases: Vec<PathBuf> = fs::read_dir(&dir)
-        .expect("snapshots/diagnostics exists")
-        .map(|e| e.expect("readable entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "ward"))
-        .collect();
-    cases.sort();
-    cases
+    support::cases("diagnostics")
 }
 
 fn code_of(case: &std::path::Path) -> Code {
@@ -50,15 +43,7 @@ fn every_case_matches_its_snapshot_and_shows_its_code() {
             text.trim_end(),
             support::rendered(&project, &diagnostics)
         );
-        let name = case.file_stem().unwrap().to_string_lossy().into_owned();
-        insta::with_settings!({
-            snapshot_path => case.parent().unwrap(),
-            prepend_module_to_snapshot => false,
-            omit_expression => true,
-            input_file => &case,
-        }, {
-            insta::assert_snapshot!(name, snapshot);
-        });
+        support::assert_case_snapshot(&case, snapshot);
     }
 }
 
@@ -78,22 +63,5 @@ fn every_code_has_a_case() {
 
 #[test]
 fn no_snapshot_is_left_without_its_case() {
-    let dir = support::repo().join("snapshots/diagnostics");
-    for entry in fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        if let Some(stem) = name.strip_suffix(".snap") {
-            assert!(
-                dir.join(format!("{stem}.ward")).exists(),
-                "{name} has no case {stem}.ward: delete it or restore the case"
-            );
-        } else {
-            assert!(
-                name.ends_with(".ward")
-                    || name.ends_with(".snap.new")
-                    || name.ends_with(".pending-snap"),
-                "unexpected file in snapshots/diagnostics: {name}"
-            );
-        }
-    }
+    support::assert_no_orphaned_snapshots("diagnostics");
 }

@@ -2,6 +2,8 @@
 
 pub mod build;
 pub mod check;
+pub mod diff;
+pub mod disasm;
 pub mod explain;
 pub mod fmt;
 pub mod keygen;

@@ -2,6 +2,7 @@
 
 #![allow(dead_code, clippy::disallowed_methods)] // each test binary uses part of it; tests read fixtures from disk
 
+use std::fs;
 use std::path::{Path, PathBuf};
 
 use ward_compiler::io::MemoryFs;
@@ -46,4 +47,52 @@ pub fn rendered(project: &Project, diagnostics: &[Diagnostic]) -> String {
     let mut out = Vec::new();
     render::human(&mut out, &project.sources, diagnostics, false).expect("writing to memory");
     String::from_utf8(out).expect("ariadne writes UTF-8")
+}
+
+/// The cases (`.ward` files) under `snapshots/<kind>/`, sorted.
+pub fn cases(kind: &str) -> Vec<PathBuf> {
+    let dir = repo().join("snapshots").join(kind);
+    let mut cases: Vec<PathBuf> = fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.expect("readable entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "ward"))
+        .collect();
+    cases.sort();
+    cases
+}
+
+/// Compares `snapshot` with the insta snapshot beside `case`, named after it.
+pub fn assert_case_snapshot(case: &Path, snapshot: String) {
+    let name = case.file_stem().unwrap().to_string_lossy().into_owned();
+    insta::with_settings!({
+        snapshot_path => case.parent().unwrap(),
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+        input_file => case,
+    }, {
+        insta::assert_snapshot!(name, snapshot);
+    });
+}
+
+/// Every snapshot under `snapshots/<kind>/` has its case beside it, and nothing else is
+/// there: a snapshot whose case was deleted or renamed would otherwise pass forever.
+pub fn assert_no_orphaned_snapshots(kind: &str) {
+    let dir = repo().join("snapshots").join(kind);
+    for entry in fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if let Some(stem) = name.strip_suffix(".snap") {
+            assert!(
+                dir.join(format!("{stem}.ward")).exists(),
+                "snapshots/{kind}/{name} has no case {stem}.ward: delete it or restore the case"
+            );
+        } else {
+            assert!(
+                name.ends_with(".ward")
+                    || name.ends_with(".snap.new")
+                    || name.ends_with(".pending-snap"),
+                "unexpected file in snapshots/{kind}: {name}"
+            );
+        }
+    }
 }
