@@ -1,0 +1,78 @@
+// Runs the grammar over every .ward file of the repository. In every file, each
+// non-blank piece of text must get a real scope (not just `source.ward` and `meta.*`).
+// In the valid content (examples/, stdlib-templates/) nothing may be marked invalid, no
+// name may fall through to the context-free fallback `variable.other.ward`, and every
+// block must be closed at the end of the file, so the context rules cover real Ward code.
+// The diagnostic snapshots hold deliberately broken code: there only tokenizing and
+// scoping are required.
+
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { test } from "node:test";
+import textmate from "vscode-textmate";
+import { loadGrammar, root } from "./grammar.mjs";
+
+const repo = join(root, "..", "..");
+
+function wardFiles(dir) {
+  const out = [];
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...wardFiles(path));
+    else if (name.endsWith(".ward")) out.push(path);
+  }
+  return out;
+}
+
+const valid = ["examples", "stdlib-templates"].flatMap((d) => wardFiles(join(repo, d)));
+const broken = wardFiles(join(repo, "snapshots", "diagnostics"));
+
+function isReal(scope) {
+  return scope !== "source.ward" && !scope.startsWith("meta.");
+}
+
+/** Tokenizes `path` and returns the problems found, one string each. */
+function check(grammar, path, strict) {
+  const problems = [];
+  let state = textmate.INITIAL;
+  readFileSync(path, "utf8")
+    .split(/\r?\n/)
+    .forEach((line, i) => {
+      const r = grammar.tokenizeLine(line, state);
+      for (const t of r.tokens) {
+        const text = line.slice(t.startIndex, t.endIndex);
+        if (text.trim() === "") continue;
+        const where = `${relative(repo, path)}:${i + 1}:${t.startIndex + 1} ${JSON.stringify(text)}`;
+        if (!t.scopes.some(isReal)) problems.push(`${where} has no scope`);
+        if (strict) {
+          const bad = t.scopes.find((s) => s.startsWith("invalid.") || s === "variable.other.ward");
+          if (bad) problems.push(`${where} is ${bad}`);
+        }
+      }
+      state = r.ruleStack;
+    });
+  if (strict && state.depth !== 1) {
+    problems.push(`${relative(repo, path)}: a block is still open at the end of the file`);
+  }
+  return problems;
+}
+
+const grammar = await loadGrammar();
+
+test("the repository has Ward files to check", () => {
+  assert.ok(valid.length >= 10, `only ${valid.length} valid files found`);
+  assert.ok(broken.length >= 10, `only ${broken.length} snapshot files found`);
+});
+
+for (const path of valid) {
+  test(`valid: ${relative(repo, path)}`, () => {
+    assert.deepEqual(check(grammar, path, true), []);
+  });
+}
+
+for (const path of broken) {
+  test(`snapshot: ${relative(repo, path)}`, () => {
+    assert.deepEqual(check(grammar, path, false), []);
+  });
+}
