@@ -4,7 +4,8 @@
 // name may fall through to the context-free fallback `variable.other.ward`, and every
 // block must be closed at the end of the file, so the context rules cover real Ward code.
 // The diagnostic snapshots hold deliberately broken code: there only tokenizing and
-// scoping are required.
+// scoping are required. The ```ward blocks of docs/language.md are checked the same way:
+// strictly, except those marked `fails=CODE`.
 
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -32,11 +33,23 @@ function isReal(scope) {
   return scope !== "source.ward" && !scope.startsWith("meta.");
 }
 
+/** The ```ward blocks of a Markdown file: `{ name, text, fails }`. */
+function markdownBlocks(path) {
+  const blocks = [];
+  const re = /^```ward([^\n]*)\n([\s\S]*?)^```/gm;
+  const md = readFileSync(path, "utf8");
+  for (const m of md.matchAll(re)) {
+    const line = md.slice(0, m.index).split("\n").length;
+    blocks.push({ name: `${relative(repo, path)}:${line}`, text: m[2], fails: m[1].includes("fails=") });
+  }
+  return blocks;
+}
+
 /** Tokenizes `path` and returns the problems found, one string each. */
-function check(grammar, path, strict) {
+function check(grammar, path, strict, text = readFileSync(path, "utf8")) {
   const problems = [];
   let state = textmate.INITIAL;
-  readFileSync(path, "utf8")
+  text
     .split(/\r?\n/)
     .forEach((line, i) => {
       const r = grammar.tokenizeLine(line, state);
@@ -68,6 +81,18 @@ test("the repository has Ward files to check", () => {
 for (const path of valid) {
   test(`valid: ${relative(repo, path)}`, () => {
     assert.deepEqual(check(grammar, path, true), []);
+  });
+}
+
+const docBlocks = markdownBlocks(join(repo, "docs", "language.md"));
+
+test("docs/language.md has Ward examples", () => {
+  assert.ok(docBlocks.length >= 5, `only ${docBlocks.length} blocks found`);
+});
+
+for (const block of docBlocks) {
+  test(`docs: ${block.name}${block.fails ? " (fails)" : ""}`, () => {
+    assert.deepEqual(check(grammar, join(repo, block.name.split(":")[0]), !block.fails, block.text), []);
   });
 }
 
