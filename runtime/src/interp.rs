@@ -14,6 +14,7 @@ use std::net::IpAddr;
 
 use crate::index::Lowered;
 use crate::model::{Action, FieldType, Op, Severity, Value};
+use crate::pattern::simple_glob_matches;
 use crate::verify::{
     fits, mask, type_name, CompiledCriterion, CompiledInstance, Test, TextOp, VerifiedChannel,
 };
@@ -176,8 +177,14 @@ impl VerifiedChannel {
                 };
                 found != *negate
             }
-            // Pattern regexes of `path` fields are compiled case-insensitive, so they run
-            // on the input as given.
+            // Globs and regexes of `path` fields match case-insensitively, so they run on
+            // the input as given.
+            Test::Glob { glob, negate } => {
+                let Value::Str(s) = input else {
+                    return false;
+                };
+                simple_glob_matches(glob, s, c.fold) != *negate
+            }
             Test::Pattern { pattern, negate } => {
                 let Value::Str(s) = input else {
                     return false;

@@ -124,6 +124,7 @@ fn compiled_heap(c: &CompiledCriterion) -> usize {
         Test::Equal { value, .. } | Test::Order { value, .. } => value_heap(value),
         Test::OneOf { values, .. } => set_bytes(values),
         Test::Text { needle, .. } => needle.capacity(),
+        Test::Glob { glob, .. } => glob.capacity(),
         Test::Pattern { .. } | Test::Within { .. } => 0,
     }
 }

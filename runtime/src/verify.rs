@@ -19,7 +19,7 @@ use crate::limits::{
     MAX_PATTERN_LEN, MAX_TOTAL_PATTERN_BYTES, MAX_TOTAL_REGEX_SIZE, REGEX_SIZE_LIMIT,
 };
 use crate::model::*;
-use crate::pattern::{compile_glob, compile_regex, PatternError};
+use crate::pattern::{compile_glob, compile_regex, is_simple_glob, PatternError};
 use crate::trust::{KeyId, TrustStore};
 
 /// What a host (one sensor build) supplies: the templates it evaluates and, for each, how
@@ -121,6 +121,11 @@ pub(crate) enum Test {
     Text {
         op: TextOp,
         needle: String,
+        negate: bool,
+    },
+    /// A glob that needs no regex (see `pattern::is_simple_glob`), as written.
+    Glob {
+        glob: String,
         negate: bool,
     },
     /// A glob or regex: the index of its compiled form in [`Patterns::regexes`].
@@ -392,13 +397,7 @@ impl Site<'_> {
         }
     }
 
-    fn pattern(
-        &self,
-        cache: &mut PatternCache,
-        source: &str,
-        glob: bool,
-        fold: bool,
-    ) -> Result<u32, VerifyError> {
+    fn pattern_len(&self, source: &str) -> Result<(), VerifyError> {
         if source.len() > MAX_PATTERN_LEN {
             return Err(VerifyError::PatternTooLong {
                 offset: self.offset,
@@ -408,6 +407,17 @@ impl Site<'_> {
                 limit: MAX_PATTERN_LEN,
             });
         }
+        Ok(())
+    }
+
+    fn pattern(
+        &self,
+        cache: &mut PatternCache,
+        source: &str,
+        glob: bool,
+        fold: bool,
+    ) -> Result<u32, VerifyError> {
+        self.pattern_len(source)?;
         let key = (source.to_owned(), glob, fold);
         if let Some(index) = cache.compiled.get(&key) {
             return Ok(*index);
@@ -632,9 +642,19 @@ fn compile_criterion(
                 return Err(site.shape(c.op, "a pattern"));
             };
             let glob = matches!(c.op, Op::Glob | Op::NotGlob);
-            Test::Pattern {
-                pattern: site.pattern(cache, source, glob, fold)?,
-                negate,
+            if glob && is_simple_glob(source, fold) {
+                // Well formed by construction (no classes to close), matched without a
+                // regex, so there is nothing to compile or to charge.
+                site.pattern_len(source)?;
+                Test::Glob {
+                    glob: source.clone(),
+                    negate,
+                }
+            } else {
+                Test::Pattern {
+                    pattern: site.pattern(cache, source, glob, fold)?,
+                    negate,
+                }
             }
         }
         Op::Contains

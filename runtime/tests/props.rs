@@ -377,10 +377,7 @@ type Aim = (prop::sample::Index, usize, u8);
 
 /// Events aimed at `channel`: a random valid event with some inputs replaced by near
 /// misses of the channel's own operands.
-fn aimed_events(
-    channel: &Channel,
-    raw: Vec<(Vec<Value>, Vec<Aim>)>,
-) -> Vec<Vec<Value>> {
+fn aimed_events(channel: &Channel, raw: Vec<(Vec<Value>, Vec<Aim>)>) -> Vec<Vec<Value>> {
     let criteria: Vec<&Criterion> = channel.instances.iter().flat_map(|i| &i.criteria).collect();
     raw.into_iter()
         .map(|(mut event, changes)| {

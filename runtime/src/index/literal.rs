@@ -240,6 +240,34 @@ pub(crate) fn pattern_literal(source: &str, path: bool) -> Option<Required> {
     required(&hir, path)
 }
 
+/// The best literal of a simple glob (no classes; see `pattern::is_simple_glob`), read
+/// from its text: the runs between `*` and `?`, each pinned if it starts or ends the glob.
+pub(crate) fn glob_literal(glob: &str, path: bool) -> Option<Required> {
+    let mut best = None;
+    let mut run = String::new();
+    let mut consumed = false;
+    for g in glob.chars() {
+        let x = match g {
+            '*' | '?' => None,
+            other => searched(other, path),
+        };
+        match x {
+            Some(x) => run.push(x),
+            None => {
+                best = better(best, close(&mut run, pinned(true, consumed)));
+                consumed = true;
+            }
+        }
+    }
+    let position = if consumed {
+        Position::End
+    } else {
+        // No wildcard at all: the whole input; its start is as good a pin.
+        Position::Start
+    };
+    better(best, close(&mut run, position))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -249,8 +277,15 @@ mod tests {
         pattern_literal(source, path).map(|r| (r.text, r.position))
     }
 
+    /// The literal read from the glob's regex translation, which must be the literal
+    /// read from its text when the glob is simple.
     fn glob(g: &str, path: bool) -> Option<(String, Position)> {
-        lit(&glob_to_regex(g).unwrap(), path)
+        let from_regex = lit(&glob_to_regex(g).unwrap(), path);
+        if crate::pattern::is_simple_glob(g, path) {
+            let from_text = glob_literal(g, path).map(|r| (r.text, r.position));
+            assert_eq!(from_text, from_regex, "{g}");
+        }
+        from_regex
     }
 
     #[test]

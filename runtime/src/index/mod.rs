@@ -26,7 +26,7 @@ use crate::memory::table_bytes;
 use crate::model::{FieldType, Op, Value};
 use crate::verify::{mask, CompiledInstance, Test, TextOp};
 pub(crate) use literal::fold;
-use literal::{pattern_literal, Position, Required};
+use literal::{glob_literal, pattern_literal, Position, Required};
 
 /// A run of instance positions in [`Index::postings`].
 type Span = (u32, u32);
@@ -161,6 +161,10 @@ fn anchor(
                 TextOp::EndsWith => Position::End,
             },
         })),
+        Test::Glob {
+            glob,
+            negate: false,
+        } => glob_literal(glob, path).map(literal),
         Test::Pattern {
             pattern,
             negate: false,
