@@ -5,6 +5,7 @@ mod commands;
 mod disk;
 mod host;
 mod keys;
+mod measure;
 mod output;
 
 use std::process::ExitCode;
@@ -31,6 +32,8 @@ enum Command {
     Verify(commands::verify::VerifyArgs),
     /// Evaluate JSON Lines events against a verified channel, as a sensor would.
     Run(commands::run::RunArgs),
+    /// Time evaluation of JSON Lines events against a verified channel; report its cost.
+    Bench(commands::bench::BenchArgs),
     /// Explain a diagnostic code, e.g. `ward explain E0300`.
     Explain(commands::explain::ExplainArgs),
 }
@@ -55,6 +58,7 @@ fn main() -> ExitCode {
         Command::Keygen(args) => commands::keygen::run(args),
         Command::Verify(args) => commands::verify::run(args),
         Command::Run(args) => commands::run::run(args),
+        Command::Bench(args) => commands::bench::run(args),
         Command::Explain(args) => commands::explain::run(args),
     }
 }

@@ -108,7 +108,7 @@ fn anchor(
     test: &Test,
     ty: FieldType,
     path: bool,
-    patterns: &[regex::Regex],
+    patterns: &[Option<Required>],
 ) -> Option<(u8, Anchor)> {
     let narrow = matches!(ty, FieldType::Bool | FieldType::Enum(_) | FieldType::U8);
     let exact_score = if narrow { 3 } else { 0 };
@@ -168,10 +168,7 @@ fn anchor(
         Test::Pattern {
             pattern,
             negate: false,
-        } => {
-            let regex = patterns.get(usize::try_from(*pattern).ok()?)?;
-            pattern_literal(regex.as_str(), path).map(literal)
-        }
+        } => patterns.get(*pattern as usize)?.clone().map(literal),
         _ => None,
     }
 }
@@ -244,6 +241,22 @@ impl Index {
     /// Files every instance under its best anchor. `patterns` are the channel's compiled
     /// globs and regexes, which `Test::Pattern` indexes.
     pub(crate) fn build(instances: &[CompiledInstance], patterns: &[regex::Regex]) -> Index {
+        // Each distinct pattern is parsed once, however many instances share it. Its
+        // case-insensitivity was part of what made it distinct (the regex keeps it out of
+        // its source), so it is read from a criterion that uses it.
+        let mut parsed: Vec<Option<Option<Required>>> = vec![None; patterns.len()];
+        for c in instances.iter().flat_map(|i| &i.criteria) {
+            if let Test::Pattern { pattern, .. } = &c.test {
+                let (Some(slot), Some(regex)) = (
+                    parsed.get_mut(*pattern as usize),
+                    patterns.get(*pattern as usize),
+                ) else {
+                    continue;
+                };
+                slot.get_or_insert_with(|| pattern_literal(regex.as_str(), c.fold));
+            }
+        }
+        let literals: Vec<Option<Required>> = parsed.into_iter().map(Option::flatten).collect();
         let mut filings: HashMap<u16, Filing> = HashMap::new();
         let mut always = Vec::new();
         for (position, inst) in instances.iter().enumerate() {
@@ -254,7 +267,7 @@ impl Index {
                 .criteria
                 .iter()
                 .filter_map(|c| {
-                    anchor(&c.test, c.ty, c.fold, patterns).map(|(score, a)| (score, c, a))
+                    anchor(&c.test, c.ty, c.fold, &literals).map(|(score, a)| (score, c, a))
                 })
                 .min_by_key(|(score, _, _)| *score);
             let Some((_, c, a)) = best else {
@@ -364,13 +377,22 @@ impl Index {
             };
             match input {
                 Value::Str(s) => {
-                    let text = if f.path {
-                        lowered.get(index, s)
-                    } else {
-                        Cow::Borrowed(s.as_str())
-                    };
-                    self.take(&mut out, f.keys.get(&str_key(&text)));
+                    if !f.keys.is_empty() {
+                        let text = if f.path {
+                            lowered.get(index, s)
+                        } else {
+                            Cow::Borrowed(s.as_str())
+                        };
+                        self.take(&mut out, f.keys.get(&str_key(&text)));
+                    }
                     if let Some(l) = &f.literals {
+                        // The automaton ignores ASCII case, so ASCII text of a `path` field
+                        // need not be lowercased first.
+                        let text = if f.path && !s.is_ascii() {
+                            lowered.get(index, s)
+                        } else {
+                            Cow::Borrowed(s.as_str())
+                        };
                         self.search(&mut out, l, &fold(&text));
                     }
                 }
