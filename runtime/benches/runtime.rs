@@ -1,106 +1,22 @@
-//! Criterion benchmarks: verification of a 100,000-instance channel, and events per second
-//! through the reference interpreter at 1,000, 10,000 and 100,000 instances.
-//!
-//! The generated content mixes the shapes real channels have: mostly indicator matches
-//! (hashes, addresses, ports, image paths), some text operators, and a minority of globs
-//! and regexes drawn from 500 distinct patterns. Figures are in docs/performance.md.
+//! Criterion benchmarks: verification (and so loading: the index is built by `verify`) of
+//! a 100,000-instance channel, and events per second through the indexed evaluator and
+//! the reference evaluator at 1,000, 10,000 and 100,000 instances. Also prints the memory
+//! each verified channel holds. The content is benches/mix; figures are in
+//! docs/performance.md.
 
-#[path = "../tests/common/mod.rs"]
-mod common;
+mod mix;
 
 use std::hint::black_box;
-use std::net::{IpAddr, Ipv4Addr};
 
-use common::*;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion as Bench, Throughput};
 use ward_runtime::*;
 
-fn sha(k: u32) -> [u8; 32] {
-    let mut h = [0u8; 32];
-    h[..4].copy_from_slice(&k.to_le_bytes());
-    h[31] = 0x5a;
-    h
-}
-
-/// Instance `k` of the generated channel.
-fn generated_instance(k: u32) -> Instance {
-    let criteria = match k % 20 {
-        // 60%: a known-bad hash, sometimes only for remote clients.
-        0..=11 => {
-            let mut c = vec![crit(HASH, Op::Eq, Operand::Scalar(Value::Sha256(sha(k))))];
-            if k % 3 == 0 {
-                c.push(crit(REMOTE, Op::Eq, Operand::Scalar(Value::Bool(true))));
-            }
-            c
-        }
-        // 20%: a network block and a port list.
-        12..=15 => vec![
-            crit(
-                ADDR,
-                Op::Within,
-                Operand::Cidr {
-                    addr: IpAddr::V4(Ipv4Addr::from(0x0a00_0000 | (k << 8))),
-                    prefix: 24,
-                },
-            ),
-            crit(
-                PORT,
-                Op::In,
-                Operand::List(vec![Value::Uint(445), Value::Uint(u64::from(k % 60_000))]),
-            ),
-        ],
-        // 15%: an image path (case-insensitive) and an integrity level.
-        16..=18 => vec![
-            crit(PIPE, Op::EndsWith, s(&format!(r"\tool{k}.exe"))),
-            crit(
-                INTEGRITY,
-                Op::In,
-                Operand::List(vec![Value::Enum(0), Value::Enum(1)]),
-            ),
-        ],
-        // 5%: a glob or a regex from 500 distinct patterns.
-        _ => {
-            let p = k % 500;
-            if p % 2 == 0 {
-                vec![crit(PIPE, Op::Glob, pat(&format!(r"\\.\pipe\svc{p}_*")))]
-            } else {
-                vec![crit(
-                    IMAGE,
-                    Op::Matches,
-                    pat(&format!(r"(?i)\\agent{p}[0-9a-f]{{4}}\.exe$")),
-                )]
-            }
-        }
-    };
-    Instance {
-        id: k,
-        name: format!("generated_{k}"),
-        severity: Severity::Medium,
-        action: Action::Detect,
-        tags: vec!["attack.t1059".into(), format!("group{}", k % 50)],
-        criteria,
-    }
-}
-
-fn generated_channel(n: u32) -> Channel {
-    channel_with((0..n).map(generated_instance).collect())
-}
-
-/// An event that matches nothing: every instance's first criterion is evaluated.
-fn quiet_event() -> Vec<Value> {
-    event_with(&[
-        (PIPE, Value::Str(r"\\.\pipe\spoolss".into())),
-        (IMAGE, Value::Str(r"C:\Windows\System32\spoolsv.exe".into())),
-        (ADDR, Value::Ip("192.168.1.20".parse().unwrap())),
-        (PORT, Value::Uint(49_152)),
-        (HASH, Value::Sha256([0x11; 32])),
-        (INTEGRITY, Value::Enum(4)),
-    ])
-}
+/// Events per iteration: enough to mix ordinary and aimed events evenly.
+const EVENTS: u32 = 200;
 
 fn bench_verify(c: &mut Bench) {
-    let bytes = sign1(&generated_channel(100_000));
-    let (trust, host) = (trust(), host());
+    let (bytes, host) = mix::signed(100_000);
+    let trust = mix::trust();
     let mut group = c.benchmark_group("verify");
     group.sample_size(10);
     group.throughput(Throughput::Bytes(bytes.len() as u64));
@@ -120,19 +36,44 @@ fn bench_verify(c: &mut Bench) {
 }
 
 fn bench_evaluate(c: &mut Bench) {
-    let (trust, host) = (trust(), host());
-    let event = quiet_event();
+    let trust = mix::trust();
     let mut group = c.benchmark_group("evaluate");
-    group.throughput(Throughput::Elements(1));
+    group.throughput(Throughput::Elements(u64::from(EVENTS)));
     for n in [1_000u32, 10_000, 100_000] {
-        let v = verify(&sign1(&generated_channel(n)), &trust, &host).unwrap();
-        assert!(v.evaluate(&event).unwrap().is_empty());
-        group.bench_with_input(BenchmarkId::new("instances", n), &v, |b, v| {
-            b.iter(|| v.evaluate(black_box(&event)).unwrap())
+        let (bytes, host) = mix::signed(n);
+        let v = verify(&bytes, &trust, &host).unwrap();
+        let events = mix::events(n, EVENTS);
+        let mut matched = 0;
+        for e in &events {
+            let hits = v.evaluate(e).unwrap();
+            assert_eq!(hits, v.evaluate_reference(e).unwrap());
+            matched += hits.len();
+        }
+        eprintln!(
+            "{n} instances: {matched} matches in {EVENTS} events; memory held {} bytes ({} per instance)",
+            v.memory_bytes(),
+            v.memory_bytes() / n as usize
+        );
+        group.bench_with_input(BenchmarkId::new("indexed", n), &v, |b, v| {
+            b.iter(|| {
+                for e in &events {
+                    black_box(v.evaluate(black_box(e)).unwrap());
+                }
+            })
+        });
+        if n == 100_000 {
+            group.sample_size(10);
+        }
+        group.bench_with_input(BenchmarkId::new("reference", n), &v, |b, v| {
+            b.iter(|| {
+                for e in &events {
+                    black_box(v.evaluate_reference(black_box(e)).unwrap());
+                }
+            })
         });
     }
     group.finish();
 }
 
-criterion_group!(benches, bench_verify, bench_evaluate);
+criterion_group!(benches, bench_evaluate, bench_verify);
 criterion_main!(benches);

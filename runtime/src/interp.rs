@@ -1,7 +1,9 @@
 //! The reference interpreter: evaluates one event against a [`VerifiedChannel`].
 //!
-//! It is deliberately the straightforward evaluator (every instance, every criterion, in
-//! order); a faster indexed evaluator is to be tested against it. Inputs are read only
+//! [`VerifiedChannel::evaluate_reference`] is deliberately the straightforward evaluator
+//! (every instance, every criterion, in order); [`VerifiedChannel::evaluate`] asks the
+//! channel's index (index/) for candidates and confirms each one with the same criterion
+//! code, and a differential property test holds the two to the same answers. Inputs are read only
 //! through checked access and re-checked against their field type, although verification
 //! already proved every field number in range (DESIGN.md invariant 4).
 
@@ -10,8 +12,12 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::net::IpAddr;
 
+use crate::index::Lowered;
 use crate::model::{Action, FieldType, Op, Severity, Value};
-use crate::verify::{fits, mask, type_name, CompiledCriterion, Test, TextOp, VerifiedChannel};
+use crate::pattern::simple_glob_matches;
+use crate::verify::{
+    fits, mask, type_name, CompiledCriterion, CompiledInstance, Test, TextOp, VerifiedChannel,
+};
 
 /// One instance that matched an event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,8 +33,8 @@ pub struct Match {
 pub enum EvalError {
     /// The host must pass exactly `supplied` inputs.
     InputCount { expected: u16, found: usize },
-    /// A criterion's field has no input (cannot happen after the count check; kept as the
-    /// defense in depth of DESIGN.md invariant 4).
+    /// A field some criterion reads has no input (cannot happen after the count check;
+    /// kept as the defense in depth of DESIGN.md invariant 4).
     MissingInput { field: u16 },
     /// An input's value is not of its field's type.
     InputType { field: u16, expected: String },
@@ -60,56 +66,78 @@ impl std::error::Error for EvalError {}
 
 impl VerifiedChannel {
     /// Evaluates one event: `inputs[n - 1]` is field `n`. Returns the matching instances
-    /// in ascending id order. Fields no criterion names are never read.
+    /// in ascending id order. Fields no criterion names are never read; the inputs of
+    /// those some criterion names are checked first, whatever the event matches.
+    ///
+    /// Uses the channel's index: only the instances whose anchor criterion the event
+    /// satisfies are tried, each with all its criteria. The answer is always that of
+    /// [`VerifiedChannel::evaluate_reference`].
     pub fn evaluate(&self, inputs: &[Value]) -> Result<Vec<Match>, EvalError> {
+        self.check_inputs(inputs)?;
+        let mut lowered = Lowered::new(inputs.len());
+        let candidates = self.index.candidates(inputs, &mut lowered);
+        Ok(candidates
+            .into_iter()
+            .filter_map(|position| self.instances.get(position as usize))
+            .filter(|inst| self.holds(inst, inputs, &mut lowered))
+            .map(matched)
+            .collect())
+    }
+
+    /// The reference evaluator: every instance, every criterion, in order, exactly as
+    /// docs/channel-format.md states the semantics. It defines what
+    /// [`VerifiedChannel::evaluate`] must answer, and is kept for testing and measuring
+    /// against it.
+    pub fn evaluate_reference(&self, inputs: &[Value]) -> Result<Vec<Match>, EvalError> {
+        self.check_inputs(inputs)?;
+        let mut lowered = Lowered::new(inputs.len());
+        Ok(self
+            .instances
+            .iter()
+            .filter(|inst| self.holds(inst, inputs, &mut lowered))
+            .map(matched)
+            .collect())
+    }
+
+    /// The input count, and every input some criterion reads against its field type.
+    fn check_inputs(&self, inputs: &[Value]) -> Result<(), EvalError> {
         if inputs.len() != usize::from(self.supplied) {
             return Err(EvalError::InputCount {
                 expected: self.supplied,
                 found: inputs.len(),
             });
         }
-        // Lowercased `path` inputs, computed on first use and only for fields read.
-        let mut folded: Vec<Option<String>> = vec![None; inputs.len()];
-        let mut matches = Vec::new();
-        for inst in &self.instances {
-            let mut all = true;
-            for c in &inst.criteria {
-                if !self.criterion(c, inputs, &mut folded)? {
-                    all = false;
-                    break;
-                }
-            }
-            if all {
-                matches.push(Match {
-                    instance: inst.id,
-                    severity: inst.severity,
-                    action: inst.action,
+        for (field, ty) in &self.reads {
+            let input = inputs
+                .get(usize::from(*field).saturating_sub(1))
+                .ok_or(EvalError::MissingInput { field: *field })?;
+            if !input_fits(*ty, input, &self.channel.enums) {
+                return Err(EvalError::InputType {
+                    field: *field,
+                    expected: type_name(*ty, &self.channel.enums),
                 });
             }
         }
-        Ok(matches)
+        Ok(())
     }
 
-    fn criterion(
-        &self,
-        c: &CompiledCriterion,
-        inputs: &[Value],
-        folded: &mut [Option<String>],
-    ) -> Result<bool, EvalError> {
+    fn holds(&self, inst: &CompiledInstance, inputs: &[Value], lowered: &mut Lowered) -> bool {
+        inst.criteria
+            .iter()
+            .all(|c| self.criterion(c, inputs, lowered))
+    }
+
+    /// One criterion on inputs that [`Self::check_inputs`] accepted.
+    fn criterion(&self, c: &CompiledCriterion, inputs: &[Value], lowered: &mut Lowered) -> bool {
         let index = usize::from(c.field).saturating_sub(1);
-        let input = inputs
-            .get(index)
-            .ok_or(EvalError::MissingInput { field: c.field })?;
-        if !input_fits(c.ty, input, &self.channel.enums) {
-            return Err(EvalError::InputType {
-                field: c.field,
-                expected: type_name(c.ty, &self.channel.enums),
-            });
-        }
-        Ok(match &c.test {
+        // Checked present before evaluation began; read through `get` all the same.
+        let Some(input) = inputs.get(index) else {
+            return false;
+        };
+        match &c.test {
             Test::Equal { value, negate } => {
                 let equal = match (input, value) {
-                    (Value::Str(s), Value::Str(op)) => text(c, s, index, folded).as_ref() == op,
+                    (Value::Str(s), Value::Str(op)) => text(c, s, index, lowered).as_ref() == op,
                     _ => input == value,
                 };
                 equal != *negate
@@ -131,7 +159,7 @@ impl VerifiedChannel {
             Test::OneOf { values, negate } => {
                 let found = match input {
                     Value::Str(s) if c.fold => {
-                        values.contains(&Value::Str(text(c, s, index, folded).into_owned()))
+                        values.contains(&Value::Str(text(c, s, index, lowered).into_owned()))
                     }
                     _ => values.contains(input),
                 };
@@ -139,9 +167,9 @@ impl VerifiedChannel {
             }
             Test::Text { op, needle, negate } => {
                 let Value::Str(s) = input else {
-                    return Ok(false);
+                    return false;
                 };
-                let hay = text(c, s, index, folded);
+                let hay = text(c, s, index, lowered);
                 let found = match op {
                     TextOp::Contains => hay.contains(needle.as_str()),
                     TextOp::StartsWith => hay.starts_with(needle.as_str()),
@@ -149,13 +177,20 @@ impl VerifiedChannel {
                 };
                 found != *negate
             }
-            // Pattern regexes of `path` fields are compiled case-insensitive, so they run
-            // on the input as given.
-            Test::Pattern { regex, negate } => {
+            // Globs and regexes of `path` fields match case-insensitively, so they run on
+            // the input as given.
+            Test::Glob { glob, negate } => {
                 let Value::Str(s) = input else {
-                    return Ok(false);
+                    return false;
                 };
-                regex.is_match(s) != *negate
+                simple_glob_matches(glob, s, c.fold) != *negate
+            }
+            Test::Pattern { pattern, negate } => {
+                let Value::Str(s) = input else {
+                    return false;
+                };
+                let regex = self.patterns.regexes.get(*pattern as usize);
+                regex.is_some_and(|r| r.is_match(s)) != *negate
             }
             Test::Within {
                 addr,
@@ -163,7 +198,7 @@ impl VerifiedChannel {
                 negate,
             } => {
                 let Value::Ip(ip) = input else {
-                    return Ok(false);
+                    return false;
                 };
                 let inside = match (ip, addr) {
                     (IpAddr::V4(_), IpAddr::V4(_)) | (IpAddr::V6(_), IpAddr::V6(_)) => {
@@ -174,7 +209,15 @@ impl VerifiedChannel {
                 };
                 inside != *negate
             }
-        })
+        }
+    }
+}
+
+fn matched(inst: &CompiledInstance) -> Match {
+    Match {
+        instance: inst.id,
+        severity: inst.severity,
+        action: inst.action,
     }
 }
 
@@ -192,13 +235,11 @@ fn text<'a>(
     c: &CompiledCriterion,
     s: &'a str,
     index: usize,
-    folded: &'a mut [Option<String>],
+    lowered: &'a mut Lowered,
 ) -> Cow<'a, str> {
-    if !c.fold {
-        return Cow::Borrowed(s);
-    }
-    match folded.get_mut(index) {
-        Some(slot) => Cow::Borrowed(slot.get_or_insert_with(|| s.to_lowercase()).as_str()),
-        None => Cow::Owned(s.to_lowercase()),
+    if c.fold {
+        lowered.get(index, s)
+    } else {
+        Cow::Borrowed(s)
     }
 }

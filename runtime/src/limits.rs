@@ -47,8 +47,10 @@ pub const MAX_POOL_STRINGS: usize = 1 << 21;
 /// Longest glob or regex source, in bytes.
 pub const MAX_PATTERN_LEN: usize = 1024;
 
-/// Sum of the source lengths of the distinct patterns of one channel, in bytes. Patterns
-/// are compiled once at verification; this bounds the total compile work and memory.
+/// Sum of the source lengths of the distinct compiled patterns of one channel, in bytes.
+/// Patterns are compiled once at verification; this bounds the total compile work and
+/// memory. Globs without classes are matched without compiling and are not counted (the
+/// decoded-size limit bounds the text they keep).
 pub const MAX_TOTAL_PATTERN_BYTES: usize = 4 * 1024 * 1024;
 
 /// The regex crate's `size_limit` for one compiled pattern, in bytes (1 MiB).
@@ -87,7 +89,8 @@ pub const REGEX_NEST_LIMIT: u32 = 64;
 /// instance its in-memory size). Without it, a 32 MiB file of four-byte references to one
 /// 4 KiB pool string would decode to tens of gigabytes. The compiled form the verifier
 /// builds is of the same order again. The 100,000-instance benchmark channel uses about
-/// a fifth of this.
+/// a fifth of this. The verifier's index (index/) holds at most a few entries per operand
+/// value and one automaton state per literal byte, so it is bounded by this limit too.
 pub const MAX_DECODED_BYTES: usize = 256 * 1024 * 1024;
 
 /// Most signatures on one file. More than this is not a key-rotation scheme but an attack

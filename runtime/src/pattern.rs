@@ -133,6 +133,93 @@ pub(crate) fn compile_glob(glob: &str, ignore_case: bool) -> Result<Compiled, Pa
     compile_regex(&source, ignore_case)
 }
 
+/// Whether a glob is matched by [`simple_glob_matches`] instead of a compiled regex: it
+/// has no classes, and on a `path` field (`fold`) its characters are ASCII, whose
+/// case-insensitive variants [`same_char`] knows exactly. Most globs are simple, and not
+/// compiling them is most of what keeps verification of a large channel fast.
+pub(crate) fn is_simple_glob(glob: &str, fold: bool) -> bool {
+    !glob.contains('[') && (!fold || glob.is_ascii())
+}
+
+/// Whether input character `c` matches glob character `g` as the glob's regex would:
+/// exactly, or on a `path` field under the regex crate's simple case folding, which
+/// relates each ASCII letter to its other case and also `k` to KELVIN SIGN and `s` to
+/// LONG S.
+fn same_char(g: char, c: char, fold: bool) -> bool {
+    if g == c {
+        return true;
+    }
+    if !fold || !g.is_ascii_alphabetic() {
+        return false;
+    }
+    match g.to_ascii_lowercase() {
+        'k' if c == '\u{212A}' => true,
+        's' if c == '\u{17F}' => true,
+        lower => c.is_ascii() && c.to_ascii_lowercase() == lower,
+    }
+}
+
+/// Matches one star-free piece of a glob (literal characters and `?`) against the start
+/// of `text`; the rest of `text` if it matches.
+fn piece_at<'t>(piece: &str, text: &'t str, fold: bool) -> Option<&'t str> {
+    let mut rest = text.chars();
+    for g in piece.chars() {
+        let c = rest.next()?;
+        if g != '?' && !same_char(g, c, fold) {
+            return None;
+        }
+    }
+    Some(rest.as_str())
+}
+
+/// Matches a simple glob (see [`is_simple_glob`]) against the whole of `input`, with the
+/// semantics of its translation by [`glob_to_regex`] (a property test holds the two
+/// together). The pieces between stars have a fixed number of characters, so taking each
+/// middle piece at its leftmost match is never wrong; the work is at most the input's
+/// length times the glob's.
+pub(crate) fn simple_glob_matches(glob: &str, input: &str, fold: bool) -> bool {
+    let mut pieces = glob.split('*');
+    let first = pieces.next().unwrap_or_default();
+    let Some(last) = pieces.next_back() else {
+        // No star: the one piece is the whole input.
+        return piece_at(first, input, fold) == Some("");
+    };
+    let Some(mut rest) = piece_at(first, input, fold) else {
+        return false;
+    };
+    for piece in pieces {
+        rest = match leftmost(piece, rest, fold) {
+            Some(after) => after,
+            None => return false,
+        };
+    }
+    // The last piece ends the input: it starts its character count before the end.
+    let count = last.chars().count();
+    let mut starts = rest.char_indices().map(|(i, _)| i).rev();
+    let start = match count {
+        0 => rest.len(),
+        n => match starts.nth(n.saturating_sub(1)) {
+            Some(i) => i,
+            None => return false,
+        },
+    };
+    rest.get(start..)
+        .is_some_and(|tail| piece_at(last, tail, fold) == Some(""))
+}
+
+/// The text after the leftmost match of `piece` in `text`.
+fn leftmost<'t>(piece: &str, text: &'t str, fold: bool) -> Option<&'t str> {
+    let mut from = text;
+    loop {
+        if let Some(after) = piece_at(piece, from, fold) {
+            return Some(after);
+        }
+        let mut chars = from.chars();
+        chars.next()?;
+        from = chars.as_str();
+    }
+}
+
 /// Whether a glob is well formed, as the verifier's translation sees it; the reason if
 /// not. The compiler calls this so that its diagnostics and the verifier agree.
 ///
@@ -164,41 +251,41 @@ fn describe(e: PatternError) -> String {
 mod tests {
     use super::*;
 
-    fn glob(g: &str, s: &str) -> bool {
-        compile_glob(g, false).unwrap().0.is_match(s)
+    fn glob_cs(g: &str, s: &str) -> bool {
+        glob(g, s, false)
     }
 
     #[test]
     fn glob_basics() {
-        assert!(glob("*.exe", "a.exe"));
-        assert!(!glob("*.exe", "a.exe.txt"));
-        assert!(glob("a?c", "abc"));
-        assert!(!glob("a?c", "ac"));
-        assert!(glob("a?c", "aéc"));
-        assert!(glob(r"C:\Windows\*", r"C:\Windows\System32\x.dll"));
-        assert!(glob("*", "line\nbreak"));
+        assert!(glob_cs("*.exe", "a.exe"));
+        assert!(!glob_cs("*.exe", "a.exe.txt"));
+        assert!(glob_cs("a?c", "abc"));
+        assert!(!glob_cs("a?c", "ac"));
+        assert!(glob_cs("a?c", "aéc"));
+        assert!(glob_cs(r"C:\Windows\*", r"C:\Windows\System32\x.dll"));
+        assert!(glob_cs("*", "line\nbreak"));
     }
 
     #[test]
     fn glob_classes_and_literals() {
-        assert!(glob("[*]", "*"));
-        assert!(!glob("[*]", "a"));
-        assert!(glob("[?]", "?"));
-        assert!(!glob("[?]", "x"));
-        assert!(glob("[[]", "["));
-        assert!(glob("[]]", "]"));
-        assert!(glob("[a-c]x", "bx"));
-        assert!(!glob("[a-c]x", "dx"));
-        assert!(glob("[!a-c]x", "dx"));
-        assert!(!glob("[!a-c]x", "ax"));
-        assert!(glob("[-a]", "-"));
-        assert!(glob("[a-]", "-"));
-        assert!(glob("[&&]", "&"));
-        assert!(glob("[\\]", "\\"));
-        assert!(glob("[^]", "^"));
-        assert!(glob("a.b", "a.b"));
-        assert!(!glob("a.b", "axb"));
-        assert!(glob("(x)+", "(x)+"));
+        assert!(glob_cs("[*]", "*"));
+        assert!(!glob_cs("[*]", "a"));
+        assert!(glob_cs("[?]", "?"));
+        assert!(!glob_cs("[?]", "x"));
+        assert!(glob_cs("[[]", "["));
+        assert!(glob_cs("[]]", "]"));
+        assert!(glob_cs("[a-c]x", "bx"));
+        assert!(!glob_cs("[a-c]x", "dx"));
+        assert!(glob_cs("[!a-c]x", "dx"));
+        assert!(!glob_cs("[!a-c]x", "ax"));
+        assert!(glob_cs("[-a]", "-"));
+        assert!(glob_cs("[a-]", "-"));
+        assert!(glob_cs("[&&]", "&"));
+        assert!(glob_cs("[\\]", "\\"));
+        assert!(glob_cs("[^]", "^"));
+        assert!(glob_cs("a.b", "a.b"));
+        assert!(!glob_cs("a.b", "axb"));
+        assert!(glob_cs("(x)+", "(x)+"));
     }
 
     #[test]
@@ -257,6 +344,55 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn simple_globs_match_as_their_regexes_do_on_edge_cases() {
+        for (g, input, fold) in [
+            ("*", "", true),
+            ("", "", false),
+            ("", "a", false),
+            ("a*a", "a", false),
+            ("a*a", "aa", false),
+            ("*ab*ab*", "abab", false),
+            ("*ab*ab*", "aba", false),
+            ("??", "é\n", false),
+            ("?", "", true),
+            ("*.EXE", "X.exe", true),
+            ("*.EXE", "X.exe", false),
+            ("ks", "\u{212A}\u{17F}", true),
+            ("KS", "\u{212A}\u{17F}", true),
+            ("ks", "\u{212A}\u{17F}", false),
+            ("i", "\u{130}", true),
+            ("\u{130}*", "\u{130}x", false),
+        ] {
+            assert!(is_simple_glob(g, fold) || !g.is_ascii());
+            assert_eq!(
+                simple_glob_matches(g, input, fold),
+                glob(g, input, fold),
+                "{g:?} on {input:?}, fold {fold}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 4000, ..Default::default() })]
+
+        #[test]
+        fn simple_globs_match_as_their_regexes_do(
+            g in r"[aksAKS?*.\\ſKé]{0,7}",
+            input in r"[aksAKSx.\\ſKİéÉ\n]{0,9}",
+            fold in proptest::bool::ANY,
+        ) {
+            // Path globs are simple only when ASCII.
+            let g: String = g.chars().filter(|c| !fold || c.is_ascii()).collect();
+            proptest::prop_assert!(is_simple_glob(&g, fold));
+            proptest::prop_assert_eq!(simple_glob_matches(&g, &input, fold), glob(&g, &input, fold));
+        }
+    }
+
+    fn glob(g: &str, s: &str, fold: bool) -> bool {
+        compile_glob(g, fold).unwrap().0.is_match(s)
     }
 
     #[test]

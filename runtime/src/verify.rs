@@ -14,11 +14,12 @@ use regex::Regex;
 use crate::decode::{check_size, frame, parse_body, Frame, Parsed};
 use crate::encode::signed_message;
 use crate::error::VerifyError;
+use crate::index::Index;
 use crate::limits::{
     MAX_PATTERN_LEN, MAX_TOTAL_PATTERN_BYTES, MAX_TOTAL_REGEX_SIZE, REGEX_SIZE_LIMIT,
 };
 use crate::model::*;
-use crate::pattern::{compile_glob, compile_regex, PatternError};
+use crate::pattern::{compile_glob, compile_regex, is_simple_glob, PatternError};
 use crate::trust::{KeyId, TrustStore};
 
 /// What a host (one sensor build) supplies: the templates it evaluates and, for each, how
@@ -50,6 +51,12 @@ pub struct VerifiedChannel {
     pub(crate) supplied: u16,
     pub(crate) signers: Vec<KeyId>,
     pub(crate) instances: Vec<CompiledInstance>,
+    /// The distinct fields some criterion reads, ascending, with their types: the inputs
+    /// evaluation checks before anything else.
+    pub(crate) reads: Vec<(u16, FieldType)>,
+    /// The channel's distinct compiled globs and regexes, which `Test::Pattern` indexes.
+    pub(crate) patterns: Patterns,
+    pub(crate) index: Index,
 }
 
 impl VerifiedChannel {
@@ -116,8 +123,14 @@ pub(crate) enum Test {
         needle: String,
         negate: bool,
     },
+    /// A glob that needs no regex (see `pattern::is_simple_glob`), as written.
+    Glob {
+        glob: String,
+        negate: bool,
+    },
+    /// A glob or regex: the index of its compiled form in [`Patterns::regexes`].
     Pattern {
-        regex: Regex,
+        pattern: u32,
         negate: bool,
     },
     /// `addr` has its host bits cleared.
@@ -139,12 +152,22 @@ pub fn verify(
     let frame = frame(bytes)?;
     let signers = check_signatures(&frame, trust)?;
     let parsed = parse_body(&frame)?;
-    let (instances, supplied) = check_semantics(&parsed, host)?;
+    let (instances, patterns, supplied) = check_semantics(&parsed, host)?;
+    let mut reads: Vec<(u16, FieldType)> = instances
+        .iter()
+        .flat_map(|i| i.criteria.iter().map(|c| (c.field, c.ty)))
+        .collect();
+    reads.sort_unstable();
+    reads.dedup();
+    let index = Index::build(&instances, &patterns.regexes);
     Ok(VerifiedChannel {
         channel: parsed.channel,
         supplied,
         signers,
         instances,
+        reads,
+        patterns,
+        index,
     })
 }
 
@@ -289,10 +312,18 @@ fn op_allowed(op: Op, ty: FieldType) -> bool {
 /// Compiles patterns once per distinct (source, kind, case) and bounds the total.
 #[derive(Default)]
 struct PatternCache {
-    compiled: HashMap<(String, bool, bool), Regex>,
+    compiled: HashMap<(String, bool, bool), u32>,
+    patterns: Patterns,
     total_bytes: usize,
-    /// Sum of the compiled-size tiers charged so far.
-    total_compiled: usize,
+}
+
+/// The distinct compiled patterns of a channel. Instances share them (and so share each
+/// regex's matching caches) by index.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Patterns {
+    pub regexes: Vec<Regex>,
+    /// Sum of the compiled-size tiers charged: an upper bound on the compiled size.
+    pub compiled_bytes: usize,
 }
 
 struct Site<'a> {
@@ -366,13 +397,7 @@ impl Site<'_> {
         }
     }
 
-    fn pattern(
-        &self,
-        cache: &mut PatternCache,
-        source: &str,
-        glob: bool,
-        fold: bool,
-    ) -> Result<Regex, VerifyError> {
+    fn pattern_len(&self, source: &str) -> Result<(), VerifyError> {
         if source.len() > MAX_PATTERN_LEN {
             return Err(VerifyError::PatternTooLong {
                 offset: self.offset,
@@ -382,9 +407,20 @@ impl Site<'_> {
                 limit: MAX_PATTERN_LEN,
             });
         }
+        Ok(())
+    }
+
+    fn pattern(
+        &self,
+        cache: &mut PatternCache,
+        source: &str,
+        glob: bool,
+        fold: bool,
+    ) -> Result<u32, VerifyError> {
+        self.pattern_len(source)?;
         let key = (source.to_owned(), glob, fold);
-        if let Some(regex) = cache.compiled.get(&key) {
-            return Ok(regex.clone());
+        if let Some(index) = cache.compiled.get(&key) {
+            return Ok(*index);
         }
         let total = cache.total_bytes.saturating_add(source.len());
         if total > MAX_TOTAL_PATTERN_BYTES {
@@ -420,7 +456,7 @@ impl Site<'_> {
                 limit: REGEX_SIZE_LIMIT,
             },
         })?;
-        let compiled_total = cache.total_compiled.saturating_add(tier);
+        let compiled_total = cache.patterns.compiled_bytes.saturating_add(tier);
         if compiled_total > MAX_TOTAL_REGEX_SIZE {
             return Err(VerifyError::LimitExceeded {
                 what: "the total compiled size of distinct patterns",
@@ -429,10 +465,13 @@ impl Site<'_> {
                 limit: MAX_TOTAL_REGEX_SIZE as u64,
             });
         }
+        // Fewer distinct patterns than criteria, which the limits keep far below u32::MAX.
+        let index = u32::try_from(cache.patterns.regexes.len()).unwrap_or(u32::MAX);
         cache.total_bytes = total;
-        cache.total_compiled = compiled_total;
-        cache.compiled.insert(key, regex.clone());
-        Ok(regex)
+        cache.patterns.compiled_bytes = compiled_total;
+        cache.patterns.regexes.push(regex);
+        cache.compiled.insert(key, index);
+        Ok(index)
     }
 }
 
@@ -440,7 +479,7 @@ impl Site<'_> {
 fn check_semantics(
     parsed: &Parsed,
     host: &SensorProfile,
-) -> Result<(Vec<CompiledInstance>, u16), VerifyError> {
+) -> Result<(Vec<CompiledInstance>, Patterns, u16), VerifyError> {
     let channel = &parsed.channel;
     let template = &channel.template;
     let host_template = host
@@ -539,7 +578,7 @@ fn check_semantics(
             criteria,
         });
     }
-    Ok((out, supplied))
+    Ok((out, cache.patterns, supplied))
 }
 
 fn compile_criterion(
@@ -603,9 +642,19 @@ fn compile_criterion(
                 return Err(site.shape(c.op, "a pattern"));
             };
             let glob = matches!(c.op, Op::Glob | Op::NotGlob);
-            Test::Pattern {
-                regex: site.pattern(cache, source, glob, fold)?,
-                negate,
+            if glob && is_simple_glob(source, fold) {
+                // Well formed by construction (no classes to close), matched without a
+                // regex, so there is nothing to compile or to charge.
+                site.pattern_len(source)?;
+                Test::Glob {
+                    glob: source.clone(),
+                    negate,
+                }
+            } else {
+                Test::Pattern {
+                    pattern: site.pattern(cache, source, glob, fold)?,
+                    negate,
+                }
             }
         }
         Op::Contains

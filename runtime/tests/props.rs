@@ -1,5 +1,6 @@
 //! Property tests: arbitrary bytes never panic the decoder or the verifier; arbitrary
-//! valid channels verify, round-trip, and evaluate arbitrary events without panicking.
+//! valid channels verify, round-trip, and evaluate arbitrary events without panicking;
+//! the indexed evaluator answers exactly as the reference evaluator does.
 
 mod common;
 
@@ -10,7 +11,15 @@ use proptest::prelude::*;
 use ward_runtime::*;
 
 fn text() -> impl Strategy<Value = String> {
-    prop_oneof!["[a-zA-Z0-9._ -]{0,8}", r"[\\.a-zA-Z]{0,6}", "\\PC{0,6}",]
+    prop_oneof![
+        "[a-zA-Z0-9._ -]{0,8}",
+        r"[\\.a-zA-Z]{0,6}",
+        "\\PC{0,6}",
+        // Characters whose case variants and lowercase forms are irregular: LONG S and
+        // KELVIN SIGN fold to ASCII, U+0130 lowercases to two characters, sigma has a
+        // final form.
+        "[sSkKiI\u{17F}\u{212A}\u{130}\u{3A3}\u{3C3}\u{3C2} .]{0,6}",
+    ]
 }
 
 fn ip() -> impl Strategy<Value = IpAddr> {
@@ -53,6 +62,7 @@ fn glob() -> impl Strategy<Value = String> {
     prop::collection::vec(
         prop_oneof![
             "[a-zA-Z0-9.\\\\]{1,3}",
+            "[sSkK\u{17F}\u{212A}]{1,2}",
             Just("*".to_string()),
             Just("?".to_string()),
             Just("[*]".to_string()),
@@ -70,6 +80,10 @@ fn regex_source() -> impl Strategy<Value = String> {
         Just(r"^\\\\\.\\pipe\\".to_string()),
         Just("[0-9a-f]{2,4}$".to_string()),
         Just("(?i)mojo|chrome".to_string()),
+        Just(r"(?i)\\(NETWORK|LOCAL) SERVICE$".to_string()),
+        Just("(?i)kiss(es)?".to_string()),
+        Just("^a[0-9]+b".to_string()),
+        Just(r"(?-i)Ab\bc".to_string()),
     ]
 }
 
@@ -156,6 +170,11 @@ fn severity() -> impl Strategy<Value = Severity> {
 
 /// A valid channel of the test template: 1 to 8 instances with ascending ids.
 fn valid_channel() -> impl Strategy<Value = Channel> {
+    channel_of(1..8)
+}
+
+/// A valid channel of the test template with `count` instances with ascending ids.
+fn channel_of(count: std::ops::Range<usize>) -> impl Strategy<Value = Channel> {
     prop::collection::vec(
         (
             1u32..1000,
@@ -165,7 +184,7 @@ fn valid_channel() -> impl Strategy<Value = Channel> {
             prop::collection::vec(text(), 0..3),
             prop::collection::vec(criterion(), 1..4),
         ),
-        1..8,
+        count,
     )
     .prop_map(|raw| {
         let mut id = 0u32;
@@ -281,5 +300,113 @@ proptest! {
     fn arbitrary_events_never_panic(channel in valid_channel(), event in prop::collection::vec(any_value(), 0..16)) {
         let v = verify(&sign1(&channel), &trust(), &host()).unwrap();
         let _ = v.evaluate(&event);
+    }
+}
+
+/// A value for `field` built from an operand of the channel, then altered the way a
+/// near miss is: case changed, LONG S and KELVIN SIGN swapped in, cut short at either
+/// end, padded, emptied, or an integer moved by one. `None` if the result does not fit
+/// the field.
+fn near(field: u16, operand: &Operand, pick: usize, how: u8) -> Option<Value> {
+    let ty = test_template().fields[usize::from(field) - 1].ty;
+    let base = match operand {
+        Operand::Scalar(v) => v.clone(),
+        Operand::List(vs) => vs[pick % vs.len()].clone(),
+        // The pattern's text with its wildcards taken out: often a match, or nearly.
+        Operand::Pattern(p) => Value::Str(
+            p.chars()
+                .filter(|c| !"*?[]!^$()|+{}\\".contains(*c))
+                .collect(),
+        ),
+        Operand::Cidr { addr, .. } => Value::Ip(*addr),
+    };
+    let value = match base {
+        Value::Str(t) => Value::Str(match how % 9 {
+            0 => t,
+            1 => t.to_uppercase(),
+            2 => t.to_lowercase(),
+            3 => t
+                .chars()
+                .map(|c| match c {
+                    's' | 'S' => '\u{17F}',
+                    'k' | 'K' => '\u{212A}',
+                    c if c.is_lowercase() => c.to_uppercase().next().unwrap_or(c),
+                    c => c.to_lowercase().next().unwrap_or(c),
+                })
+                .collect(),
+            4 => {
+                let mut t = t;
+                t.pop();
+                t
+            }
+            5 => t.chars().skip(1).collect(),
+            6 => format!("x{t}"),
+            7 => format!("{t}X"),
+            _ => String::new(),
+        }),
+        Value::Uint(n) => Value::Uint(match how % 3 {
+            0 => n,
+            1 => n.wrapping_add(1),
+            _ => n.wrapping_sub(1),
+        }),
+        Value::Int(n) => Value::Int(match how % 3 {
+            0 => n,
+            1 => n.wrapping_add(1),
+            _ => n.wrapping_sub(1),
+        }),
+        Value::Ip(IpAddr::V4(a)) if how % 2 == 1 => {
+            Value::Ip(IpAddr::V4(Ipv4Addr::from(u32::from(a) ^ 1 << (how % 32))))
+        }
+        Value::Ip(IpAddr::V6(a)) if how % 2 == 1 => {
+            Value::Ip(IpAddr::V6(Ipv6Addr::from(u128::from(a) ^ 1 << (how % 128))))
+        }
+        other => other,
+    };
+    let fits = match (ty, &value) {
+        (FieldType::U8, Value::Uint(n)) => *n <= u64::from(u8::MAX),
+        (FieldType::U16, Value::Uint(n)) => *n <= u64::from(u16::MAX),
+        (FieldType::U32, Value::Uint(n)) => *n <= u64::from(u32::MAX),
+        (FieldType::I32, Value::Int(n)) => i32::try_from(*n).is_ok(),
+        _ => true,
+    };
+    fits.then_some(value)
+}
+
+/// Which criterion's operand to take (and which list element), and how to alter it.
+type Aim = (prop::sample::Index, usize, u8);
+
+/// Events aimed at `channel`: a random valid event with some inputs replaced by near
+/// misses of the channel's own operands.
+fn aimed_events(channel: &Channel, raw: Vec<(Vec<Value>, Vec<Aim>)>) -> Vec<Vec<Value>> {
+    let criteria: Vec<&Criterion> = channel.instances.iter().flat_map(|i| &i.criteria).collect();
+    raw.into_iter()
+        .map(|(mut event, changes)| {
+            for (at, pick, how) in changes {
+                let c = criteria[at.index(criteria.len())];
+                if let Some(v) = near(c.field, &c.operand, pick, how) {
+                    event[usize::from(c.field) - 1] = v;
+                }
+            }
+            event
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_index_answers_as_the_reference_does(
+        channel in channel_of(1..40),
+        raw in prop::collection::vec(
+            (valid_event(), prop::collection::vec((any::<prop::sample::Index>(), 0usize..4, any::<u8>()), 0..4)),
+            1..12,
+        ),
+        odd in prop::collection::vec(prop::collection::vec(any_value(), 12), 0..2),
+    ) {
+        let v = verify(&sign1(&channel), &trust(), &host()).unwrap();
+        for event in aimed_events(&channel, raw).into_iter().chain(odd) {
+            prop_assert_eq!(v.evaluate(&event), v.evaluate_reference(&event), "event {:?}", event);
+        }
     }
 }

@@ -6,6 +6,7 @@ mod disk;
 mod host;
 mod keys;
 mod load;
+mod measure;
 mod output;
 
 use std::process::ExitCode;
@@ -36,6 +37,8 @@ enum Command {
     Test(commands::test::TestArgs),
     /// Rewrite .ward files in the canonical layout (`--check`: only report).
     Fmt(commands::fmt::FmtArgs),
+    /// Time evaluation of JSON Lines events against a verified channel; report its cost.
+    Bench(commands::bench::BenchArgs),
     /// Explain a diagnostic code, e.g. `ward explain E0300`.
     Explain(commands::explain::ExplainArgs),
     /// Print a channel file as canonical text (usable as a git textconv driver).
@@ -66,6 +69,7 @@ fn main() -> ExitCode {
         Command::Run(args) => commands::run::run(args),
         Command::Test(args) => commands::test::run(args),
         Command::Fmt(args) => commands::fmt::run(args),
+        Command::Bench(args) => commands::bench::run(args),
         Command::Explain(args) => commands::explain::run(args),
         Command::Disasm(args) => commands::disasm::run(args),
         Command::Diff(args) => commands::diff::run(args),

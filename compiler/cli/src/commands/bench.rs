@@ -1,0 +1,84 @@
+//! `ward bench FILE --events FILE.jsonl`: what a channel costs a sensor. Verifies the
+//! channel as `ward run` does, decodes every event first, then times evaluation alone
+//! and reports events per second, nanoseconds per event and the memory the verified
+//! channel holds.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use ward_compiler::events;
+
+use crate::commands::verify::HostArgs;
+use crate::measure::measure;
+use crate::output::{fail, CLEAN, CONTENT_ERRORS};
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// The channel file.
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub host: HostArgs,
+    /// Events, one JSON object a line, as for `ward run`. Events of other templates are
+    /// skipped.
+    #[arg(long)]
+    pub events: PathBuf,
+}
+
+pub fn run(args: &BenchArgs) -> ExitCode {
+    let verified = match args.host.verify(&args.file) {
+        Ok(v) => v,
+        Err(code) => return code,
+    };
+    let text = match std::fs::read_to_string(&args.events) {
+        Ok(t) => t,
+        Err(e) => return fail(format!("cannot read {}: {e}", args.events.display())),
+    };
+    let channel = verified.channel();
+    let mut decoded = Vec::new();
+    let mut malformed = 0usize;
+    for (index, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let inputs = serde_json::from_str(line)
+            .map_err(|e| format!("not JSON: {e}"))
+            .and_then(|json| events::from_json(channel, verified.supplied(), &json));
+        match inputs {
+            Ok(Some(inputs)) => decoded.push(inputs),
+            Ok(None) => {}
+            Err(why) => {
+                eprintln!("{}:{}: {why}", args.events.display(), index + 1);
+                malformed += 1;
+            }
+        }
+    }
+    if malformed > 0 {
+        // A figure over only some of the events would mislead.
+        eprintln!("error: {malformed} malformed event line(s); nothing was measured");
+        return ExitCode::from(CONTENT_ERRORS);
+    }
+    if decoded.is_empty() {
+        return fail(format!(
+            "{} has no events of template `{}`",
+            args.events.display(),
+            channel.template.name
+        ));
+    }
+    let m = measure(&verified, &decoded);
+    let memory = verified.memory_bytes();
+    let instances = channel.instances.len().max(1);
+    println!("{:.0} events/s", m.events_per_sec);
+    println!(
+        "{} ns per event (median), {} ns (99th percentile), over {} evaluations of {} events",
+        m.p50_ns,
+        m.p99_ns,
+        m.evaluations,
+        decoded.len()
+    );
+    println!(
+        "memory held by the verified channel: {memory} bytes ({} bytes per instance)",
+        memory / instances
+    );
+    ExitCode::from(CLEAN)
+}

@@ -1,0 +1,84 @@
+//! `ward bench` end to end on the example project: built with `ward build`, then timed
+//! on the example events.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use support::{repo, run, ward};
+
+/// Builds the examples into `out`; the path of the process-start channel.
+fn build_examples(out: &Path) -> PathBuf {
+    let (code, text) = run(ward()
+        .arg("build")
+        .arg(repo().join("examples"))
+        .arg("--out")
+        .arg(out));
+    assert_eq!(code, 0, "{text}");
+    out.join("WindowsLolbins.chan")
+}
+
+fn bench(chan: &Path, events: &Path) -> (i32, String) {
+    let examples = repo().join("examples");
+    run(ward()
+        .arg("bench")
+        .arg(chan)
+        .arg("--trust")
+        .arg(examples.join("keys/example-insecure.pub"))
+        .args(["--sensor", "windows_7_12", "--project"])
+        .arg(&examples)
+        .arg("--events")
+        .arg(events))
+}
+
+/// The number before `suffix` on the line that ends with it.
+fn figure(text: &str, suffix: &str) -> f64 {
+    let line = text
+        .lines()
+        .find(|l| l.ends_with(suffix))
+        .unwrap_or_else(|| panic!("no line ending in {suffix:?}: {text}"));
+    line.trim_end_matches(suffix).trim().parse().unwrap()
+}
+
+#[test]
+fn the_example_channel_reports_its_cost() {
+    let tmp = tempfile::tempdir().unwrap();
+    let chan = build_examples(tmp.path());
+    let (code, text) = bench(&chan, &repo().join("examples/events/windows.jsonl"));
+    assert_eq!(code, 0, "{text}");
+    assert!(figure(&text, " events/s") > 0.0, "{text}");
+    let latency = text.lines().find(|l| l.contains("ns per event")).unwrap();
+    assert!(latency.contains("(median)") && latency.contains("(99th percentile)"));
+    let memory = text
+        .lines()
+        .find_map(|l| l.strip_prefix("memory held by the verified channel: "))
+        .unwrap_or_else(|| panic!("{text}"));
+    let bytes: usize = memory.split(' ').next().unwrap().parse().unwrap();
+    assert!(
+        bytes > 0 && memory.ends_with(" bytes per instance)"),
+        "{memory}"
+    );
+}
+
+#[test]
+fn malformed_events_are_refused_before_anything_is_measured() {
+    let tmp = tempfile::tempdir().unwrap();
+    let chan = build_examples(tmp.path());
+    let events = tmp.path().join("events.jsonl");
+    std::fs::write(
+        &events,
+        "{\"template\": \"ProcessStart\", \"fields\": {\"pid\": \"not a number\"}}\n",
+    )
+    .unwrap();
+    let (code, text) = bench(&chan, &events);
+    assert_eq!(code, 1, "{text}");
+    assert!(!text.contains("events/s"), "{text}");
+    // Events of other templates only: nothing to measure is a usage error.
+    std::fs::write(
+        &events,
+        "{\"template\": \"IpcNamedPipe\", \"fields\": {}}\n",
+    )
+    .unwrap();
+    let (code, text) = bench(&chan, &events);
+    assert_eq!(code, 2, "{text}");
+}

@@ -1,0 +1,520 @@
+//! The index of a verified channel: which instances an event could match, found without
+//! trying every instance.
+//!
+//! Each instance is filed under one anchor, its cheapest and most selective positive
+//! criterion: an exact value (hash table per field), a CIDR block (hash table per prefix
+//! length), a literal (one Aho-Corasick automaton per text field, for `contains`,
+//! `starts_with`, `ends_with` and the required literals of globs and regexes) or an
+//! integer bound (sorted per field). An instance with no positive criterion that can
+//! anchor it (only `!=` and `not ...`, or patterns with no literal) is checked on every
+//! event. The anchor only proposes: every candidate is confirmed with all its criteria by
+//! the reference semantics, so a proposal that is too generous costs time, never a
+//! wrong answer. A missed proposal would be a wrong answer, so every anchor must hold
+//! for every string its criterion accepts (see literal.rs for text).
+
+mod literal;
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, DefaultHasher, Hash, Hasher};
+use std::mem::size_of;
+use std::net::IpAddr;
+
+use aho_corasick::AhoCorasick;
+
+use crate::memory::table_bytes;
+use crate::model::{FieldType, Op, Value};
+use crate::verify::{mask, CompiledInstance, Test, TextOp};
+pub(crate) use literal::fold;
+use literal::{glob_literal, pattern_literal, Position, Required};
+
+/// A run of instance positions in [`Index::postings`].
+type Span = (u32, u32);
+
+/// Keys are already SipHash values, so the table uses them as they are.
+#[derive(Debug, Default, Clone, Copy)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type KeyTable = HashMap<u64, Span, BuildHasherDefault<KeyHasher>>;
+
+/// The key of a string as compared (lowercased already on `path` fields).
+fn str_key(s: &str) -> u64 {
+    let mut h = DefaultHasher::new();
+    h.write_u8(1);
+    s.hash(&mut h);
+    h.finish()
+}
+
+/// The key of a value as compared: the same as [`str_key`] for strings.
+fn value_key(v: &Value) -> u64 {
+    if let Value::Str(s) = v {
+        return str_key(s);
+    }
+    let mut h = DefaultHasher::new();
+    h.write_u8(0);
+    v.hash(&mut h);
+    h.finish()
+}
+
+/// The key of a CIDR block (its address already masked to `prefix`).
+fn cidr_key(prefix: u8, addr: &IpAddr) -> u64 {
+    let mut h = DefaultHasher::new();
+    h.write_u8(2);
+    prefix.hash(&mut h);
+    addr.hash(&mut h);
+    h.finish()
+}
+
+fn integer(v: &Value) -> Option<i128> {
+    match v {
+        Value::Uint(n) => Some(i128::from(*n)),
+        Value::Int(n) => Some(i128::from(*n)),
+        _ => None,
+    }
+}
+
+/// What an instance is filed under.
+enum Anchor {
+    Keys(Vec<u64>),
+    Cidr {
+        v6: bool,
+        prefix: u8,
+        key: u64,
+    },
+    Literal(Required),
+    /// The input is at least this.
+    AtLeast(i128),
+    /// The input is at most this.
+    AtMost(i128),
+}
+
+/// Lower is better: exact values of wide types, then CIDR blocks, then long literals,
+/// then low-cardinality values (enums, booleans, bytes), short literals, integer bounds.
+fn anchor(
+    test: &Test,
+    ty: FieldType,
+    path: bool,
+    patterns: &[Option<Required>],
+) -> Option<(u8, Anchor)> {
+    let narrow = matches!(ty, FieldType::Bool | FieldType::Enum(_) | FieldType::U8);
+    let exact_score = if narrow { 3 } else { 0 };
+    let literal = |r: Required| {
+        let score = if r.text.len() >= 4 { 2 } else { 4 };
+        (score, Anchor::Literal(r))
+    };
+    match test {
+        Test::Equal {
+            value,
+            negate: false,
+        } => Some((exact_score, Anchor::Keys(vec![value_key(value)]))),
+        Test::OneOf {
+            values,
+            negate: false,
+        } => Some((
+            exact_score,
+            Anchor::Keys(values.iter().map(value_key).collect()),
+        )),
+        Test::Order { op, value } => {
+            let n = integer(value)?;
+            Some(match op {
+                Op::Gt => (5, Anchor::AtLeast(n.saturating_add(1))),
+                Op::Ge => (5, Anchor::AtLeast(n)),
+                Op::Lt => (5, Anchor::AtMost(n.saturating_sub(1))),
+                _ => (5, Anchor::AtMost(n)),
+            })
+        }
+        Test::Within {
+            addr,
+            prefix,
+            negate: false,
+        } => Some((
+            1,
+            Anchor::Cidr {
+                v6: addr.is_ipv6(),
+                prefix: *prefix,
+                key: cidr_key(*prefix, addr),
+            },
+        )),
+        Test::Text {
+            op,
+            needle,
+            negate: false,
+        } if !needle.is_empty() => Some(literal(Required {
+            text: fold(needle).into_owned(),
+            position: match op {
+                TextOp::Contains => Position::Anywhere,
+                TextOp::StartsWith => Position::Start,
+                TextOp::EndsWith => Position::End,
+            },
+        })),
+        Test::Glob {
+            glob,
+            negate: false,
+        } => glob_literal(glob, path).map(literal),
+        Test::Pattern {
+            pattern,
+            negate: false,
+        } => patterns.get(*pattern as usize)?.clone().map(literal),
+        _ => None,
+    }
+}
+
+/// The literals of one text field.
+#[derive(Debug, Clone)]
+struct Literals {
+    automaton: AhoCorasick,
+    /// Per automaton pattern, a run of `groups`.
+    patterns: Vec<Span>,
+    /// Where the literal must sit, and the instances filed under it there.
+    groups: Vec<(Position, Span)>,
+}
+
+#[derive(Debug, Clone)]
+struct FieldIndex {
+    /// The 1-based field number.
+    field: u16,
+    /// A `path` field: its strings are compared lowercased.
+    path: bool,
+    keys: KeyTable,
+    /// The distinct `(is v6, prefix)` of the CIDR blocks filed here; their keys are in `keys`.
+    blocks: Vec<(bool, u8)>,
+    literals: Option<Literals>,
+    /// `(bound, instance)` sorted by bound: instances whose input must be at least it.
+    at_least: Vec<(i128, u32)>,
+    /// `(bound, instance)` sorted by bound: instances whose input must be at most it.
+    at_most: Vec<(i128, u32)>,
+}
+
+/// The index of a verified channel; see the module documentation.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Index {
+    fields: Vec<FieldIndex>,
+    /// Instances with no anchor, checked on every event.
+    always: Vec<u32>,
+    /// Instance positions, in runs that the tables point at.
+    postings: Vec<u32>,
+}
+
+/// Collects `(key, instance)` pairs and lays them out as runs of `postings`.
+fn runs<K: Ord>(mut pairs: Vec<(K, u32)>, postings: &mut Vec<u32>) -> Vec<(K, Span)> {
+    pairs.sort_unstable();
+    pairs.dedup();
+    let mut out: Vec<(K, Span)> = Vec::new();
+    for (key, instance) in pairs {
+        let at = u32::try_from(postings.len()).unwrap_or(u32::MAX);
+        postings.push(instance);
+        let end = at.saturating_add(1);
+        match out.last_mut() {
+            Some((k, span)) if *k == key => span.1 = end,
+            _ => out.push((key, (at, end))),
+        }
+    }
+    out
+}
+
+/// What is filed under one field, before it is laid out.
+#[derive(Default)]
+struct Filing {
+    path: bool,
+    keys: Vec<(u64, u32)>,
+    blocks: Vec<(bool, u8)>,
+    literals: Vec<((String, Position), u32)>,
+    at_least: Vec<(i128, u32)>,
+    at_most: Vec<(i128, u32)>,
+}
+
+impl Index {
+    /// Files every instance under its best anchor. `patterns` are the channel's compiled
+    /// globs and regexes, which `Test::Pattern` indexes.
+    pub(crate) fn build(instances: &[CompiledInstance], patterns: &[regex::Regex]) -> Index {
+        // Each distinct pattern is parsed once, however many instances share it. Its
+        // case-insensitivity was part of what made it distinct (the regex keeps it out of
+        // its source), so it is read from a criterion that uses it.
+        let mut parsed: Vec<Option<Option<Required>>> = vec![None; patterns.len()];
+        for c in instances.iter().flat_map(|i| &i.criteria) {
+            if let Test::Pattern { pattern, .. } = &c.test {
+                let (Some(slot), Some(regex)) = (
+                    parsed.get_mut(*pattern as usize),
+                    patterns.get(*pattern as usize),
+                ) else {
+                    continue;
+                };
+                slot.get_or_insert_with(|| pattern_literal(regex.as_str(), c.fold));
+            }
+        }
+        let literals: Vec<Option<Required>> = parsed.into_iter().map(Option::flatten).collect();
+        let mut filings: HashMap<u16, Filing> = HashMap::new();
+        let mut always = Vec::new();
+        for (position, inst) in instances.iter().enumerate() {
+            let Ok(position) = u32::try_from(position) else {
+                break;
+            };
+            let best = inst
+                .criteria
+                .iter()
+                .filter_map(|c| {
+                    anchor(&c.test, c.ty, c.fold, &literals).map(|(score, a)| (score, c, a))
+                })
+                .min_by_key(|(score, _, _)| *score);
+            let Some((_, c, a)) = best else {
+                always.push(position);
+                continue;
+            };
+            let filing = filings.entry(c.field).or_default();
+            filing.path = c.fold;
+            match a {
+                Anchor::Keys(keys) => filing.keys.extend(keys.into_iter().map(|k| (k, position))),
+                Anchor::Cidr { v6, prefix, key } => {
+                    filing.blocks.push((v6, prefix));
+                    filing.keys.push((key, position));
+                }
+                Anchor::Literal(r) => filing.literals.push(((r.text, r.position), position)),
+                Anchor::AtLeast(n) => filing.at_least.push((n, position)),
+                Anchor::AtMost(n) => filing.at_most.push((n, position)),
+            }
+        }
+        let mut index = Index {
+            fields: Vec::with_capacity(filings.len()),
+            always,
+            postings: Vec::new(),
+        };
+        let mut filings: Vec<(u16, Filing)> = filings.into_iter().collect();
+        filings.sort_unstable_by_key(|(field, _)| *field);
+        for (field, filing) in filings {
+            let built = index.lay_out(field, filing);
+            index.fields.push(built);
+        }
+        index.postings.shrink_to_fit();
+        index
+    }
+
+    fn lay_out(&mut self, field: u16, filing: Filing) -> FieldIndex {
+        let keys: KeyTable = runs(filing.keys, &mut self.postings).into_iter().collect();
+        let mut blocks = filing.blocks;
+        blocks.sort_unstable();
+        blocks.dedup();
+        let mut at_least = filing.at_least;
+        at_least.sort_unstable();
+        at_least.shrink_to_fit();
+        let mut at_most = filing.at_most;
+        at_most.sort_unstable();
+        at_most.shrink_to_fit();
+        let literals = self.literals(filing.literals);
+        FieldIndex {
+            field,
+            path: filing.path,
+            keys,
+            blocks,
+            literals,
+            at_least,
+            at_most,
+        }
+    }
+
+    /// One automaton over the distinct literals of a field. Should the automaton not build
+    /// (it is linear in the literals, which the decoded-size limit bounds, so this is not
+    /// expected), its instances are checked on every event instead.
+    fn literals(&mut self, filed: Vec<((String, Position), u32)>) -> Option<Literals> {
+        if filed.is_empty() {
+            return None;
+        }
+        let instances: Vec<u32> = filed.iter().map(|(_, i)| *i).collect();
+        let grouped = runs(filed, &mut self.postings);
+        let mut texts: Vec<&str> = Vec::new();
+        let mut patterns: Vec<Span> = Vec::new();
+        let mut groups: Vec<(Position, Span)> = Vec::with_capacity(grouped.len());
+        for ((text, position), span) in &grouped {
+            let at = u32::try_from(groups.len()).unwrap_or(u32::MAX);
+            groups.push((*position, *span));
+            match (texts.last(), patterns.last_mut()) {
+                (Some(last), Some(p)) if *last == text.as_str() => p.1 = at.saturating_add(1),
+                _ => {
+                    texts.push(text);
+                    patterns.push((at, at.saturating_add(1)));
+                }
+            }
+        }
+        match AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(&texts)
+        {
+            Ok(automaton) => Some(Literals {
+                automaton,
+                patterns,
+                groups,
+            }),
+            Err(_) => {
+                self.always.extend(instances);
+                self.always.sort_unstable();
+                None
+            }
+        }
+    }
+
+    /// The positions of the instances `inputs` could match, ascending and distinct.
+    /// `lowered` caches the lowercased inputs of `path` fields, as the confirming
+    /// evaluation reads them.
+    pub(crate) fn candidates(&self, inputs: &[Value], lowered: &mut Lowered) -> Vec<u32> {
+        let mut out: Vec<u32> = self.always.clone();
+        for f in &self.fields {
+            let index = usize::from(f.field).saturating_sub(1);
+            let Some(input) = inputs.get(index) else {
+                continue;
+            };
+            match input {
+                Value::Str(s) => {
+                    if !f.keys.is_empty() {
+                        let text = if f.path {
+                            lowered.get(index, s)
+                        } else {
+                            Cow::Borrowed(s.as_str())
+                        };
+                        self.take(&mut out, f.keys.get(&str_key(&text)));
+                    }
+                    if let Some(l) = &f.literals {
+                        // The automaton ignores ASCII case, so ASCII text of a `path` field
+                        // need not be lowercased first.
+                        let text = if f.path && !s.is_ascii() {
+                            lowered.get(index, s)
+                        } else {
+                            Cow::Borrowed(s.as_str())
+                        };
+                        self.search(&mut out, l, &fold(&text));
+                    }
+                }
+                Value::Ip(ip) => {
+                    self.take(&mut out, f.keys.get(&value_key(input)));
+                    for (v6, prefix) in &f.blocks {
+                        if *v6 == ip.is_ipv6() {
+                            let key = cidr_key(*prefix, &mask(*ip, *prefix));
+                            self.take(&mut out, f.keys.get(&key));
+                        }
+                    }
+                }
+                other => {
+                    self.take(&mut out, f.keys.get(&value_key(other)));
+                    if let Some(n) = integer(other) {
+                        let from = f.at_least.partition_point(|(lo, _)| *lo <= n);
+                        let lows = f.at_least.get(..from).unwrap_or_default();
+                        out.extend(lows.iter().map(|(_, i)| *i));
+                        let from = f.at_most.partition_point(|(hi, _)| *hi < n);
+                        let highs = f.at_most.get(from..).unwrap_or_default();
+                        out.extend(highs.iter().map(|(_, i)| *i));
+                    }
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    fn take(&self, out: &mut Vec<u32>, span: Option<&Span>) {
+        if let Some((start, end)) = span {
+            let run = self
+                .postings
+                .get(*start as usize..*end as usize)
+                .unwrap_or_default();
+            out.extend_from_slice(run);
+        }
+    }
+
+    fn search(&self, out: &mut Vec<u32>, l: &Literals, hay: &str) {
+        let Ok(found) = l.automaton.try_find_overlapping_iter(hay) else {
+            // Only a misconfigured automaton refuses an overlapping search: propose all.
+            for (_, span) in &l.groups {
+                self.take(out, Some(span));
+            }
+            return;
+        };
+        for m in found {
+            let Some((start, end)) = l.patterns.get(m.pattern().as_usize()) else {
+                continue;
+            };
+            let groups = l
+                .groups
+                .get(*start as usize..*end as usize)
+                .unwrap_or_default();
+            for (position, span) in groups {
+                let sits = match position {
+                    Position::Anywhere => true,
+                    Position::Start => m.start() == 0,
+                    Position::End => m.end() == hay.len(),
+                };
+                if sits {
+                    self.take(out, Some(span));
+                }
+            }
+        }
+    }
+
+    /// The heap this index holds, in bytes (hash tables at their capacity, automata as
+    /// they report themselves).
+    pub(crate) fn memory_bytes(&self) -> usize {
+        let fields: usize = self
+            .fields
+            .iter()
+            .map(|f| {
+                let literals = f.literals.as_ref().map_or(0, |l| {
+                    l.automaton
+                        .memory_usage()
+                        .saturating_add(l.patterns.capacity().saturating_mul(size_of::<Span>()))
+                        .saturating_add(l.groups.capacity().saturating_mul(size_of::<(
+                            Position,
+                            Span,
+                        )>(
+                        )))
+                });
+                table_bytes(f.keys.capacity(), size_of::<(u64, Span)>())
+                    .saturating_add(f.blocks.capacity().saturating_mul(2))
+                    .saturating_add(literals)
+                    .saturating_add(
+                        f.at_least
+                            .capacity()
+                            .saturating_add(f.at_most.capacity())
+                            .saturating_mul(size_of::<(i128, u32)>()),
+                    )
+            })
+            .sum();
+        fields
+            .saturating_add(
+                self.fields
+                    .capacity()
+                    .saturating_mul(size_of::<FieldIndex>()),
+            )
+            .saturating_add(self.always.capacity().saturating_mul(4))
+            .saturating_add(self.postings.capacity().saturating_mul(4))
+    }
+}
+
+/// The lowercased inputs of `path` fields for one event, computed on first use.
+#[derive(Debug)]
+pub(crate) struct Lowered(Vec<Option<String>>);
+
+impl Lowered {
+    pub(crate) fn new(inputs: usize) -> Lowered {
+        Lowered(vec![None; inputs])
+    }
+
+    /// `s` (input `index`) lowercased.
+    pub(crate) fn get<'a>(&'a mut self, index: usize, s: &str) -> Cow<'a, str> {
+        match self.0.get_mut(index) {
+            Some(slot) => Cow::Borrowed(slot.get_or_insert_with(|| s.to_lowercase()).as_str()),
+            None => Cow::Owned(s.to_lowercase()),
+        }
+    }
+}
