@@ -1,6 +1,7 @@
 //! The `ward` command: one binary, one module per subcommand.
 
 mod atomic;
+mod budget;
 mod commands;
 mod disk;
 mod host;

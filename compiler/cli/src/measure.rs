@@ -6,8 +6,6 @@ use std::time::{Duration, Instant};
 
 use ward_runtime::{Value, VerifiedChannel};
 
-/// How long to keep repeating the events: long enough for a stable rate.
-const MIN_TIME: Duration = Duration::from_millis(500);
 /// At most this many per-event timings are kept (enough for a 99th percentile of a
 /// hundred thousand events; more only costs memory).
 const MAX_SAMPLES: usize = 4_000_000;
@@ -26,12 +24,17 @@ pub struct Measurement {
 }
 
 /// Evaluates `events` against `channel` over and over, each evaluation timed on its own,
-/// until at least half a second has passed (and every event was evaluated at least
-/// once). Events the channel rejects are timed too: the rejection is the work done.
-pub fn measure(channel: &VerifiedChannel, events: &[Vec<Value>]) -> Measurement {
+/// until at least `min_time` has passed (and every event was evaluated at least once):
+/// half a second gives `ward bench` a stable rate; a budget's 99th percentile needs less.
+/// Events the channel rejects are timed too: the rejection is the work done.
+pub fn measure(
+    channel: &VerifiedChannel,
+    events: &[Vec<Value>],
+    min_time: Duration,
+) -> Measurement {
     let mut samples: Vec<u64> = Vec::new();
     let start = Instant::now();
-    while !events.is_empty() && start.elapsed() < MIN_TIME && samples.len() < MAX_SAMPLES {
+    while !events.is_empty() && start.elapsed() < min_time && samples.len() < MAX_SAMPLES {
         for event in events {
             let t = Instant::now();
             let result = channel.evaluate(black_box(event));

@@ -2,6 +2,8 @@
 
 mod support;
 
+use std::fs;
+
 use support::{project, repo, run, ward, MANIFEST};
 
 #[test]
@@ -80,4 +82,43 @@ fn json_output_lists_every_case() {
         .map(|c| c["sensor"].as_str().unwrap())
         .collect();
     assert_eq!(sensors, ["windows_7_11", "windows_7_12"]);
+}
+
+/// Budgets are checked with limits no machine can miss or meet by chance, so this test
+/// asserts no timing: 0 ns is always exceeded, one second never is.
+#[test]
+fn budgets_fail_the_channel_that_exceeds_them() {
+    let events: &[u8] = b"{\"template\": \"IpcNamedPipe\", \"fields\": {\"pipe_name\": \"PSEXESVC\", \"is_remote\": true}}\n";
+    let manifest = "[project]\nname = \"t\"\n\n[budget]\nevents = [\"events.jsonl\"]\neval_ns_p99 = 1_000_000_000\n\n[budget.channels.Pipes]\neval_ns_p99 = 0\n";
+    let dir = project(&[
+        ("Ward.toml", manifest.as_bytes()),
+        ("pipes.ward", CHANNEL),
+        ("events.jsonl", events),
+    ]);
+    let (code, out) = run(ward().args(["test", "--color", "never"]).arg(dir.path()));
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("budget Pipes on windows_7_11 ... FAILED"),
+        "{out}"
+    );
+    assert!(out.contains("above the budget of 0 ns"), "{out}");
+    // The default (one second) holds for a channel without its own budget.
+    let relaxed = manifest.replace("[budget.channels.Pipes]\neval_ns_p99 = 0\n", "");
+    fs::write(dir.path().join("Ward.toml"), relaxed).unwrap();
+    let (code, out) = run(ward().args(["test", "--color", "never"]).arg(dir.path()));
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("budget Pipes on windows_7_12 ... ok"), "{out}");
+}
+
+#[test]
+fn a_budget_that_cannot_be_measured_is_a_failure_not_a_pass() {
+    let manifest = "[project]\nname = \"t\"\n\n[budget]\neval_ns_p99 = 1000\n\n[budget.channels.Piipes]\neval_ns_p99 = 10\n";
+    let dir = project(&[("Ward.toml", manifest.as_bytes()), ("pipes.ward", CHANNEL)]);
+    let (code, out) = run(ward().args(["test", "--color", "never"]).arg(dir.path()));
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("names `Piipes`, which is not a channel"),
+        "{out}"
+    );
+    assert!(out.contains("lists no `events` files"), "{out}");
 }

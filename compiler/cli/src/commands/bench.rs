@@ -5,6 +5,7 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::Args;
 use ward_compiler::events;
@@ -65,7 +66,7 @@ pub fn run(args: &BenchArgs) -> ExitCode {
             channel.template.name
         ));
     }
-    let m = measure(&verified, &decoded);
+    let m = measure(&verified, &decoded, Duration::from_millis(500));
     let memory = verified.memory_bytes();
     let instances = channel.instances.len().max(1);
     println!("{:.0} events/s", m.events_per_sec);

@@ -9,6 +9,7 @@ use serde_json::json;
 use ward_compiler::sources::Sources;
 use ward_compiler::test_runner::{self, Case, Outcome};
 
+use crate::budget;
 use crate::load::{load, Loaded};
 use crate::output::{
     print_diagnostics, ColorChoice, DiagnosticsFormat, Format, CLEAN, CONTENT_ERRORS,
@@ -48,7 +49,16 @@ pub fn run(args: &TestArgs) -> ExitCode {
         return ExitCode::from(CONTENT_ERRORS);
     }
     let built = test_runner::build_all(&checked.program, &project.sources);
-    let cases = test_runner::run(&checked.program, &project.sources, &built);
+    let mut cases = test_runner::run(&checked.program, &project.sources, &built);
+    if let Some(config) = &project.config {
+        cases.extend(budget::cases(
+            &config.budget,
+            &args.dir,
+            &checked.program,
+            &project.sources,
+            &built,
+        ));
+    }
     let failed = cases.iter().filter(|c| !c.passed()).count();
     let passed = cases.len() - failed;
     match args.format {
