@@ -34,7 +34,7 @@ enum Command {
     Verify(commands::verify::VerifyArgs),
     /// Evaluate JSON Lines events against a verified channel, as a sensor would.
     Run(commands::run::RunArgs),
-    /// Run the test blocks and the exhaustive field exercise through the runtime.
+    /// Run the test blocks, the exhaustive field exercise and the budgets through the runtime.
     Test(commands::test::TestArgs),
     /// Rewrite .ward files in the canonical layout (`--check`: only report).
     Fmt(commands::fmt::FmtArgs),
