@@ -307,3 +307,81 @@ fn a_trusted_signature_that_fails_is_fatal_even_beside_a_good_one() {
         Err(VerifyError::BadSignature { .. })
     ));
 }
+
+#[test]
+fn verify_strict_refuses_a_small_order_r_that_plain_verify_accepts() {
+    use ed25519_dalek::{Signature, Verifier};
+    let region = testing::encode_unsigned(&tiny_channel()).unwrap();
+    let msg = signed_message(&region);
+    let key = test_key();
+    let sig = small_order_r_signature(&key, &msg);
+    // The input tells the two apart: cofactorless `verify` accepts it.
+    key.verifying_key()
+        .verify(&msg, &Signature::from_bytes(&sig))
+        .unwrap();
+    let id = key_id(&key.verifying_key());
+    let bytes = with_signatures(&region, &[(id.0, sig)]);
+    assert_eq!(
+        verify(&bytes, &trust(), &host()).unwrap_err(),
+        VerifyError::BadSignature {
+            offset: region.len() + 1,
+            key_id: id
+        }
+    );
+}
+
+#[test]
+fn a_weak_key_forges_anything_and_is_never_trusted() {
+    use ed25519_dalek::{Signature, Verifier};
+    let region = testing::encode_unsigned(&tiny_channel()).unwrap();
+    let msg = signed_message(&region);
+    // Under the identity key, R = identity and s = 0 satisfy the verification equation
+    // for every message: a universal forgery, accepted by cofactorless `verify`.
+    let weak = VerifyingKey::from_bytes(&IDENTITY_POINT).unwrap();
+    let mut forged = [0u8; 64];
+    forged[..32].copy_from_slice(&IDENTITY_POINT);
+    weak.verify(&msg, &Signature::from_bytes(&forged)).unwrap();
+    weak.verify(b"anything at all", &Signature::from_bytes(&forged))
+        .unwrap();
+    assert!(weak
+        .verify_strict(&msg, &Signature::from_bytes(&forged))
+        .is_err());
+    // A host can never come to trust it, from a key file or in code.
+    assert!(matches!(
+        parse_public_key(&format_public_key(&weak)),
+        Err(TrustError::WeakKey { .. })
+    ));
+    assert!(matches!(
+        TrustStore::with_keys(vec![weak]),
+        Err(TrustError::WeakKey { .. })
+    ));
+    let bytes = with_signatures(&region, &[(key_id(&weak).0, forged)]);
+    assert_eq!(
+        verify(&bytes, &trust(), &host()).unwrap_err(),
+        VerifyError::UnknownSigner {
+            offset: region.len() + 1,
+            key_id: key_id(&weak)
+        }
+    );
+}
+
+#[test]
+fn an_untrusted_key_id_is_skipped_without_reading_its_signature() {
+    use ed25519_dalek::Signer;
+    let region = testing::encode_unsigned(&tiny_channel()).unwrap();
+    let good = test_key().sign(&signed_message(&region)).to_bytes();
+    let ours = key_id(&test_key().verifying_key()).0;
+    // Not a point and not a canonical scalar: any attempt to verify it fails.
+    let junk = [0xff; 64];
+    let bytes = with_signatures(&region, &[([0xee; 8], junk), (ours, good)]);
+    verify(&bytes, &trust(), &host()).unwrap();
+    // The same bytes under a trusted key id are verified, and fatal.
+    let bytes = with_signatures(&region, &[(ours, junk), (ours, good)]);
+    assert_eq!(
+        verify(&bytes, &trust(), &host()).unwrap_err(),
+        VerifyError::BadSignature {
+            offset: region.len() + 1,
+            key_id: KeyId(ours)
+        }
+    );
+}

@@ -230,6 +230,76 @@ fn cases() -> Vec<Case> {
             },
         },
         Case {
+            file: "pool_count_past_end.chan",
+            expected: "Truncated",
+            against: Against::Test,
+            build: || {
+                // Within MAX_POOL_STRINGS, but four bytes each would run past the body:
+                // refused before anything is allocated for them.
+                let mut r = region(&tiny());
+                r[40..44].copy_from_slice(&1_000_000u32.to_le_bytes());
+                signed(r)
+            },
+        },
+        Case {
+            file: "list_count_past_end.chan",
+            expected: "Truncated",
+            against: Against::Test,
+            build: || {
+                let c = channel_with(vec![instance(
+                    1,
+                    vec![crit(
+                        PID,
+                        Op::In,
+                        Operand::List(vec![Value::Uint(0x1122_3344_5566_7788)]),
+                    )],
+                )]);
+                let mut r = region(&c);
+                // value tag at -1, the list's u32 count just before it.
+                let at = find(&r, &0x1122_3344_5566_7788u64.to_le_bytes());
+                r[at - 5..at - 1].copy_from_slice(&4000u32.to_le_bytes());
+                signed(r)
+            },
+        },
+        Case {
+            file: "string_index_out_of_range.chan",
+            expected: "StringIndexOutOfRange",
+            against: Against::Test,
+            build: || {
+                let mut r = region(&tiny());
+                // The channel name's pool index, first thing after the pool.
+                let at = after_pool(&r);
+                r[at..at + 4].copy_from_slice(&0xFFFF_0000u32.to_le_bytes());
+                signed(r)
+            },
+        },
+        Case {
+            file: "small_order_r.chan",
+            expected: "BadSignature",
+            against: Against::Test,
+            build: || {
+                // Satisfies cofactorless `verify`; `verify_strict` refuses a small-order R.
+                let r = region(&tiny());
+                let key = test_key();
+                let sig = small_order_r_signature(&key, &signed_message(&r));
+                with_signatures(&r, &[(key_id(&key.verifying_key()).0, sig)])
+            },
+        },
+        Case {
+            file: "weak_key_forgery.chan",
+            expected: "UnknownSigner",
+            against: Against::Test,
+            build: || {
+                // R = identity, s = 0 under the identity key: valid for any message under
+                // cofactorless `verify`, and a key no trust store accepts.
+                let r = region(&tiny());
+                let weak = VerifyingKey::from_bytes(&IDENTITY_POINT).unwrap();
+                let mut forged = [0u8; 64];
+                forged[..32].copy_from_slice(&IDENTITY_POINT);
+                with_signatures(&r, &[(key_id(&weak).0, forged)])
+            },
+        },
+        Case {
             file: "unknown_signer.chan",
             expected: "UnknownSigner",
             against: Against::Test,

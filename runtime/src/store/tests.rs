@@ -305,6 +305,20 @@ fn crash_at_every_step(prepare: &[u64], new: u64, allowed: &[Option<u64>]) -> us
         );
         if let Some(v) = now {
             assert!(store.highest_version(291).unwrap() >= v);
+            // The record on disk, not just the active file, must already hold the version
+            // in use: it is written durably first, so losing the channel files later can
+            // never reopen the door to an older version.
+            let recorded: u64 = fs::read_to_string(dir.path().join("291.version"))
+                .unwrap_or_else(|e| {
+                    panic!("crash at step {k}: no version record but {v} in use: {e}")
+                })
+                .trim_end()
+                .parse()
+                .unwrap();
+            assert!(
+                recorded >= v,
+                "crash at step {k}: version {v} in use, but only {recorded} recorded"
+            );
         }
         // The interrupted install can be repeated and completes.
         store

@@ -287,3 +287,53 @@ pub fn channel_291() -> Channel {
         }],
     }
 }
+
+/// The 76-byte message of docs/channel-format.md for a signed region, rebuilt by hand.
+pub fn signed_message(region: &[u8]) -> Vec<u8> {
+    use sha2::{Digest, Sha256};
+    let mut msg = b"ward-channel-signature-v1\0".to_vec();
+    msg.extend_from_slice(&region[12..16]);
+    msg.extend_from_slice(&region[16..24]);
+    msg.extend_from_slice(&region[24..28]);
+    msg.extend_from_slice(&region[32..34]);
+    msg.extend_from_slice(&Sha256::digest(region));
+    msg
+}
+
+/// The encoding of the identity point, which has order 1 (the smallest "small order").
+pub const IDENTITY_POINT: [u8; 32] = {
+    let mut p = [0u8; 32];
+    p[0] = 1;
+    p
+};
+
+/// A signature by `key` over `msg` whose R is the identity point: s = H(R, A, M) * a makes
+/// the verification equation hold, so cofactorless `verify` accepts it, while
+/// `verify_strict` refuses every small-order R. Only the holder of the key can make it.
+pub fn small_order_r_signature(key: &SigningKey, msg: &[u8]) -> [u8; 64] {
+    use curve25519_dalek::Scalar;
+    use sha2::{Digest, Sha512};
+    let a = key.to_scalar();
+    let digest = Sha512::new()
+        .chain_update(IDENTITY_POINT)
+        .chain_update(key.verifying_key().as_bytes())
+        .chain_update(msg)
+        .finalize();
+    let k = Scalar::from_bytes_mod_order_wide(&digest.into());
+    let mut sig = [0u8; 64];
+    sig[..32].copy_from_slice(&IDENTITY_POINT);
+    sig[32..].copy_from_slice((k * a).as_bytes());
+    sig
+}
+
+/// A signed region followed by a signature section with the given (key id, signature)
+/// entries, whatever they are.
+pub fn with_signatures(region: &[u8], entries: &[([u8; 8], [u8; 64])]) -> Vec<u8> {
+    let mut out = region.to_vec();
+    out.push(entries.len() as u8);
+    for (id, sig) in entries {
+        out.extend_from_slice(id);
+        out.extend_from_slice(sig);
+    }
+    out
+}
