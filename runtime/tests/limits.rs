@@ -396,3 +396,39 @@ fn trusted_keys() {
         })
     ));
 }
+
+#[test]
+fn regex_nesting() {
+    let nested = |n: usize| -> Channel {
+        let source = format!("{}a{}", "(".repeat(n), ")".repeat(n));
+        plain(2, plain_instance(vec![crit(2, Op::Matches, pat(&source))]))
+    };
+    let depth = REGEX_NEST_LIMIT as usize;
+    check(&nested(depth)).unwrap();
+    let e = check(&nested(depth + 1)).unwrap_err();
+    assert!(matches!(e, VerifyError::BadRegex { .. }), "{e:?}");
+}
+
+#[test]
+fn compiled_regex_size() {
+    // Each Unicode `\w` costs tens of KiB compiled: twenty fit REGEX_SIZE_LIMIT (in its
+    // largest tier), twenty-one do not.
+    let words = |n: usize| {
+        plain(
+            2,
+            plain_instance(vec![crit(2, Op::Matches, pat(&format!(r"\w{{{n}}}")))]),
+        )
+    };
+    check(&words(20)).unwrap();
+    assert_eq!(
+        check(&words(21)).unwrap_err(),
+        VerifyError::RegexTooLarge {
+            // The criterion's field number: after id, name, severity, action and the
+            // tag and criteria counts.
+            offset: instance_at(&testing::encode_unsigned(&words(21)).unwrap()) + 14,
+            instance: MARK,
+            field: 2,
+            limit: REGEX_SIZE_LIMIT
+        }
+    );
+}
