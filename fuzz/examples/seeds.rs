@@ -38,23 +38,41 @@ fn main() {
     let mut channels = 0;
     for path in sorted_files(&repo.join("examples/channels"), "ward") {
         let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        write(&corpus.join("parse_check"), &format!("{stem}.ward"), text.as_bytes());
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        write(
+            &corpus.join("parse_check"),
+            &format!("{stem}.ward"),
+            text.as_bytes(),
+        );
         let mut sources = stdlib_sources();
         sources.add(format!("{stem}.ward"), None, text.as_str(), Origin::Project);
         let checked = check(&sources);
         for (i, ch) in checked.program.channels.iter().enumerate() {
             let model = lower::channel(&checked.program, &sources, ChannelId(i));
             if let Ok(bytes) = sign(&model, &[&key]) {
-                write(&corpus.join("verify_bytes"), &format!("{}.chan", ch.name), &bytes);
+                write(
+                    &corpus.join("verify_bytes"),
+                    &format!("{}.chan", ch.name),
+                    &bytes,
+                );
                 channels += 1;
             }
         }
     }
     for path in sorted_files(&repo.join("runtime/tests/reject"), "chan") {
         let bytes = fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let name = path.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        write(&corpus.join("verify_bytes"), &format!("reject-{name}"), &bytes);
+        let name = path
+            .file_name()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        write(
+            &corpus.join("verify_bytes"),
+            &format!("reject-{name}"),
+            &bytes,
+        );
     }
     // A fixed linear congruential generator: the same seeds on every machine.
     let mut state: u64 = 0x5eed;
@@ -62,12 +80,17 @@ fn main() {
         for n in 0..4 {
             let bytes: Vec<u8> = (0..1024 << n)
                 .map(|_| {
-                    state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    state = state
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
                     (state >> 56) as u8
                 })
                 .collect();
             write(&corpus.join(target), &format!("random-{n}"), &bytes);
         }
     }
-    println!("wrote {channels} example channels and the seeds under {}", corpus.display());
+    println!(
+        "wrote {channels} example channels and the seeds under {}",
+        corpus.display()
+    );
 }

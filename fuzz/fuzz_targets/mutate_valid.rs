@@ -45,11 +45,18 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
     let verified = verify(&bytes, &trust, &host)
         .unwrap_or_else(|e| panic!("a generated channel was rejected: {e}"));
     assert_eq!(verified.channel(), &generated.channel);
-    assert_eq!(decode(&bytes).map(|d| d.channel).as_ref(), Ok(&generated.channel));
-    assert_eq!(sign(&generated.channel, &[&key]).as_ref(), Ok(&bytes), "not deterministic");
+    assert_eq!(
+        decode(&bytes).map(|d| d.channel).as_ref(),
+        Ok(&generated.channel)
+    );
+    assert_eq!(
+        sign(&generated.channel, &[&key]).as_ref(),
+        Ok(&bytes),
+        "not deterministic"
+    );
 
-    let mut region = testing::encode_unsigned(&generated.channel)
-        .unwrap_or_else(|e| panic!("encode: {e}"));
+    let mut region =
+        testing::encode_unsigned(&generated.channel).unwrap_or_else(|e| panic!("encode: {e}"));
     for _ in 0..u.int_in_range(1..=4)? {
         mutate(u, &mut region)?;
     }

@@ -32,7 +32,10 @@ fuzz_target!(|data: &[u8]| {
         for target in &ch.targets {
             let profile = lower::sensor_profile(program, target.sensor);
             if let Err(e) = verify(&bytes, &trust, &profile) {
-                panic!("checked clean, but the verifier refuses `{}` for `{}`: {e}", ch.name, profile.name);
+                panic!(
+                    "checked clean, but the verifier refuses `{}` for `{}`: {e}",
+                    ch.name, profile.name
+                );
             }
         }
     }
