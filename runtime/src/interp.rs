@@ -1,11 +1,11 @@
-//! The reference interpreter: evaluates one event against a [`VerifiedChannel`].
+//! The interpreter: evaluates one event against a [`VerifiedChannel`].
 //!
 //! [`VerifiedChannel::evaluate_reference`] is deliberately the straightforward evaluator
 //! (every instance, every criterion, in order); [`VerifiedChannel::evaluate`] asks the
 //! channel's index (index/) for candidates and confirms each one with the same criterion
-//! code, and a differential property test holds the two to the same answers. Inputs are read only
-//! through checked access and re-checked against their field type, although verification
-//! already proved every field number in range (DESIGN.md invariant 4).
+//! code, and a differential property test holds the two to the same answers. Inputs are
+//! read only through checked access and checked against their field type, although
+//! verification already proved every field number in range (DESIGN.md invariant 4).
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
