@@ -3,9 +3,10 @@
 //!
 //! Each instance is filed under one anchor, its cheapest and most selective positive
 //! criterion: an exact value (hash table per field), a CIDR block (hash table per prefix
-//! length), a literal (one Aho-Corasick automaton per text field, for `contains`,
-//! `starts_with`, `ends_with` and the required literals of globs and regexes) or an
-//! integer bound (sorted per field). An instance with no positive criterion that can
+//! length), a literal (`contains`, `starts_with`, `ends_with` and the required literals of
+//! globs and regexes: a literal that must start or end the text in a hash table per
+//! literal length, any other in one Aho-Corasick automaton per text field) or an integer
+//! bound (sorted per field). An instance with no positive criterion that can
 //! anchor it (only `!=` and `not ...`, or patterns with no literal) is checked on every
 //! event. The anchor only proposes: every candidate is confirmed with all its criteria by
 //! the reference semantics, so a proposal that is too generous costs time, never a
@@ -76,6 +77,23 @@ fn cidr_key(prefix: u8, addr: &IpAddr) -> u64 {
     h.write_u8(2);
     prefix.hash(&mut h);
     addr.hash(&mut h);
+    h.finish()
+}
+
+/// The key of a literal that must start (`end` false) or end the text, as the automaton
+/// would compare it: ASCII case ignored. `text` is in searched form (literal.rs).
+fn affix_key(end: bool, text: &[u8]) -> u64 {
+    let mut h = DefaultHasher::new();
+    h.write_u8(if end { 4 } else { 3 });
+    // Lowercased a chunk at a time: the hasher is much faster fed slices than bytes.
+    let mut buf = [0u8; 64];
+    for chunk in text.chunks(buf.len()) {
+        let lower = buf.get_mut(..chunk.len()).unwrap_or_default();
+        for (l, b) in lower.iter_mut().zip(chunk) {
+            *l = b.to_ascii_lowercase();
+        }
+        h.write(lower);
+    }
     h.finish()
 }
 
@@ -173,14 +191,12 @@ fn anchor(
     }
 }
 
-/// The literals of one text field.
+/// The literals of one text field that may sit anywhere in it.
 #[derive(Debug, Clone)]
 struct Literals {
     automaton: AhoCorasick,
-    /// Per automaton pattern, a run of `groups`.
+    /// Per automaton pattern, the instances filed under it.
     patterns: Vec<Span>,
-    /// Where the literal must sit, and the instances filed under it there.
-    groups: Vec<(Position, Span)>,
 }
 
 #[derive(Debug, Clone)]
@@ -193,6 +209,11 @@ struct FieldIndex {
     /// The distinct `(is v6, prefix)` of the CIDR blocks filed here; their keys are in `keys`.
     blocks: Vec<(bool, u8)>,
     literals: Option<Literals>,
+    /// The distinct byte lengths of the literals that must start the text, and of those
+    /// that must end it; their keys are in `keys`. Looking a text's first and last bytes
+    /// up by length costs far less to build than an automaton over them.
+    starts: Vec<usize>,
+    ends: Vec<usize>,
     /// `(bound, instance)` sorted by bound: instances whose input must be at least it.
     at_least: Vec<(i128, u32)>,
     /// `(bound, instance)` sorted by bound: instances whose input must be at most it.
@@ -232,7 +253,9 @@ struct Filing {
     path: bool,
     keys: Vec<(u64, u32)>,
     blocks: Vec<(bool, u8)>,
-    literals: Vec<((String, Position), u32)>,
+    literals: Vec<(String, u32)>,
+    starts: Vec<usize>,
+    ends: Vec<usize>,
     at_least: Vec<(i128, u32)>,
     at_most: Vec<(i128, u32)>,
 }
@@ -282,7 +305,21 @@ impl Index {
                     filing.blocks.push((v6, prefix));
                     filing.keys.push((key, position));
                 }
-                Anchor::Literal(r) => filing.literals.push(((r.text, r.position), position)),
+                Anchor::Literal(r) => match r.position {
+                    Position::Anywhere => filing.literals.push((r.text, position)),
+                    Position::Start => {
+                        filing.starts.push(r.text.len());
+                        filing
+                            .keys
+                            .push((affix_key(false, r.text.as_bytes()), position));
+                    }
+                    Position::End => {
+                        filing.ends.push(r.text.len());
+                        filing
+                            .keys
+                            .push((affix_key(true, r.text.as_bytes()), position));
+                    }
+                },
                 Anchor::AtLeast(n) => filing.at_least.push((n, position)),
                 Anchor::AtMost(n) => filing.at_most.push((n, position)),
             }
@@ -314,12 +351,20 @@ impl Index {
         at_most.sort_unstable();
         at_most.shrink_to_fit();
         let literals = self.literals(filing.literals);
+        let lengths = |mut v: Vec<usize>| {
+            v.sort_unstable();
+            v.dedup();
+            v.shrink_to_fit();
+            v
+        };
         FieldIndex {
             field,
             path: filing.path,
             keys,
             blocks,
             literals,
+            starts: lengths(filing.starts),
+            ends: lengths(filing.ends),
             at_least,
             at_most,
         }
@@ -328,26 +373,13 @@ impl Index {
     /// One automaton over the distinct literals of a field. Should the automaton not build
     /// (it is linear in the literals, which the decoded-size limit bounds, so this is not
     /// expected), its instances are checked on every event instead.
-    fn literals(&mut self, filed: Vec<((String, Position), u32)>) -> Option<Literals> {
+    fn literals(&mut self, filed: Vec<(String, u32)>) -> Option<Literals> {
         if filed.is_empty() {
             return None;
         }
         let instances: Vec<u32> = filed.iter().map(|(_, i)| *i).collect();
-        let grouped = runs(filed, &mut self.postings);
-        let mut texts: Vec<&str> = Vec::new();
-        let mut patterns: Vec<Span> = Vec::new();
-        let mut groups: Vec<(Position, Span)> = Vec::with_capacity(grouped.len());
-        for ((text, position), span) in &grouped {
-            let at = u32::try_from(groups.len()).unwrap_or(u32::MAX);
-            groups.push((*position, *span));
-            match (texts.last(), patterns.last_mut()) {
-                (Some(last), Some(p)) if *last == text.as_str() => p.1 = at.saturating_add(1),
-                _ => {
-                    texts.push(text);
-                    patterns.push((at, at.saturating_add(1)));
-                }
-            }
-        }
+        let (texts, patterns): (Vec<String>, Vec<Span>) =
+            runs(filed, &mut self.postings).into_iter().unzip();
         match AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .build(&texts)
@@ -355,7 +387,6 @@ impl Index {
             Ok(automaton) => Some(Literals {
                 automaton,
                 patterns,
-                groups,
             }),
             Err(_) => {
                 self.always.extend(instances);
@@ -385,15 +416,15 @@ impl Index {
                         };
                         self.take(&mut out, f.keys.get(&str_key(&text)));
                     }
-                    if let Some(l) = &f.literals {
-                        // The automaton ignores ASCII case, so ASCII text of a `path` field
-                        // need not be lowercased first.
+                    if f.literals.is_some() || !f.starts.is_empty() || !f.ends.is_empty() {
+                        // Literals are compared ignoring ASCII case, so ASCII text of a
+                        // `path` field need not be lowercased first.
                         let text = if f.path && !s.is_ascii() {
                             lowered.get(index, s)
                         } else {
                             Cow::Borrowed(s.as_str())
                         };
-                        self.search(&mut out, l, &fold(&text));
+                        self.literal_candidates(&mut out, f, &fold(&text));
                     }
                 }
                 Value::Ip(ip) => {
@@ -433,32 +464,33 @@ impl Index {
         }
     }
 
-    fn search(&self, out: &mut Vec<u32>, l: &Literals, hay: &str) {
+    /// The instances filed under a literal that `hay` (searched form) contains where
+    /// the literal must sit.
+    fn literal_candidates(&self, out: &mut Vec<u32>, f: &FieldIndex, hay: &str) {
+        for len in &f.starts {
+            // Not a character boundary: no literal of that length can start the text.
+            if let Some(head) = hay.get(..*len) {
+                self.take(out, f.keys.get(&affix_key(false, head.as_bytes())));
+            }
+        }
+        for len in &f.ends {
+            let tail = hay.len().checked_sub(*len).and_then(|at| hay.get(at..));
+            if let Some(tail) = tail {
+                self.take(out, f.keys.get(&affix_key(true, tail.as_bytes())));
+            }
+        }
+        let Some(l) = &f.literals else {
+            return;
+        };
         let Ok(found) = l.automaton.try_find_overlapping_iter(hay) else {
             // Only a misconfigured automaton refuses an overlapping search: propose all.
-            for (_, span) in &l.groups {
+            for span in &l.patterns {
                 self.take(out, Some(span));
             }
             return;
         };
         for m in found {
-            let Some((start, end)) = l.patterns.get(m.pattern().as_usize()) else {
-                continue;
-            };
-            let groups = l
-                .groups
-                .get(*start as usize..*end as usize)
-                .unwrap_or_default();
-            for (position, span) in groups {
-                let sits = match position {
-                    Position::Anywhere => true,
-                    Position::Start => m.start() == 0,
-                    Position::End => m.end() == hay.len(),
-                };
-                if sits {
-                    self.take(out, Some(span));
-                }
-            }
+            self.take(out, l.patterns.get(m.pattern().as_usize()));
         }
     }
 
@@ -473,14 +505,15 @@ impl Index {
                     l.automaton
                         .memory_usage()
                         .saturating_add(l.patterns.capacity().saturating_mul(size_of::<Span>()))
-                        .saturating_add(l.groups.capacity().saturating_mul(size_of::<(
-                            Position,
-                            Span,
-                        )>(
-                        )))
                 });
                 table_bytes(f.keys.capacity(), size_of::<(u64, Span)>())
                     .saturating_add(f.blocks.capacity().saturating_mul(2))
+                    .saturating_add(
+                        f.starts
+                            .capacity()
+                            .saturating_add(f.ends.capacity())
+                            .saturating_mul(size_of::<usize>()),
+                    )
                     .saturating_add(literals)
                     .saturating_add(
                         f.at_least
