@@ -65,6 +65,29 @@ fn literals_are_found_only_where_they_must_sit() {
 }
 
 #[test]
+fn long_prefixes_and_suffixes_that_share_their_keyed_bytes_are_told_apart() {
+    // Literals are keyed by their first or last eight bytes; these share them, and the
+    // cut of the last falls inside a two-byte character.
+    let v = verified(vec![
+        instance(1, vec![crit(PIPE, Op::EndsWith, s(r"\tool12345.exe"))]),
+        instance(2, vec![crit(PIPE, Op::EndsWith, s(r"\tool2345.exe"))]),
+        instance(3, vec![crit(IMAGE, Op::StartsWith, s("rundll32 1"))]),
+        instance(4, vec![crit(IMAGE, Op::StartsWith, s("rundll32 12"))]),
+        instance(5, vec![crit(IMAGE, Op::EndsWith, s("xé1234567"))]),
+    ]);
+    assert_eq!(hits(&v, &[(PIPE, st(r"C:\TOOL12345.EXE"))]), vec![1]);
+    assert_eq!(hits(&v, &[(PIPE, st(r"C:\Tool2345.exe"))]), vec![2]);
+    assert_eq!(
+        hits(&v, &[(PIPE, st(r"C:\xtool2345.exe"))]),
+        Vec::<u32>::new()
+    );
+    assert_eq!(hits(&v, &[(IMAGE, st("rundll32 12,x"))]), vec![3, 4]);
+    assert_eq!(hits(&v, &[(IMAGE, st("rundll32 13"))]), vec![3]);
+    assert_eq!(hits(&v, &[(IMAGE, st("axé1234567"))]), vec![5]);
+    assert_eq!(hits(&v, &[(IMAGE, st("aé1234567"))]), Vec::<u32>::new());
+}
+
+#[test]
 fn bounds_and_blocks_at_their_edges() {
     let v = verified(vec![
         instance(1, vec![crit(PORT, Op::Gt, u(1024))]),
