@@ -97,29 +97,6 @@ fn affix_key(end: bool, text: &[u8]) -> u64 {
     h.finish()
 }
 
-/// Literals that must start or end a text are keyed by at most this many of their first
-/// or last bytes, so an event hashes at most this many lengths per field whatever the
-/// literals' lengths. Eight bytes (`2345.exe`) still tell nearly all literals apart; the
-/// few that share them are told apart when confirmed.
-const AFFIX_KEY_LEN: usize = 8;
-
-/// The first (`end` false) or last bytes of `text` that key it: at most
-/// [`AFFIX_KEY_LEN`], cut at a character boundary.
-fn affix(text: &str, end: bool) -> &str {
-    let (mut at, step): (usize, fn(usize) -> usize) = if end {
-        (text.len().saturating_sub(AFFIX_KEY_LEN), |i| {
-            i.saturating_add(1)
-        })
-    } else {
-        (AFFIX_KEY_LEN.min(text.len()), |i| i.saturating_sub(1))
-    };
-    while !text.is_char_boundary(at) {
-        at = step(at);
-    }
-    let cut = if end { text.get(at..) } else { text.get(..at) };
-    cut.unwrap_or(text)
-}
-
 fn integer(v: &Value) -> Option<i128> {
     match v {
         Value::Uint(n) => Some(i128::from(*n)),
@@ -232,9 +209,9 @@ struct FieldIndex {
     /// The distinct `(is v6, prefix)` of the CIDR blocks filed here; their keys are in `keys`.
     blocks: Vec<(bool, u8)>,
     literals: Option<Literals>,
-    /// The distinct key lengths (see [`affix`]) of the literals that must start the text,
-    /// and of those that must end it; their keys are in `keys`. Looking a text's first
-    /// and last bytes up costs far less to build than an automaton over the literals.
+    /// The distinct byte lengths of the literals that must start the text, and of those
+    /// that must end it; their keys are in `keys`. Looking a text's first and last bytes
+    /// up by length costs far less to build than an automaton over them.
     starts: Vec<usize>,
     ends: Vec<usize>,
     /// `(bound, instance)` sorted by bound: instances whose input must be at least it.
@@ -331,18 +308,16 @@ impl Index {
                 Anchor::Literal(r) => match r.position {
                     Position::Anywhere => filing.literals.push((r.text, position)),
                     Position::Start => {
-                        let head = affix(&r.text, false);
-                        filing.starts.push(head.len());
+                        filing.starts.push(r.text.len());
                         filing
                             .keys
-                            .push((affix_key(false, head.as_bytes()), position));
+                            .push((affix_key(false, r.text.as_bytes()), position));
                     }
                     Position::End => {
-                        let tail = affix(&r.text, true);
-                        filing.ends.push(tail.len());
+                        filing.ends.push(r.text.len());
                         filing
                             .keys
-                            .push((affix_key(true, tail.as_bytes()), position));
+                            .push((affix_key(true, r.text.as_bytes()), position));
                     }
                 },
                 Anchor::AtLeast(n) => filing.at_least.push((n, position)),
