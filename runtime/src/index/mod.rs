@@ -81,20 +81,18 @@ fn cidr_key(prefix: u8, addr: &IpAddr) -> u64 {
 }
 
 /// The key of a literal that must start (`end` false) or end the text, as the automaton
-/// would compare it: ASCII case ignored. `text` is in searched form (literal.rs).
+/// would compare it: ASCII case ignored. `text` is in searched form (literal.rs). An event
+/// computes one per distinct literal length, so this is FNV-1a with a final mix rather
+/// than SipHash: a collision only proposes a candidate that confirmation then rejects.
 fn affix_key(end: bool, text: &[u8]) -> u64 {
-    let mut h = DefaultHasher::new();
-    h.write_u8(if end { 4 } else { 3 });
-    // Lowercased a chunk at a time: the hasher is much faster fed slices than bytes.
-    let mut buf = [0u8; 64];
-    for chunk in text.chunks(buf.len()) {
-        let lower = buf.get_mut(..chunk.len()).unwrap_or_default();
-        for (l, b) in lower.iter_mut().zip(chunk) {
-            *l = b.to_ascii_lowercase();
-        }
-        h.write(lower);
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ if end { 4 } else { 3 };
+    for b in text {
+        h = (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x0100_0000_01b3);
     }
-    h.finish()
+    // The finalizer of MurmurHash3, so every bit of the key depends on every byte.
+    h = (h ^ (h >> 33)).wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h = (h ^ (h >> 33)).wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
 }
 
 fn integer(v: &Value) -> Option<i128> {
