@@ -274,7 +274,10 @@ pub fn semantic_tokens(tokens: &[SemanticToken], text: &str) -> Vec<lsp::Semanti
     let mut out = Vec::with_capacity(tokens.len());
     let (mut prev_line, mut prev_col) = (0u32, 0u32);
     for t in tokens {
-        let kind = TokenKind::ALL.iter().position(|k| *k == t.kind).unwrap_or(0);
+        let kind = TokenKind::ALL
+            .iter()
+            .position(|k| *k == t.kind)
+            .unwrap_or(0);
         let mut start = t.span.start;
         for piece in text.get(t.span.start..t.span.end).unwrap_or("").split('\n') {
             let pos = lines.position(start);
@@ -306,4 +309,3 @@ pub fn semantic_tokens(tokens: &[SemanticToken], text: &str) -> Vec<lsp::Semanti
 pub fn path_of(uri: &Url) -> Option<std::path::PathBuf> {
     (uri.scheme() == "file").then(|| uri.to_file_path().ok())?
 }
-

@@ -29,11 +29,7 @@ pub fn service(base: BaseFs) -> (LspService<Backend>, tower_lsp::ClientSocket) {
 }
 
 /// Serves the protocol on `input` and `output` until the client says `exit`.
-pub async fn serve(
-    base: BaseFs,
-    input: impl AsyncRead + Unpin,
-    output: impl AsyncWrite,
-) {
+pub async fn serve(base: BaseFs, input: impl AsyncRead + Unpin, output: impl AsyncWrite) {
     let (service, socket) = service(base);
     Server::new(input, output, socket).serve(service).await;
 }

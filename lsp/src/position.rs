@@ -21,7 +21,10 @@ impl<'t> LineIndex<'t> {
 
     pub fn position(&self, offset: usize) -> Position {
         let offset = offset.min(self.text.len());
-        let line = self.starts.partition_point(|&s| s <= offset).saturating_sub(1);
+        let line = self
+            .starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1);
         let start = self.starts.get(line).copied().unwrap_or(0);
         // An offset inside a character (never produced by the compiler) counts to its start.
         let column: usize = self

@@ -89,8 +89,11 @@ impl Backend {
                 None
             }
             Err(panic) => {
-                self.log(lsp::MessageType::ERROR, format!("checking panicked: {panic}"))
-                    .await;
+                self.log(
+                    lsp::MessageType::ERROR,
+                    format!("checking panicked: {panic}"),
+                )
+                .await;
                 None
             }
         }
@@ -136,8 +139,11 @@ impl Backend {
         };
         let docs = lock(&self.inner.docs).clone();
         let Ok(files) = guard(|| convert::diagnostics(&analysis, &docs)) else {
-            self.log(lsp::MessageType::ERROR, "converting diagnostics panicked".into())
-                .await;
+            self.log(
+                lsp::MessageType::ERROR,
+                "converting diagnostics panicked".into(),
+            )
+            .await;
             return;
         };
         // Only files with diagnostics are sent, plus those that had some and are now clean.
@@ -153,8 +159,8 @@ impl Backend {
             self.client.publish_diagnostics(uri, Vec::new(), None).await;
         }
         for (uri, list) in files {
-            let version = convert::path_of(&uri)
-                .and_then(|p| self.workspace().buffer(&p).map(|b| b.version));
+            let version =
+                convert::path_of(&uri).and_then(|p| self.workspace().buffer(&p).map(|b| b.version));
             self.client.publish_diagnostics(uri, list, version).await;
         }
     }
@@ -223,7 +229,8 @@ impl LanguageServer for Backend {
             folders.splice(0..0, ws.into_iter().map(|f| f.uri));
         }
         let paths: Vec<_> = folders.iter().filter_map(convert::path_of).collect();
-        self.workspace().find_root(paths.iter().map(|p| p.as_path()));
+        self.workspace()
+            .find_root(paths.iter().map(|p| p.as_path()));
         let sync = lsp::TextDocumentSyncOptions {
             open_close: Some(true),
             change: Some(lsp::TextDocumentSyncKind::INCREMENTAL),
@@ -288,7 +295,8 @@ impl LanguageServer for Backend {
 
     async fn did_open(&self, params: lsp::DidOpenTextDocumentParams) {
         let doc = params.text_document;
-        self.set_buffer(&doc.uri, doc.text.into(), doc.version).await;
+        self.set_buffer(&doc.uri, doc.text.into(), doc.version)
+            .await;
     }
 
     async fn did_change(&self, params: lsp::DidChangeTextDocumentParams) {
@@ -304,8 +312,11 @@ impl LanguageServer for Backend {
                     .await;
             }
             Err(panic) => {
-                self.log(lsp::MessageType::ERROR, format!("applying an edit panicked: {panic}"))
-                    .await;
+                self.log(
+                    lsp::MessageType::ERROR,
+                    format!("applying an edit panicked: {panic}"),
+                )
+                .await;
             }
         }
     }
@@ -429,14 +440,18 @@ impl LanguageServer for Backend {
         &self,
         params: lsp::DocumentSymbolParams,
     ) -> Result<Option<lsp::DocumentSymbolResponse>> {
-        self.query("documentSymbol", &params.text_document.uri, |a, file, lines| {
-            let symbols = a
-                .document_symbols(file)
-                .into_iter()
-                .map(|s| convert::document_symbol(s, lines))
-                .collect();
-            Some(lsp::DocumentSymbolResponse::Nested(symbols))
-        })
+        self.query(
+            "documentSymbol",
+            &params.text_document.uri,
+            |a, file, lines| {
+                let symbols = a
+                    .document_symbols(file)
+                    .into_iter()
+                    .map(|s| convert::document_symbol(s, lines))
+                    .collect();
+                Some(lsp::DocumentSymbolResponse::Nested(symbols))
+            },
+        )
         .await
     }
 
@@ -477,7 +492,10 @@ impl LanguageServer for Backend {
         .await
     }
 
-    async fn inlay_hint(&self, params: lsp::InlayHintParams) -> Result<Option<Vec<lsp::InlayHint>>> {
+    async fn inlay_hint(
+        &self,
+        params: lsp::InlayHintParams,
+    ) -> Result<Option<Vec<lsp::InlayHint>>> {
         self.query("inlayHint", &params.text_document.uri, |a, file, lines| {
             let range = lines.span(params.range);
             Some(
@@ -567,7 +585,10 @@ mod tests {
             text: text.into(),
         };
         let r = |a: u32, b: u32, c: u32, d: u32| {
-            Some(lsp::Range::new(lsp::Position::new(a, b), lsp::Position::new(c, d)))
+            Some(lsp::Range::new(
+                lsp::Position::new(a, b),
+                lsp::Position::new(c, d),
+            ))
         };
         let out = apply_changes(
             "// café 😀 x\ny",

@@ -62,7 +62,9 @@ async fn an_edit_republishes_and_clears_a_file_that_became_clean() {
     let (mut server, _) = TestServer::new(CHANNEL_291).await;
     let file = uri("channels/pipes.ward");
     assert_eq!(server.diagnostics(&file).await.len(), 1);
-    let text = support::split(CHANNEL_291)[0].1.replace("pipe_sddl", "pipe_name");
+    let text = support::split(CHANNEL_291)[0]
+        .1
+        .replace("pipe_sddl", "pipe_name");
     server.open(&file, &text).await;
     assert!(server.diagnostics(&file).await.is_empty());
     let broken = text.replace("severity high", "severity hihg");
@@ -79,48 +81,76 @@ async fn hover_counts_utf16_after_non_ascii_text() {
     let text = hover["contents"]["value"].as_str().unwrap();
     assert!(text.contains("8 is_remote: bool"), "{text}");
     // `    event { pipe_name: "café 😀", ` is 34 UTF-16 units (the emoji counts two).
-    assert_eq!(hover["range"]["start"], json!({ "line": 2, "character": 34 }));
+    assert_eq!(
+        hover["range"]["start"],
+        json!({ "line": 2, "character": 34 })
+    );
 }
 
 #[tokio::test]
 async fn completion_offers_fields_operators_and_values() {
     let fixture = PIPES.replace("is_remote$0: true", "is_remote: true, $0");
     let (mut server, cursor) = TestServer::new(&fixture).await;
-    let items = server.at("textDocument/completion", &cursor.unwrap(), json!({})).await;
+    let items = server
+        .at("textDocument/completion", &cursor.unwrap(), json!({}))
+        .await;
     assert!(labels(&items).contains(&"client_pid".to_string()));
     let fixture = PIPES.replace("is_remote == false", "is_remote == $0");
     let (mut server, cursor) = TestServer::new(&fixture).await;
-    let items = server.at("textDocument/completion", &cursor.unwrap(), json!({})).await;
+    let items = server
+        .at("textDocument/completion", &cursor.unwrap(), json!({}))
+        .await;
     assert_eq!(labels(&items), ["true", "false"]);
     let fixture = PIPES.replace("is_remote == false", "client_pid $0");
     let (mut server, cursor) = TestServer::new(&fixture).await;
-    let items = server.at("textDocument/completion", &cursor.unwrap(), json!({})).await;
-    assert_eq!(labels(&items), ["==", "!=", "<", "<=", ">", ">=", "in", "not in"]);
+    let items = server
+        .at("textDocument/completion", &cursor.unwrap(), json!({}))
+        .await;
+    assert_eq!(
+        labels(&items),
+        ["==", "!=", "<", "<=", ">", ">=", "in", "not in"]
+    );
 }
 
 #[tokio::test]
 async fn definition_and_references_span_files() {
-    let fixture = PIPES.replace("channel Pipes\n    event", "channel Pi$0pes\n    event").replace("is_remote$0", "is_remote");
+    let fixture = PIPES
+        .replace("channel Pipes\n    event", "channel Pi$0pes\n    event")
+        .replace("is_remote$0", "is_remote");
     let (mut server, cursor) = TestServer::new(&fixture).await;
     let cursor = cursor.unwrap();
-    let def = server.at("textDocument/definition", &cursor, json!({})).await;
+    let def = server
+        .at("textDocument/definition", &cursor, json!({}))
+        .await;
     assert_eq!(def["uri"], uri("channels/pipes.ward").as_str());
     assert_eq!(def["range"]["start"], json!({ "line": 0, "character": 8 }));
     let refs = server
-        .at("textDocument/references", &cursor, json!({ "context": { "includeDeclaration": true } }))
+        .at(
+            "textDocument/references",
+            &cursor,
+            json!({ "context": { "includeDeclaration": true } }),
+        )
         .await;
     assert_eq!(refs.as_array().unwrap().len(), 2);
 }
 
 #[tokio::test]
 async fn rename_edits_every_file_and_refuses_the_stdlib() {
-    let fixture = PIPES.replace("channel Pipes\n    event", "channel Pi$0pes\n    event").replace("is_remote$0", "is_remote");
+    let fixture = PIPES
+        .replace("channel Pipes\n    event", "channel Pi$0pes\n    event")
+        .replace("is_remote$0", "is_remote");
     let (mut server, cursor) = TestServer::new(&fixture).await;
     let cursor = cursor.unwrap();
-    let range = server.at("textDocument/prepareRename", &cursor, json!({})).await;
+    let range = server
+        .at("textDocument/prepareRename", &cursor, json!({}))
+        .await;
     assert_eq!(range["start"], json!({ "line": 1, "character": 12 }));
     let edit = server
-        .at("textDocument/rename", &cursor, json!({ "newName": "NamedPipes" }))
+        .at(
+            "textDocument/rename",
+            &cursor,
+            json!({ "newName": "NamedPipes" }),
+        )
         .await;
     assert_eq!(edit["changes"].as_object().unwrap().len(), 2);
     let (mut server, cursor) = TestServer::new(PIPES).await;
@@ -144,7 +174,9 @@ async fn symbols_of_a_document_and_of_the_workspace() {
         .await;
     assert_eq!(symbols[0]["name"], "Pipes");
     assert_eq!(symbols[0]["children"][0]["name"], "a");
-    let found = server.request("workspace/symbol", json!({ "query": "pipe" })).await;
+    let found = server
+        .request("workspace/symbol", json!({ "query": "pipe" }))
+        .await;
     let names = labels(&Value::Array(
         found
             .as_array()
@@ -180,7 +212,11 @@ async fn semantic_tokens_are_relative_and_classified() {
     let fields: Vec<_> = data
         .chunks(5)
         .scan((0, 0), |pos, t| {
-            *pos = if t[0] == 0 { (pos.0, pos.1 + t[1]) } else { (pos.0 + t[0], t[1]) };
+            *pos = if t[0] == 0 {
+                (pos.0, pos.1 + t[1])
+            } else {
+                (pos.0 + t[0], t[1])
+            };
             Some((*pos, t[2], t[3]))
         })
         .filter(|(_, len, kind)| *len == 9 && *kind == 8)
@@ -246,13 +282,18 @@ async fn stdlib_files_are_served_by_ward_stdlib() {
 async fn garbage_and_half_typed_text_get_answers_not_crashes() {
     let (mut server, _) = TestServer::new(PIPES).await;
     let file = uri("channels/garbage.ward");
-    let garbage = "channel { instance ] == [ \"open\n template 12 = ::: café 😀 }}}} [[ r#\"\n\u{0}\u{7f}";
+    let garbage =
+        "channel { instance ] == [ \"open\n template 12 = ::: café 😀 }}}} [[ r#\"\n\u{0}\u{7f}";
     server.open(&file, garbage).await;
     assert!(!server.diagnostics(&file).await.is_empty());
     for line in 0..4 {
         for character in [0, 3, 9, 17, 40, 200] {
             let at = json!({ "textDocument": { "uri": file }, "position": { "line": line, "character": character } });
-            for method in ["textDocument/hover", "textDocument/completion", "textDocument/definition"] {
+            for method in [
+                "textDocument/hover",
+                "textDocument/completion",
+                "textDocument/definition",
+            ] {
                 let answer = server.request(method, at.clone()).await;
                 assert!(answer.get("error").is_none(), "{method}: {answer}");
             }
@@ -273,17 +314,17 @@ async fn a_huge_buffer_is_refused_with_a_diagnostic() {
 #[tokio::test]
 async fn a_file_deleted_while_open_is_checked_from_its_buffer_until_closed() {
     // The base file system holds only the manifest: the file exists only in the editor.
-    let fs = MemoryFs::from_fixture(
-        std::path::Path::new(support::ROOT),
-        support::MANIFEST,
-    );
+    let fs = MemoryFs::from_fixture(std::path::Path::new(support::ROOT), support::MANIFEST);
     let mut server = TestServer::over(Arc::new(fs));
     server.initialize().await;
     let file = uri("channels/pipes.ward");
     server.open(&file, &support::split(CHANNEL_291)[0].1).await;
     assert_eq!(server.diagnostics(&file).await[0]["code"], "E0300");
     server
-        .notify("textDocument/didClose", json!({ "textDocument": { "uri": file } }))
+        .notify(
+            "textDocument/didClose",
+            json!({ "textDocument": { "uri": file } }),
+        )
         .await;
     assert!(server.diagnostics(&file).await.is_empty());
 }

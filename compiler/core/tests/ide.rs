@@ -70,7 +70,10 @@ fn hover_on_a_criterion_field_shows_number_type_doc_and_suppliers() {
     let hover = a.hover(file, offset).unwrap();
     let md = &hover.markdown;
     assert!(md.contains("1 pipe_name: string"), "{md}");
-    assert!(md.contains("Field 1 of `IpcNamedPipe`, type `string`"), "{md}");
+    assert!(
+        md.contains("Field 1 of `IpcNamedPipe`, type `string`"),
+        "{md}"
+    );
     assert!(md.contains("Full pipe name"), "{md}");
     assert!(md.contains("Supplied by"), "{md}");
     assert!(md.contains("`windows_7_11` (1..=20)"), "{md}");
@@ -109,7 +112,10 @@ fn hover_after_non_ascii_text_finds_the_name() {
 
 #[test]
 fn completion_in_an_instance_offers_fields_and_keywords() {
-    let text = PIPES.replace("        severity high\n", "        $0\n        severity high\n");
+    let text = PIPES.replace(
+        "        severity high\n",
+        "        $0\n        severity high\n",
+    );
     let (a, file, offset) = fixture(&text);
     let got = labels(&a, file, offset);
     assert!(got.contains(&"pipe_name".to_string()), "{got:?}");
@@ -123,22 +129,34 @@ fn completion_after_a_field_offers_the_operators_of_its_type() {
     let text = PIPES.replace("severity high\n", "is_remote $0\n        severity high\n");
     let (a, file, offset) = fixture(&text);
     assert_eq!(labels(&a, file, offset), ["==", "!="]);
-    let text = PIPES.replace("severity high\n", "client_image not $0\n        severity high\n");
+    let text = PIPES.replace(
+        "severity high\n",
+        "client_image not $0\n        severity high\n",
+    );
     let (a, file, offset) = fixture(&text);
     let got = labels(&a, file, offset);
-    assert!(got.contains(&"glob".to_string()) && got.contains(&"in".to_string()), "{got:?}");
+    assert!(
+        got.contains(&"glob".to_string()) && got.contains(&"in".to_string()),
+        "{got:?}"
+    );
     assert!(!got.contains(&"not glob".to_string()), "{got:?}");
 }
 
 #[test]
 fn completion_after_an_operator_offers_values() {
-    let text = PIPES.replace("severity high\n", "client_integrity == $0\n        severity high\n");
+    let text = PIPES.replace(
+        "severity high\n",
+        "client_integrity == $0\n        severity high\n",
+    );
     let (a, file, offset) = fixture(&text);
     assert_eq!(
         labels(&a, file, offset),
         ["untrusted", "low", "medium", "high", "system"]
     );
-    let text = PIPES.replace("severity high\n", "is_remote == f$0\n        severity high\n");
+    let text = PIPES.replace(
+        "severity high\n",
+        "is_remote == f$0\n        severity high\n",
+    );
     let (a, file, offset) = fixture(&text);
     let c = a.completions(file, offset);
     assert_eq!(c.items.len(), 2);
@@ -163,9 +181,7 @@ fn completion_of_names_where_they_fit() {
 
 #[test]
 fn completion_in_tests_offers_channels_fields_and_instances() {
-    let test = format!(
-        "{PIPES}//- tests/t.ward\ntest \"x\" {{\n    channel Pi$0\n}}\n"
-    );
+    let test = format!("{PIPES}//- tests/t.ward\ntest \"x\" {{\n    channel Pi$0\n}}\n");
     let (a, file, offset) = fixture(&test);
     assert_eq!(
         labels(&a, file, offset)
@@ -214,7 +230,10 @@ fn definition_and_references_cross_files() {
     let (a, file, offset) = fixture(&text);
     let def = a.definition(file, offset).unwrap();
     assert_ne!(def.file, file);
-    assert_eq!(&a.sources().get(def.file).text[def.span.start..def.span.end], "a");
+    assert_eq!(
+        &a.sources().get(def.file).text[def.span.start..def.span.end],
+        "a"
+    );
     assert_eq!(a.references(file, offset, true).len(), 2);
     assert_eq!(a.references(file, offset, false).len(), 1);
     // The field is used in the channel and the test, and declared in the stdlib.
@@ -231,10 +250,23 @@ fn rename_changes_every_use_and_refuses_stdlib_and_bad_names() {
     let edits = a.rename(file, offset, "PipeChannel").unwrap();
     assert_eq!(edits.len(), 2);
     assert!(edits.iter().all(|e| e.text == "PipeChannel"));
-    assert_eq!(a.prepare_rename(file, offset).unwrap().span.end - a.prepare_rename(file, offset).unwrap().span.start, 5);
-    assert!(matches!(a.rename(file, offset, "template"), Err(RenameError::InvalidName(_))));
-    assert!(matches!(a.rename(file, offset, "a b"), Err(RenameError::InvalidName(_))));
-    assert!(matches!(a.rename(file, offset, "IpcNamedPipe"), Err(RenameError::Taken { .. })));
+    assert_eq!(
+        a.prepare_rename(file, offset).unwrap().span.end
+            - a.prepare_rename(file, offset).unwrap().span.start,
+        5
+    );
+    assert!(matches!(
+        a.rename(file, offset, "template"),
+        Err(RenameError::InvalidName(_))
+    ));
+    assert!(matches!(
+        a.rename(file, offset, "a b"),
+        Err(RenameError::InvalidName(_))
+    ));
+    assert!(matches!(
+        a.rename(file, offset, "IpcNamedPipe"),
+        Err(RenameError::Taken { .. })
+    ));
     let (a, file, offset) = fixture(&with_cursor(PIPES, "pipe_na"));
     assert_eq!(
         a.prepare_rename(file, offset),
@@ -281,7 +313,10 @@ fn inlay_hints_number_each_criterion_field() {
     let hints = a.inlay_hints(file, Span::new(0, text.len()));
     let labels: Vec<&str> = hints.iter().map(|h| h.label.as_str()).collect();
     assert_eq!(labels, [" #1", " #5"]);
-    assert_eq!(hints[0].offset, text.find("pipe_name").unwrap() + "pipe_name".len());
+    assert_eq!(
+        hints[0].offset,
+        text.find("pipe_name").unwrap() + "pipe_name".len()
+    );
 }
 
 #[test]

@@ -131,7 +131,8 @@ impl TestServer {
     /// The `result` of a request, or its `error` object.
     pub async fn request(&mut self, method: &str, params: Value) -> Value {
         self.next_id += 1;
-        let message = json!({ "jsonrpc": "2.0", "id": self.next_id, "method": method, "params": params });
+        let message =
+            json!({ "jsonrpc": "2.0", "id": self.next_id, "method": method, "params": params });
         let mut response = self.send(message).await.unwrap();
         match response.get("error") {
             Some(e) => json!({ "error": e }),
@@ -147,7 +148,9 @@ impl TestServer {
     /// The next message from the server that is not a log message.
     pub async fn next_message(&mut self, wait: Duration) -> Option<Value> {
         loop {
-            let message = tokio::time::timeout(wait, self.messages.recv()).await.ok()??;
+            let message = tokio::time::timeout(wait, self.messages.recv())
+                .await
+                .ok()??;
             if message["method"] != "window/logMessage" {
                 return Some(message);
             }
@@ -190,7 +193,8 @@ impl TestServer {
 
     /// A request about the cursor's position.
     pub async fn at(&mut self, method: &str, cursor: &Cursor, extra: Value) -> Value {
-        let mut params = json!({ "textDocument": { "uri": cursor.uri }, "position": cursor.position });
+        let mut params =
+            json!({ "textDocument": { "uri": cursor.uri }, "position": cursor.position });
         if let (Some(p), Some(e)) = (params.as_object_mut(), extra.as_object()) {
             p.extend(e.clone());
         }

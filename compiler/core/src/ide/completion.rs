@@ -70,7 +70,10 @@ impl Analysis {
         match (block, owner) {
             (Block::Channel(t), [w]) if w.tok == Tok::Targets => {
                 let template = t.as_deref().and_then(|t| self.template_def(t));
-                self.sensors_for(template).into_iter().filter(fresh).collect()
+                self.sensors_for(template)
+                    .into_iter()
+                    .filter(fresh)
+                    .collect()
             }
             (Block::Test(c), [w]) if w.tok == Tok::Expect => {
                 let channel = c
@@ -112,7 +115,9 @@ impl Analysis {
             }
             (Block::Instance(_), [Tok::Severity]) => values(Severity::ALL.map(|s| s.as_str())),
             (Block::Instance(_), [Tok::Action]) => values(Action::ALL.map(|a| a.as_str())),
-            (Block::Instance(t), [Tok::Ident]) => self.operators(t.as_deref(), &before[0].text, false),
+            (Block::Instance(t), [Tok::Ident]) => {
+                self.operators(t.as_deref(), &before[0].text, false)
+            }
             (Block::Instance(t), [Tok::Ident, Tok::Not]) => {
                 self.operators(t.as_deref(), &before[0].text, true)
             }
@@ -120,7 +125,9 @@ impl Analysis {
                 self.field_values(t.as_deref(), &before[0].text)
             }
             (Block::Test(_), []) => keywords(TEST_KEYWORDS),
-            (Block::Test(_), [Tok::Channel]) => self.tops(DefKind::Channel, CompletionKind::Channel),
+            (Block::Test(_), [Tok::Channel]) => {
+                self.tops(DefKind::Channel, CompletionKind::Channel)
+            }
             (Block::Event(c), []) => self.fields_of(self.test_template(c.as_deref()).as_deref()),
             (Block::Event(c), [Tok::Ident, Tok::Colon]) => {
                 self.field_values(self.test_template(c.as_deref()).as_deref(), &before[0].text)
@@ -202,7 +209,12 @@ impl Analysis {
         Type::builtin(ty).or_else(|| {
             let e = self.index.top_of(ty, DefKind::Enum)?;
             let name = &self.index.def(e).name;
-            let id = self.checked.program.enums.iter().position(|x| &x.name == name);
+            let id = self
+                .checked
+                .program
+                .enums
+                .iter()
+                .position(|x| &x.name == name);
             // An enum that did not check still takes the enum operators.
             Some(Type::Enum(EnumId(id.unwrap_or(0))))
         })

@@ -74,7 +74,11 @@ pub(super) fn at(text: &str, offset: usize) -> Option<Context> {
             }
         }
         let in_block = !matches!(frames.last(), Some(Frame::List(..)));
-        if in_block && text.get(last_end..start).is_some_and(|gap| gap.contains('\n')) {
+        if in_block
+            && text
+                .get(last_end..start)
+                .is_some_and(|gap| gap.contains('\n'))
+        {
             segment.clear();
         }
         last_end = end;
@@ -174,12 +178,18 @@ fn record_name(frames: &mut [Frame], segment: &[Word], w: &Word) {
         return;
     };
     match (block, segment) {
-        (Block::Channel(t), [Word {
-            tok: Tok::Template, ..
-        }]) => *t = Some(w.text.clone()),
-        (Block::Test(c), [Word {
-            tok: Tok::Channel, ..
-        }]) => *c = Some(w.text.clone()),
+        (
+            Block::Channel(t),
+            [Word {
+                tok: Tok::Template, ..
+            }],
+        ) => *t = Some(w.text.clone()),
+        (
+            Block::Test(c),
+            [Word {
+                tok: Tok::Channel, ..
+            }],
+        ) => *c = Some(w.text.clone()),
         _ => {}
     }
 }

@@ -29,7 +29,11 @@ impl Analysis {
             .filter(|(_, d)| d.file == file && d.parent.is_none())
             .map(|(id, _)| {
                 let mut s = self.symbol(id);
-                s.children = self.index.members(id).map(|(m, _)| self.symbol(m)).collect();
+                s.children = self
+                    .index
+                    .members(id)
+                    .map(|(m, _)| self.symbol(m))
+                    .collect();
                 s
             })
             .collect()

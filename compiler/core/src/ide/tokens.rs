@@ -98,13 +98,12 @@ impl Analysis {
                 .iter()
                 .map(|s| token(*s, TokenKind::Comment, 0)),
         );
-        out.extend(lexed.doc_comments.iter().map(|s| {
-            token(
-                *s,
-                TokenKind::Comment,
-                TokenModifier::Documentation.bit(),
-            )
-        }));
+        out.extend(
+            lexed
+                .doc_comments
+                .iter()
+                .map(|s| token(*s, TokenKind::Comment, TokenModifier::Documentation.bit())),
+        );
         for &(start, tok, end) in &lexed.tokens {
             let span = Span::new(start, end);
             let kind = match tok {
