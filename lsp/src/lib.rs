@@ -18,7 +18,13 @@ pub use overlay::{BaseFs, OverlayFs};
 pub use position::LineIndex;
 pub use server::{Backend, DEBOUNCE};
 
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
 use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::sync::Notify;
+use tower::Service;
+use tower_lsp::jsonrpc::Request;
 use tower_lsp::{LspService, Server};
 
 /// The service, with Ward's own requests (`ward/stdlib`) registered.
@@ -31,5 +37,39 @@ pub fn service(base: BaseFs) -> (LspService<Backend>, tower_lsp::ClientSocket) {
 /// Serves the protocol on `input` and `output` until the client says `exit`.
 pub async fn serve(base: BaseFs, input: impl AsyncRead + Unpin, output: impl AsyncWrite) {
     let (service, socket) = service(base);
-    Server::new(input, output, socket).serve(service).await;
+    let exited = Arc::new(Notify::new());
+    let service = ExitWatch {
+        inner: service,
+        exited: exited.clone(),
+    };
+    tokio::select! {
+        () = Server::new(input, output, socket).serve(service) => {}
+        () = exited.notified() => {}
+    }
+}
+
+/// Passes every message on and notices `exit`: tower-lsp's server goes on reading its
+/// input after `exit` until the client closes it, and a client need not close it.
+struct ExitWatch<S> {
+    inner: S,
+    exited: Arc<Notify>,
+}
+
+impl<S: Service<Request>> Service<Request> for ExitWatch<S> {
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = S::Future;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> S::Future {
+        let exit = request.method() == "exit";
+        let future = self.inner.call(request);
+        if exit {
+            self.exited.notify_one();
+        }
+        future
+    }
 }
