@@ -86,9 +86,11 @@ impl Analysis {
                     .filter(fresh)
                     .collect()
             }
-            (Block::Instance(t), [field, ops @ ..]) if is_operator(ops) => {
-                self.field_values(t.as_deref(), &field.text)
-            }
+            (Block::Instance(t), [field, ops @ ..]) if is_operator(ops) => self
+                .field_values(t.as_deref(), &field.text)
+                .into_iter()
+                .filter(fresh)
+                .collect(),
             (Block::Event(c), [field, colon]) if colon.tok == Tok::Colon => {
                 self.field_values(self.test_template(c.as_deref()).as_deref(), &field.text)
             }
