@@ -14,6 +14,7 @@ use tower_lsp::jsonrpc::{Error, Result};
 use tower_lsp::lsp_types::{self as lsp, Url};
 use tower_lsp::{Client, LanguageServer};
 use ward_compiler::ide::Analysis;
+use ward_compiler::sources::Origin;
 use ward_compiler::{FileId, Span};
 
 use crate::convert::{self, Lines};
@@ -275,6 +276,7 @@ impl LanguageServer for Backend {
                     ),
                 ),
                 inlay_hint_provider: Some(lsp::OneOf::Left(true)),
+                document_formatting_provider: Some(lsp::OneOf::Left(true)),
                 ..Default::default()
             },
         })
@@ -336,6 +338,27 @@ impl LanguageServer for Backend {
     async fn did_change_watched_files(&self, _: lsp::DidChangeWatchedFilesParams) {
         self.workspace().changed();
         tokio::spawn(self.schedule_publish());
+    }
+
+    async fn formatting(
+        &self,
+        params: lsp::DocumentFormattingParams,
+    ) -> Result<Option<Vec<lsp::TextEdit>>> {
+        self.query("formatting", &params.text_document.uri, |a, file, lines| {
+            let src = a.sources().get(file);
+            // The stdlib is not the user's to rewrite; a file with syntax errors is left
+            // as it is (the formatter says `None`), as `ward fmt` leaves it.
+            if src.origin != Origin::Project {
+                return None;
+            }
+            let formatted = ward_compiler::format::format(&src.text)?;
+            if formatted == *src.text {
+                return Some(Vec::new());
+            }
+            let whole = lines.range(Span::new(0, src.text.len()));
+            Some(vec![lsp::TextEdit::new(whole, formatted)])
+        })
+        .await
     }
 
     async fn hover(&self, params: lsp::HoverParams) -> Result<Option<lsp::Hover>> {

@@ -335,3 +335,26 @@ async fn requests_for_files_outside_the_project_answer_nothing() {
     let at = json!({ "textDocument": { "uri": "file:///elsewhere/x.ward" }, "position": { "line": 0, "character": 0 } });
     assert_eq!(server.request("textDocument/hover", at).await, Value::Null);
 }
+
+#[tokio::test]
+async fn formatting_gives_the_formatter_layout_and_leaves_broken_files_alone() {
+    let messy = "channel   Pipes = 291 {\nversion 1\n  template IpcNamedPipe\n targets [ windows_7_12 ]\n instance a = 1 { pipe_name contains \"x\"\n severity high }\n}\n";
+    let (mut server, _) = TestServer::new(&format!("//- channels/pipes.ward\n{messy}")).await;
+    let file = uri("channels/pipes.ward");
+    let params = json!({ "textDocument": { "uri": file }, "options": { "tabSize": 4, "insertSpaces": true } });
+    let edits = server
+        .request("textDocument/formatting", params.clone())
+        .await;
+    let expected = ward_compiler::format::format(messy).unwrap();
+    assert_ne!(expected, messy);
+    assert_eq!(edits[0]["newText"], expected.as_str());
+    assert_eq!(
+        edits[0]["range"]["start"],
+        json!({ "line": 0, "character": 0 })
+    );
+    server.open(&file, "channel Pipes = 291 {\n").await;
+    assert_eq!(
+        server.request("textDocument/formatting", params).await,
+        Value::Null
+    );
+}
