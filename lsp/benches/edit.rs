@@ -12,7 +12,7 @@ use ward_compiler::io::MemoryFs;
 use ward_compiler::project;
 use ward_lsp::{diagnostics, OverlayFs, DIAGNOSTICS_DOCS};
 
-/// A channel of 2,000 five-line instances: 10,006 lines.
+/// A channel of 2,000 five-line instances: 10,005 lines.
 fn big_file(edit: usize) -> String {
     let mut text = String::from(
         "channel Big = 900 {\n    version 1\n    template IpcNamedPipe\n    targets [windows_7_12]\n",
