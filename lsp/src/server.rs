@@ -37,6 +37,8 @@ struct Inner {
     /// URIs last published with diagnostics, to clear them once they are clean.
     published: Mutex<HashSet<Url>>,
     docs: Mutex<String>,
+    /// The last reason given for having no analysis.
+    last_warning: Mutex<Option<String>>,
 }
 
 impl std::fmt::Debug for Backend {
@@ -72,6 +74,7 @@ impl Backend {
                 workspace: Mutex::new(Workspace::new(base)),
                 published: Mutex::new(HashSet::new()),
                 docs: Mutex::new(convert::DIAGNOSTICS_DOCS.to_string()),
+                last_warning: Mutex::new(None),
             }),
         }
     }
@@ -86,7 +89,12 @@ impl Backend {
         match result {
             Ok(Ok(a)) => Some(a),
             Ok(Err(why)) => {
-                self.log(lsp::MessageType::WARNING, why).await;
+                // Every request would say the same: say it once until it changes.
+                let repeated =
+                    lock(&self.inner.last_warning).replace(why.clone()) == Some(why.clone());
+                if !repeated {
+                    self.log(lsp::MessageType::WARNING, why).await;
+                }
                 None
             }
             Err(panic) => {

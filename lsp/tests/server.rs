@@ -358,3 +358,22 @@ async fn formatting_gives_the_formatter_layout_and_leaves_broken_files_alone() {
         Value::Null
     );
 }
+
+#[tokio::test]
+async fn without_a_project_requests_answer_nothing_and_the_reason_is_logged_once() {
+    let mut server = TestServer::over(Arc::new(MemoryFs::new()));
+    server.initialize().await;
+    let at = json!({ "textDocument": { "uri": "file:///none/x.ward" }, "position": { "line": 0, "character": 0 } });
+    for _ in 0..3 {
+        assert_eq!(
+            server.request("textDocument/hover", at.clone()).await,
+            Value::Null
+        );
+    }
+    let logs = server.log_messages().await;
+    assert_eq!(
+        logs.iter().filter(|m| m.contains("no Ward.toml")).count(),
+        1,
+        "{logs:?}"
+    );
+}

@@ -157,6 +157,18 @@ impl TestServer {
         }
     }
 
+    /// The log messages the server sends until it is quiet for half a second.
+    pub async fn log_messages(&mut self) -> Vec<String> {
+        let mut logs = Vec::new();
+        let quiet = Duration::from_millis(500);
+        while let Ok(Some(m)) = tokio::time::timeout(quiet, self.messages.recv()).await {
+            if m["method"] == "window/logMessage" {
+                logs.push(m["params"]["message"].as_str().unwrap_or("").to_string());
+            }
+        }
+        logs
+    }
+
     /// The diagnostics next published for `uri`.
     pub async fn diagnostics(&mut self, uri: &Url) -> Vec<Value> {
         loop {
