@@ -46,6 +46,8 @@ enum Command {
     Disasm(commands::disasm::DisasmArgs),
     /// Semantic diff of two channel files (exit 0 identical, 1 different, 2 errors).
     Diff(commands::diff::DiffArgs),
+    /// Run the language server over stdin and stdout (for editors).
+    Lsp(commands::lsp::LspArgs),
 }
 
 fn main() -> ExitCode {
@@ -74,5 +76,6 @@ fn main() -> ExitCode {
         Command::Explain(args) => commands::explain::run(args),
         Command::Disasm(args) => commands::disasm::run(args),
         Command::Diff(args) => commands::diff::run(args),
+        Command::Lsp(args) => commands::lsp::run(args),
     }
 }

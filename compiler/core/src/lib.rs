@@ -9,6 +9,7 @@ pub mod config;
 pub mod events;
 pub mod format;
 pub mod hir;
+pub mod ide;
 pub mod io;
 pub mod lower;
 pub mod project;

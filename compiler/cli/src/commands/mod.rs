@@ -8,6 +8,7 @@ pub mod disasm;
 pub mod explain;
 pub mod fmt;
 pub mod keygen;
+pub mod lsp;
 pub mod run;
 pub mod test;
 pub mod verify;

@@ -1,0 +1,132 @@
+//! End to end: the real `ward lsp` process, spoken to over stdio in JSON-RPC as an editor
+//! would. It must report the channel-291 mistake with its related places, then shut down.
+
+mod support;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+fn frame(message: &Value) -> Vec<u8> {
+    let body = message.to_string();
+    format!("Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
+}
+
+/// Reads framed messages until the stream ends, sending each one on.
+fn read_messages(stdout: impl Read, tx: mpsc::Sender<Value>) {
+    let mut reader = BufReader::new(stdout);
+    loop {
+        let mut length = None;
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                return;
+            }
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some(n) = line.strip_prefix("Content-Length: ") {
+                length = n.parse::<usize>().ok();
+            }
+        }
+        let mut body = vec![0; length.expect("a Content-Length header")];
+        if reader.read_exact(&mut body).is_err() {
+            return;
+        }
+        if tx.send(serde_json::from_slice(&body).unwrap()).is_err() {
+            return;
+        }
+    }
+}
+
+#[test]
+fn ward_lsp_reports_channel_291_over_stdio() {
+    let source = "channel Pipes = 291 {\n    version 1\n    template IpcNamedPipe\n    targets [windows_7_11, windows_7_12]\n    instance everyone_can_write = 1 {\n        pipe_sddl contains \"(A;;GRGW;;;WD)\"\n        severity high\n    }\n}\n";
+    let dir = support::project(&[
+        support::MANIFEST,
+        ("channels/pipes.ward", source.as_bytes()),
+    ]);
+    let root = dir.path().canonicalize().unwrap();
+    let root_uri = format!("file://{}", root.display());
+    let file_uri = format!("{root_uri}/channels/pipes.ward");
+
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("ward"))
+        .arg("lsp")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    let reader = std::thread::spawn(move || read_messages(stdout, tx));
+    let mut send = |m: Value| {
+        let stdin = stdin.as_mut().expect("stdin is open until the end");
+        stdin.write_all(&frame(&m)).unwrap();
+    };
+    let next = |what: &str| {
+        rx.recv_timeout(Duration::from_secs(30))
+            .unwrap_or_else(|_| panic!("no {what} from `ward lsp`"))
+    };
+
+    send(json!({ "jsonrpc": "2.0", "id": 1, "method": "initialize",
+        "params": { "capabilities": {}, "rootUri": root_uri, "processId": null } }));
+    let init = loop {
+        let m = next("initialize response");
+        if m["id"] == 1 {
+            break m;
+        }
+    };
+    assert_eq!(init["result"]["serverInfo"]["name"], "ward-lsp");
+    send(json!({ "jsonrpc": "2.0", "method": "initialized", "params": {} }));
+    send(
+        json!({ "jsonrpc": "2.0", "method": "textDocument/didOpen", "params": { "textDocument": {
+        "uri": file_uri, "languageId": "ward", "version": 1, "text": source } } }),
+    );
+
+    let diagnostics = loop {
+        let m = next("publishDiagnostics");
+        if m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == file_uri {
+            break m["params"]["diagnostics"].clone();
+        }
+    };
+    let d = &diagnostics[0];
+    assert_eq!(d["code"], "E0300");
+    assert!(d["message"].as_str().unwrap().contains("pipe_sddl"));
+    let related = d["relatedInformation"].as_array().unwrap();
+    assert!(related[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("supplies inputs 1..=20"));
+    assert!(related[1]["message"].as_str().unwrap().contains("field 21"));
+
+    send(json!({ "jsonrpc": "2.0", "id": 2, "method": "shutdown" }));
+    loop {
+        let m = next("shutdown response");
+        if m["id"] == 2 {
+            assert_eq!(m["result"], Value::Null);
+            break;
+        }
+    }
+    send(json!({ "jsonrpc": "2.0", "method": "exit" }));
+    // The server must exit on `exit` alone, with its stdin still open.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("`ward lsp` did not exit after `exit`");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    drop(stdin);
+    assert!(status.success(), "{status}");
+    reader.join().unwrap();
+}
