@@ -13,6 +13,9 @@ import {
 import { foldingRanges } from "./folding";
 import { findExecutable, missingServerMessage, serverCommand, startFailureMessage } from "./server";
 
+/** The scheme of the bundled stdlib's files, which are not on disk (ward-lsp's STDLIB_SCHEME). */
+const STDLIB_SCHEME = "ward-stdlib";
+
 let client: LanguageClient | undefined;
 let output: vscode.OutputChannel;
 
@@ -22,6 +25,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     output,
     vscode.commands.registerCommand("ward.restartServer", () => restart()),
     vscode.commands.registerCommand("ward.showOutput", () => output.show(true)),
+    // Go to definition often lands in the stdlib (templates, sensors): its text comes from
+    // the server, which embeds it.
+    vscode.workspace.registerTextDocumentContentProvider(STDLIB_SCHEME, {
+      provideTextDocumentContent: (uri) => stdlibText(uri),
+    }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration("ward.server")) {
         output.appendLine("ward.server settings changed: restarting the language server.");
@@ -99,6 +107,7 @@ async function start(): Promise<void> {
     documentSelector: [
       { scheme: "file", language: "ward" },
       { scheme: "untitled", language: "ward" },
+      { scheme: STDLIB_SCHEME, language: "ward" },
     ],
     synchronize: {
       fileEvents: vscode.workspace.createFileSystemWatcher("**/{*.ward,Ward.toml}"),
@@ -117,6 +126,14 @@ async function start(): Promise<void> {
     void offerFixes(message);
     if (client === next) client = undefined;
   }
+}
+
+/** The text of a stdlib file, asked of the server (`ward/stdlib`). */
+async function stdlibText(uri: vscode.Uri): Promise<string> {
+  if (client === undefined) {
+    return "// The Ward language server is not running; start it to read the bundled stdlib.\n";
+  }
+  return client.sendRequest<string>("ward/stdlib", { uri: uri.toString() });
 }
 
 /** Shows `message` with buttons that lead to the fix: the setting, the log, a retry. */

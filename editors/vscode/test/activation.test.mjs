@@ -18,12 +18,13 @@ let settings;
 let errorChoice;
 
 function resetWorld() {
-  log = { errors: [], executed: [], clients: [], lines: [] };
+  log = { errors: [], executed: [], clients: [], lines: [], requests: [] };
   settings = { path: "ward", extraArgs: [] };
   errorChoice = undefined;
 }
 
 const commands = new Map();
+const providers = new Map();
 let configListener;
 
 const vscode = {
@@ -53,6 +54,10 @@ const vscode = {
       return { dispose() {} };
     },
     createFileSystemWatcher: (glob) => ({ glob }),
+    registerTextDocumentContentProvider: (scheme, provider) => {
+      providers.set(scheme, provider);
+      return { dispose() {} };
+    },
   },
   languages: { registerFoldingRangeProvider: () => ({ dispose() {} }) },
   FoldingRange: class {},
@@ -69,6 +74,10 @@ class LanguageClient {
   }
   async stop() {
     this.state = "stopped";
+  }
+  async sendRequest(method, params) {
+    log.requests.push({ method, params });
+    return "enum Integrity { untrusted = 0 }\n";
   }
 }
 const languageclient = { LanguageClient, RevealOutputChannelOn: { Never: 4 }, TransportKind: { stdio: 0 } };
@@ -121,7 +130,11 @@ test("an installed binary: `ward lsp` plus extraArgs over stdio for the ward lan
   assert.deepEqual(client.serverOptions, { command: bin, args: ["lsp", "--verbose"], transport: 0, options: undefined });
   assert.deepEqual(
     client.clientOptions.documentSelector.map((s) => s.language),
-    ["ward", "ward"],
+    ["ward", "ward", "ward"],
+  );
+  assert.deepEqual(
+    client.clientOptions.documentSelector.map((s) => s.scheme),
+    ["file", "untitled", "ward-stdlib"],
   );
   assert.equal(client.state, "running");
 
@@ -136,4 +149,18 @@ test("an installed binary: `ward lsp` plus extraArgs over stdio for the ward lan
   configListener({ affectsConfiguration: () => false });
   await tick();
   assert.equal(log.clients.length, 3, "other settings do not");
+});
+
+test("stdlib files open from the server, so go to definition can land in them", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "ward-std-"));
+  const bin = join(dir, "ward");
+  writeFileSync(bin, "#!/bin/sh\n");
+  chmodSync(bin, 0o755);
+  settings.path = bin;
+  await extension.activate(context());
+  const provider = providers.get("ward-stdlib");
+  assert.ok(provider, "a content provider is registered for ward-stdlib:");
+  const text = await provider.provideTextDocumentContent({ toString: () => "ward-stdlib:///windows.ward" });
+  assert.equal(text, "enum Integrity { untrusted = 0 }\n");
+  assert.deepEqual(log.requests, [{ method: "ward/stdlib", params: { uri: "ward-stdlib:///windows.ward" } }]);
 });
