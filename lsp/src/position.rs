@@ -52,7 +52,12 @@ impl<'t> LineIndex<'t> {
         let line = line.split_inclusive('\n').next().unwrap_or("");
         let mut units = 0usize;
         for (i, c) in line.char_indices() {
-            if units >= position.character as usize || c == '\n' || c == '\r' {
+            // A line ends at `\n` or at the `\r` of `\r\n`; a lone `\r` is an ordinary
+            // character here, as it is to `position` and to the line starts (found by the
+            // lsp_edits fuzz target: stopping at it sent edits after it to the wrong byte).
+            let ends_line =
+                c == '\n' || (c == '\r' && line.get(i + 1..).is_some_and(|r| r.starts_with('\n')));
+            if units >= position.character as usize || ends_line {
                 return start + i;
             }
             units += c.len_utf16();
@@ -83,6 +88,21 @@ mod tests {
         assert_eq!(index.position(x), Position::new(0, 11));
         assert_eq!(index.offset(Position::new(0, 11)), x);
         assert_eq!(index.offset(Position::new(1, 2)), text.find("xt").unwrap());
+    }
+
+    #[test]
+    fn a_lone_carriage_return_is_an_ordinary_character_both_ways() {
+        let text = "a\rb c\r\nnext";
+        let index = LineIndex::new(text);
+        for offset in [0, 1, 2, 3, 4, 5, 7, 8, 11] {
+            assert_eq!(
+                index.offset(index.position(offset)),
+                offset,
+                "offset {offset}"
+            );
+        }
+        // The `\r` of a `\r\n` ends its line: a position past it is the line's end.
+        assert_eq!(index.offset(Position::new(0, 99)), 5);
     }
 
     #[test]
