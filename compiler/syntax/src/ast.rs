@@ -174,6 +174,9 @@ pub struct Criterion {
     pub span: Span,
 }
 
+/// An operator as written. It mirrors `ward_runtime::model::Op` on purpose: this crate
+/// depends on no other crate of ours (ARCHITECTURE.md), so the checker maps one to the
+/// other when it lowers a criterion (compiler/core/src/check/values.rs, `lower_op`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Op {
     Eq,
