@@ -26,6 +26,27 @@ pub enum FieldType {
     Enum(u16),
 }
 
+impl FieldType {
+    /// The name of a built-in type as written in source; `None` for an enum, which each
+    /// caller names in its own way (by its declaration, in a message or in disassembly).
+    pub fn builtin_name(self) -> Option<&'static str> {
+        Some(match self {
+            FieldType::Bool => "bool",
+            FieldType::U8 => "u8",
+            FieldType::U16 => "u16",
+            FieldType::U32 => "u32",
+            FieldType::U64 => "u64",
+            FieldType::I32 => "i32",
+            FieldType::I64 => "i64",
+            FieldType::String => "string",
+            FieldType::Path => "path",
+            FieldType::Ip => "ip",
+            FieldType::Sha256 => "sha256",
+            FieldType::Enum(_) => return None,
+        })
+    }
+}
+
 /// A declared enum carried in the channel so that disassembly can name its variants.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EnumDef {

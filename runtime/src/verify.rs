@@ -210,21 +210,11 @@ fn check_signatures(frame: &Frame<'_>, trust: &TrustStore) -> Result<Vec<KeyId>,
 /// A human name for a field type, naming enums.
 pub(crate) fn type_name(ty: FieldType, enums: &[EnumDef]) -> String {
     match ty {
-        FieldType::Bool => "bool".into(),
-        FieldType::U8 => "u8".into(),
-        FieldType::U16 => "u16".into(),
-        FieldType::U32 => "u32".into(),
-        FieldType::U64 => "u64".into(),
-        FieldType::I32 => "i32".into(),
-        FieldType::I64 => "i64".into(),
-        FieldType::String => "string".into(),
-        FieldType::Path => "path".into(),
-        FieldType::Ip => "ip".into(),
-        FieldType::Sha256 => "sha256".into(),
         FieldType::Enum(i) => match enums.get(usize::from(i)) {
             Some(e) => format!("enum `{}`", e.name),
             None => format!("enum #{i}"),
         },
+        other => other.builtin_name().unwrap_or_default().into(),
     }
 }
 

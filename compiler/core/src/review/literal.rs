@@ -88,21 +88,11 @@ fn needs_escape(c: char) -> bool {
 /// A field type as declared in a template; an enum by its name.
 pub fn field_type(channel: &Channel, ty: FieldType) -> String {
     match ty {
-        FieldType::Bool => "bool".into(),
-        FieldType::U8 => "u8".into(),
-        FieldType::U16 => "u16".into(),
-        FieldType::U32 => "u32".into(),
-        FieldType::U64 => "u64".into(),
-        FieldType::I32 => "i32".into(),
-        FieldType::I64 => "i64".into(),
-        FieldType::String => "string".into(),
-        FieldType::Path => "path".into(),
-        FieldType::Ip => "ip".into(),
-        FieldType::Sha256 => "sha256".into(),
         FieldType::Enum(i) => channel
             .enums
             .get(usize::from(i))
             .map_or_else(|| format!("<enum #{i}>"), |e| name(&e.name)),
+        other => other.builtin_name().unwrap_or_default().into(),
     }
 }
 
