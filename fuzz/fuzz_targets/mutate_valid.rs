@@ -44,7 +44,7 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
     let bytes = sign(&generated.channel, &[&key]).unwrap_or_else(|e| panic!("sign: {e}"));
     let verified = verify(&bytes, &trust, &host)
         .unwrap_or_else(|e| panic!("a generated channel was rejected: {e}"));
-    assert_eq!(verified.channel(), &generated.channel);
+    assert!(verified.describes(&generated.channel));
     assert_eq!(
         decode(&bytes).map(|d| d.channel).as_ref(),
         Ok(&generated.channel)
@@ -68,7 +68,8 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
     match verify(&mutated, &trust, &host) {
         Err(_) => {}
         Ok(channel) => {
-            assert_eq!(decoded.map(|d| d.channel).as_ref(), Ok(channel.channel()));
+            let decoded = decoded.unwrap_or_else(|e| panic!("verified but does not decode: {e}"));
+            assert!(channel.describes(&decoded.channel));
             for _ in 0..u.int_in_range(0..=4)? {
                 let event = if u.arbitrary()? {
                     typed_event(u, generated.supplied)?

@@ -12,12 +12,12 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::net::IpAddr;
 
+use crate::compiled::{CompiledCriterion, CompiledInstance, Test, TextOp, ValueRef};
 use crate::index::Lowered;
-use crate::model::{Action, FieldType, Op, Severity, Value};
+use crate::model::{Action, EnumDef, FieldType, Op, Severity, Value};
 use crate::pattern::simple_glob_matches;
-use crate::verify::{
-    fits, mask, type_name, CompiledCriterion, CompiledInstance, Test, TextOp, VerifiedChannel,
-};
+use crate::verified::VerifiedChannel;
+use crate::verify::{fits, mask, type_name};
 
 /// One instance that matched an event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,7 +78,7 @@ impl VerifiedChannel {
         let candidates = self.index.candidates(inputs, &mut lowered);
         Ok(candidates
             .into_iter()
-            .filter_map(|position| self.instances.get(position as usize))
+            .filter_map(|position| self.compiled.instances.get(position as usize))
             .filter(|inst| self.holds(inst, inputs, &mut lowered))
             .map(matched)
             .collect())
@@ -92,6 +92,7 @@ impl VerifiedChannel {
         self.check_inputs(inputs)?;
         let mut lowered = Lowered::new(inputs.len());
         Ok(self
+            .compiled
             .instances
             .iter()
             .filter(|inst| self.holds(inst, inputs, &mut lowered))
@@ -111,10 +112,10 @@ impl VerifiedChannel {
             let input = inputs
                 .get(usize::from(*field).saturating_sub(1))
                 .ok_or(EvalError::MissingInput { field: *field })?;
-            if !input_fits(*ty, input, &self.channel.enums) {
+            if !input_fits(*ty, input, self.enums()) {
                 return Err(EvalError::InputType {
                     field: *field,
-                    expected: type_name(*ty, &self.channel.enums),
+                    expected: type_name(*ty, self.enums()),
                 });
             }
         }
@@ -122,7 +123,8 @@ impl VerifiedChannel {
     }
 
     fn holds(&self, inst: &CompiledInstance, inputs: &[Value], lowered: &mut Lowered) -> bool {
-        inst.criteria
+        self.compiled
+            .criteria(inst)
             .iter()
             .all(|c| self.criterion(c, inputs, lowered))
     }
@@ -134,18 +136,22 @@ impl VerifiedChannel {
         let Some(input) = inputs.get(index) else {
             return false;
         };
-        match &c.test {
+        let pool = &self.compiled.pool;
+        match c.test {
             Test::Equal { value, negate } => {
-                let equal = match (input, value) {
-                    (Value::Str(s), Value::Str(op)) => text(c, s, index, lowered).as_ref() == op,
-                    _ => input == value,
+                let Some(value) = pool.value(value) else {
+                    return false;
                 };
-                equal != *negate
+                let equal = match (input, value) {
+                    (Value::Str(s), ValueRef::Str(op)) => text(c, s, index, lowered).as_ref() == op,
+                    _ => ValueRef::from(input) == value,
+                };
+                equal != negate
             }
             Test::Order { op, value } => {
-                let ord = match (input, value) {
-                    (Value::Uint(a), Value::Uint(b)) => Some(a.cmp(b)),
-                    (Value::Int(a), Value::Int(b)) => Some(a.cmp(b)),
+                let ord = match (input, pool.value(value)) {
+                    (Value::Uint(a), Some(ValueRef::Uint(b))) => Some(a.cmp(&b)),
+                    (Value::Int(a), Some(ValueRef::Int(b))) => Some(a.cmp(&b)),
                     _ => None,
                 };
                 match (ord, op) {
@@ -158,24 +164,26 @@ impl VerifiedChannel {
             }
             Test::OneOf { values, negate } => {
                 let found = match input {
-                    Value::Str(s) if c.fold => {
-                        values.contains(&Value::Str(text(c, s, index, lowered).into_owned()))
+                    Value::Str(s) => {
+                        let s = text(c, s, index, lowered);
+                        pool.list_contains(values, ValueRef::Str(&s))
                     }
-                    _ => values.contains(input),
+                    _ => pool.list_contains(values, ValueRef::from(input)),
                 };
-                found != *negate
+                found != negate
             }
             Test::Text { op, needle, negate } => {
                 let Value::Str(s) = input else {
                     return false;
                 };
                 let hay = text(c, s, index, lowered);
+                let needle = pool.text(needle);
                 let found = match op {
-                    TextOp::Contains => hay.contains(needle.as_str()),
-                    TextOp::StartsWith => hay.starts_with(needle.as_str()),
-                    TextOp::EndsWith => hay.ends_with(needle.as_str()),
+                    TextOp::Contains => hay.contains(needle),
+                    TextOp::StartsWith => hay.starts_with(needle),
+                    TextOp::EndsWith => hay.ends_with(needle),
                 };
-                found != *negate
+                found != negate
             }
             // Globs and regexes of `path` fields match case-insensitively, so they run on
             // the input as given.
@@ -183,31 +191,31 @@ impl VerifiedChannel {
                 let Value::Str(s) = input else {
                     return false;
                 };
-                simple_glob_matches(glob, s, c.fold) != *negate
+                simple_glob_matches(pool.text(glob), s, c.fold) != negate
             }
             Test::Pattern { pattern, negate } => {
                 let Value::Str(s) = input else {
                     return false;
                 };
-                let regex = self.patterns.regexes.get(*pattern as usize);
-                regex.is_some_and(|r| r.is_match(s)) != *negate
+                let regex = self.patterns.regexes.get(pattern as usize);
+                regex.is_some_and(|r| r.is_match(s)) != negate
             }
             Test::Within {
                 addr,
                 prefix,
                 negate,
             } => {
-                let Value::Ip(ip) = input else {
+                let (Value::Ip(ip), Some(addr)) = (input, pool.ip(addr)) else {
                     return false;
                 };
                 let inside = match (ip, addr) {
                     (IpAddr::V4(_), IpAddr::V4(_)) | (IpAddr::V6(_), IpAddr::V6(_)) => {
-                        mask(*ip, *prefix) == *addr
+                        mask(*ip, prefix) == addr
                     }
                     // A v4 block never contains a v6 address, nor the reverse.
                     _ => false,
                 };
-                inside != *negate
+                inside != negate
             }
         }
     }
@@ -223,7 +231,7 @@ fn matched(inst: &CompiledInstance) -> Match {
 
 /// Inputs are checked for their value variant and integer width. Enum inputs need only be
 /// enum values: an undeclared variant simply equals no operand.
-fn input_fits(ty: FieldType, input: &Value, enums: &[crate::model::EnumDef]) -> bool {
+fn input_fits(ty: FieldType, input: &Value, enums: &[EnumDef]) -> bool {
     match (ty, input) {
         (FieldType::Enum(_), Value::Enum(_)) => true,
         _ => fits(ty, input, enums),

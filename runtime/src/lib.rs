@@ -31,9 +31,11 @@
 #[cfg(test)]
 extern crate self as ward_runtime;
 
+mod compiled;
 mod decode;
 mod encode;
 mod error;
+mod hash;
 mod index;
 mod interp;
 pub mod limits;
@@ -42,6 +44,7 @@ pub mod model;
 mod pattern;
 mod store;
 mod trust;
+mod verified;
 mod verify;
 mod wire;
 
@@ -56,7 +59,8 @@ pub use trust::{
     format_public_key, key_id, parse_public_key, KeyId, TrustError, TrustStore, DEFAULT_THRESHOLD,
     PUBLIC_KEY_PREFIX,
 };
-pub use verify::{verify, HostTemplate, SensorProfile, VerifiedChannel};
+pub use verified::{InstanceInfo, VerifiedChannel};
+pub use verify::{verify, HostTemplate, SensorProfile};
 
 /// Re-exported so hosts and the compiler name the same key types as the runtime.
 pub use ed25519_dalek::{SigningKey, VerifyingKey};

@@ -7,11 +7,9 @@
 //! size). Not counted: allocator overhead, and the regex engines' matching caches, which
 //! grow on use up to `REGEX_DFA_SIZE_LIMIT` per pattern and thread.
 
-use std::collections::HashSet;
 use std::mem::size_of;
 
-use crate::model::{Channel, Criterion, Instance, Operand, Value};
-use crate::verify::{CompiledCriterion, CompiledInstance, Test, VerifiedChannel};
+use crate::verified::{Header, VerifiedChannel};
 
 /// Bytes of a hash table holding `capacity` entries of `entry` bytes: the standard
 /// library's tables have a power-of-two number of buckets at most 7/8 full, with one
@@ -34,52 +32,15 @@ fn vec_bytes<T>(v: &Vec<T>) -> usize {
     v.capacity().saturating_mul(size_of::<T>())
 }
 
-fn value_heap(v: &Value) -> usize {
-    match v {
-        Value::Str(s) => s.capacity(),
-        _ => 0,
-    }
-}
-
-fn operand_heap(o: &Operand) -> usize {
-    match o {
-        Operand::Scalar(v) => value_heap(v),
-        Operand::List(vs) => vs
-            .iter()
-            .map(value_heap)
-            .fold(vec_bytes(vs), usize::saturating_add),
-        Operand::Pattern(p) => p.capacity(),
-        Operand::Cidr { .. } => 0,
-    }
-}
-
-fn criterion_heap(c: &Criterion) -> usize {
-    operand_heap(&c.operand)
-}
-
-fn instance_heap(i: &Instance) -> usize {
-    let tags = i
-        .tags
-        .iter()
-        .map(String::capacity)
-        .fold(vec_bytes(&i.tags), usize::saturating_add);
-    i.criteria
-        .iter()
-        .map(criterion_heap)
-        .fold(vec_bytes(&i.criteria), usize::saturating_add)
-        .saturating_add(tags)
-        .saturating_add(i.name.capacity())
-}
-
-/// The decoded model: names, tags and operands as written.
-fn channel_heap(c: &Channel) -> usize {
-    let fields = c
+/// Names of the channel, its template, fields, enums and targets.
+fn header_heap(h: &Header) -> usize {
+    let fields = h
         .template
         .fields
         .iter()
         .map(|f| f.name.capacity())
-        .fold(vec_bytes(&c.template.fields), usize::saturating_add);
-    let enums = c
+        .fold(vec_bytes(&h.template.fields), usize::saturating_add);
+    let enums = h
         .enums
         .iter()
         .map(|e| {
@@ -89,8 +50,8 @@ fn channel_heap(c: &Channel) -> usize {
                 .fold(vec_bytes(&e.variants), usize::saturating_add)
                 .saturating_add(e.name.capacity())
         })
-        .fold(vec_bytes(&c.enums), usize::saturating_add);
-    let targets = c
+        .fold(vec_bytes(&h.enums), usize::saturating_add);
+    let targets = h
         .targets
         .iter()
         .map(|t| {
@@ -99,53 +60,24 @@ fn channel_heap(c: &Channel) -> usize {
                 .saturating_add(t.platform.capacity())
                 .saturating_add(t.version.capacity())
         })
-        .fold(vec_bytes(&c.targets), usize::saturating_add);
-    c.instances
-        .iter()
-        .map(instance_heap)
-        .fold(vec_bytes(&c.instances), usize::saturating_add)
-        .saturating_add(fields)
-        .saturating_add(enums)
-        .saturating_add(targets)
-        .saturating_add(c.name.capacity())
-        .saturating_add(c.template.name.capacity())
-        .saturating_add(c.build.compiler.capacity())
-}
-
-fn set_bytes(values: &HashSet<Value>) -> usize {
-    values.iter().map(value_heap).fold(
-        table_bytes(values.capacity(), size_of::<Value>()),
-        usize::saturating_add,
-    )
-}
-
-fn compiled_heap(c: &CompiledCriterion) -> usize {
-    match &c.test {
-        Test::Equal { value, .. } | Test::Order { value, .. } => value_heap(value),
-        Test::OneOf { values, .. } => set_bytes(values),
-        Test::Text { needle, .. } => needle.capacity(),
-        Test::Glob { glob, .. } => glob.capacity(),
-        Test::Pattern { .. } | Test::Within { .. } => 0,
-    }
-}
-
-fn compiled_instance_heap(i: &CompiledInstance) -> usize {
-    i.criteria
-        .iter()
-        .map(compiled_heap)
-        .fold(vec_bytes(&i.criteria), usize::saturating_add)
+        .fold(vec_bytes(&h.targets), usize::saturating_add);
+    [
+        fields,
+        enums,
+        targets,
+        h.name.capacity(),
+        h.template.name.capacity(),
+        h.build.compiler.capacity(),
+    ]
+    .into_iter()
+    .fold(0, usize::saturating_add)
 }
 
 impl VerifiedChannel {
-    /// An estimate of the heap this channel holds, in bytes: the decoded channel, the
-    /// compiled criteria, the distinct compiled patterns and the index. See memory.rs for
-    /// what is and is not counted.
+    /// An estimate of the heap this channel holds, in bytes: the header, the compiled
+    /// instances, criteria and pool, the distinct compiled patterns and the index. See
+    /// memory.rs for what is and is not counted.
     pub fn memory_bytes(&self) -> usize {
-        let compiled = self
-            .instances
-            .iter()
-            .map(compiled_instance_heap)
-            .fold(vec_bytes(&self.instances), usize::saturating_add);
         let patterns = self
             .patterns
             .regexes
@@ -153,11 +85,15 @@ impl VerifiedChannel {
             .map(|r| r.as_str().len())
             .fold(vec_bytes(&self.patterns.regexes), usize::saturating_add)
             .saturating_add(self.patterns.compiled_bytes);
-        channel_heap(&self.channel)
-            .saturating_add(compiled)
-            .saturating_add(patterns)
-            .saturating_add(vec_bytes(&self.reads))
-            .saturating_add(vec_bytes(&self.signers))
-            .saturating_add(self.index.memory_bytes())
+        [
+            header_heap(&self.header),
+            self.compiled.memory_bytes(),
+            patterns,
+            vec_bytes(&self.reads),
+            vec_bytes(&self.signers),
+            self.index.memory_bytes(),
+        ]
+        .into_iter()
+        .fold(0, usize::saturating_add)
     }
 }

@@ -23,7 +23,8 @@ use std::path::{Path, PathBuf};
 use crate::error::VerifyError;
 use crate::limits::MAX_FILE_SIZE;
 use crate::trust::TrustStore;
-use crate::verify::{verify, SensorProfile, VerifiedChannel};
+use crate::verified::VerifiedChannel;
+use crate::verify::{verify, SensorProfile};
 
 /// The file operations the store uses, behind a trait so tests can fail any one of them
 /// and prove the store still opens to a good channel afterwards.
@@ -231,7 +232,7 @@ impl ChannelStore {
         let active = self
             .active
             .get(&channel_id)
-            .map(|s| s.channel.channel().content_version);
+            .map(|s| s.channel.content_version());
         self.highest.get(&channel_id).copied().max(active)
     }
 
@@ -245,12 +246,9 @@ impl ChannelStore {
         host: &SensorProfile,
     ) -> Result<Installed, StoreError> {
         let channel = verify(bytes, trust, host).map_err(StoreError::Verify)?;
-        let id = channel.channel().id;
-        let version = channel.channel().content_version;
-        let active_version = self
-            .active
-            .get(&id)
-            .map(|s| s.channel.channel().content_version);
+        let id = channel.id();
+        let version = channel.content_version();
+        let active_version = self.active.get(&id).map(|s| s.channel.content_version());
         if active_version == Some(version) {
             return Ok(Installed::Unchanged {
                 channel_id: id,
@@ -286,7 +284,7 @@ impl ChannelStore {
                     bytes: bytes.to_vec(),
                 },
             )
-            .map(|s| s.channel.channel().content_version);
+            .map(|s| s.channel.content_version());
         Ok(Installed::Activated {
             channel_id: id,
             version,
@@ -316,7 +314,7 @@ impl ChannelStore {
     fn load(&self, path: &Path, id: u32, trust: &TrustStore, host: &SensorProfile) -> Option<Slot> {
         let bytes = self.fs.read(path, MAX_FILE_SIZE).ok()?;
         let channel = verify(&bytes, trust, host).ok()?;
-        (channel.channel().id == id).then_some(Slot { channel, bytes })
+        (channel.id() == id).then_some(Slot { channel, bytes })
     }
 
     /// Temporary file, sync, rename over `path`, sync the directory.

@@ -5,12 +5,13 @@
 //! one proved, and the output, [`VerifiedChannel`], is the only type the interpreter
 //! accepts: it can be built nowhere but here.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::net::IpAddr;
 
 use ed25519_dalek::Signature;
 use regex::Regex;
 
+use crate::compiled::{Compiled, CompiledCriterion, CompiledInstance, PoolBuilder, Test, TextOp};
 use crate::decode::{check_size, frame, parse_body, Frame, Parsed};
 use crate::encode::signed_message;
 use crate::error::VerifyError;
@@ -21,6 +22,7 @@ use crate::limits::{
 use crate::model::*;
 use crate::pattern::{compile_glob, compile_regex, is_simple_glob, PatternError};
 use crate::trust::{KeyId, TrustStore};
+use crate::verified::{Header, VerifiedChannel};
 
 /// What a host (one sensor build) supplies: the templates it evaluates and, for each, how
 /// many of the template's fields it fills in.
@@ -43,104 +45,6 @@ pub struct HostTemplate {
     pub enums: Vec<EnumDef>,
 }
 
-/// A channel that passed every stage of verification for one host. Only [`verify`] makes
-/// one, and only it can be evaluated.
-#[derive(Debug, Clone)]
-pub struct VerifiedChannel {
-    pub(crate) channel: Channel,
-    pub(crate) supplied: u16,
-    pub(crate) signers: Vec<KeyId>,
-    pub(crate) instances: Vec<CompiledInstance>,
-    /// The distinct fields some criterion reads, ascending, with their types: the inputs
-    /// evaluation checks before anything else.
-    pub(crate) reads: Vec<(u16, FieldType)>,
-    /// The channel's distinct compiled globs and regexes, which `Test::Pattern` indexes.
-    pub(crate) patterns: Patterns,
-    pub(crate) index: Index,
-}
-
-impl VerifiedChannel {
-    /// The channel as decoded (names, operands as written).
-    pub fn channel(&self) -> &Channel {
-        &self.channel
-    }
-
-    /// How many inputs the host supplies for this channel's template.
-    pub fn supplied(&self) -> u16 {
-        self.supplied
-    }
-
-    /// The distinct trusted keys whose signatures verified, in file order.
-    pub fn signers(&self) -> &[KeyId] {
-        &self.signers
-    }
-}
-
-/// An instance with its criteria compiled for evaluation.
-#[derive(Debug, Clone)]
-pub(crate) struct CompiledInstance {
-    pub id: u32,
-    pub severity: Severity,
-    pub action: Action,
-    pub criteria: Vec<CompiledCriterion>,
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct CompiledCriterion {
-    /// The 1-based field number, as on the wire.
-    pub field: u16,
-    pub ty: FieldType,
-    /// `path` fields compare Unicode-lowercased; operands are lowercased here, inputs at
-    /// evaluation.
-    pub fold: bool,
-    pub test: Test,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum TextOp {
-    Contains,
-    StartsWith,
-    EndsWith,
-}
-
-#[derive(Debug, Clone)]
-pub(crate) enum Test {
-    Equal {
-        value: Value,
-        negate: bool,
-    },
-    /// `< <= > >=` on two `Uint` or two `Int` values.
-    Order {
-        op: Op,
-        value: Value,
-    },
-    OneOf {
-        values: HashSet<Value>,
-        negate: bool,
-    },
-    Text {
-        op: TextOp,
-        needle: String,
-        negate: bool,
-    },
-    /// A glob that needs no regex (see `pattern::is_simple_glob`), as written.
-    Glob {
-        glob: String,
-        negate: bool,
-    },
-    /// A glob or regex: the index of its compiled form in [`Patterns::regexes`].
-    Pattern {
-        pattern: u32,
-        negate: bool,
-    },
-    /// `addr` has its host bits cleared.
-    Within {
-        addr: IpAddr,
-        prefix: u8,
-        negate: bool,
-    },
-}
-
 /// Verifies `bytes` completely for the host described by `host`, trusting the keys of
 /// `trust`. See docs/channel-format.md for the stages and every error.
 pub fn verify(
@@ -152,19 +56,17 @@ pub fn verify(
     let frame = frame(bytes)?;
     let signers = check_signatures(&frame, trust)?;
     let parsed = parse_body(&frame)?;
-    let (instances, patterns, supplied) = check_semantics(&parsed, host)?;
-    let mut reads: Vec<(u16, FieldType)> = instances
-        .iter()
-        .flat_map(|i| i.criteria.iter().map(|c| (c.field, c.ty)))
-        .collect();
+    let (compiled, patterns, supplied) = check_semantics(&parsed, host)?;
+    let mut reads: Vec<(u16, FieldType)> =
+        compiled.criteria.iter().map(|c| (c.field, c.ty)).collect();
     reads.sort_unstable();
     reads.dedup();
-    let index = Index::build(&instances, &patterns.regexes);
+    let index = Index::build(&compiled, &patterns.regexes);
     Ok(VerifiedChannel {
-        channel: parsed.channel,
+        header: Header::of(parsed.channel),
         supplied,
         signers,
-        instances,
+        compiled,
         reads,
         patterns,
         index,
@@ -324,13 +226,10 @@ struct Site<'a> {
 }
 
 impl Site<'_> {
-    /// Checks one operand value against the field type; lowercases strings of `path` fields.
-    fn value(&self, ty: FieldType, value: &Value, fold: bool) -> Result<Value, VerifyError> {
+    /// Checks one operand value against the field type.
+    fn value(&self, ty: FieldType, value: &Value) -> Result<(), VerifyError> {
         if fits(ty, value, self.enums) {
-            return Ok(match value {
-                Value::Str(s) if fold => Value::Str(s.to_lowercase()),
-                other => other.clone(),
-            });
+            return Ok(());
         }
         let type_matches = matches!(
             (ty, value),
@@ -469,7 +368,7 @@ impl Site<'_> {
 fn check_semantics(
     parsed: &Parsed,
     host: &SensorProfile,
-) -> Result<(Vec<CompiledInstance>, Patterns, u16), VerifyError> {
+) -> Result<(Compiled, Patterns, u16), VerifyError> {
     let channel = &parsed.channel;
     let template = &channel.template;
     let host_template = host
@@ -527,7 +426,12 @@ fn check_semantics(
 
     let mut cache = PatternCache::default();
     let mut offsets = parsed.criterion_offsets.iter();
-    let mut out = Vec::with_capacity(channel.instances.len());
+    let mut pool = PoolBuilder::default();
+    let mut compiled = Compiled {
+        instances: Vec::with_capacity(channel.instances.len()),
+        criteria: Vec::with_capacity(parsed.criterion_offsets.len()),
+        ..Compiled::default()
+    };
     for (inst, inst_offset) in channel.instances.iter().zip(&parsed.instance_offsets) {
         if inst.criteria.is_empty() {
             return Err(VerifyError::NoCriteria {
@@ -535,7 +439,7 @@ fn check_semantics(
                 instance: inst.id,
             });
         }
-        let mut criteria = Vec::with_capacity(inst.criteria.len());
+        let first = compiled.criteria.len();
         for c in &inst.criteria {
             let offset = offsets.next().copied().unwrap_or(*inst_offset);
             if c.field == 0 || c.field > supplied {
@@ -559,21 +463,26 @@ fn check_semantics(
                 field: c.field,
                 enums: &channel.enums,
             };
-            criteria.push(compile_criterion(&site, &mut cache, def.ty, c)?);
+            let criterion = compile_criterion(&site, &mut cache, &mut pool, def.ty, c)?;
+            compiled.criteria.push(criterion);
         }
-        out.push(CompiledInstance {
+        compiled.instances.push(CompiledInstance {
             id: inst.id,
+            name: pool.append(&inst.name),
+            tags: pool.tags(&inst.tags),
+            criteria: compiled.criteria_since(first),
             severity: inst.severity,
             action: inst.action,
-            criteria,
         });
     }
-    Ok((out, cache.patterns, supplied))
+    compiled.pool = pool.finish();
+    Ok((compiled, cache.patterns, supplied))
 }
 
 fn compile_criterion(
     site: &Site<'_>,
     cache: &mut PatternCache,
+    pool: &mut PoolBuilder,
     ty: FieldType,
     c: &Criterion,
 ) -> Result<CompiledCriterion, VerifyError> {
@@ -603,7 +512,8 @@ fn compile_criterion(
             let Operand::Scalar(v) = &c.operand else {
                 return Err(site.shape(c.op, "a single value"));
             };
-            let value = site.value(ty, v, fold)?;
+            site.value(ty, v)?;
+            let value = pool.scalar(v, fold);
             if matches!(c.op, Op::Eq | Op::Ne) {
                 Test::Equal { value, negate }
             } else {
@@ -621,11 +531,13 @@ fn compile_criterion(
                     field: site.field,
                 });
             }
-            let mut values = HashSet::with_capacity(vs.len());
             for v in vs {
-                values.insert(site.value(ty, v, fold)?);
+                site.value(ty, v)?;
             }
-            Test::OneOf { values, negate }
+            Test::OneOf {
+                values: pool.list(vs, fold),
+                negate,
+            }
         }
         Op::Glob | Op::NotGlob | Op::Matches | Op::NotMatches => {
             let Operand::Pattern(source) = &c.operand else {
@@ -637,7 +549,7 @@ fn compile_criterion(
                 // regex, so there is nothing to compile or to charge.
                 site.pattern_len(source)?;
                 Test::Glob {
-                    glob: source.clone(),
+                    glob: pool.intern(source),
                     negate,
                 }
             } else {
@@ -656,7 +568,8 @@ fn compile_criterion(
             let Operand::Scalar(v) = &c.operand else {
                 return Err(site.shape(c.op, "a single string"));
             };
-            let Value::Str(needle) = site.value(ty, v, fold)? else {
+            site.value(ty, v)?;
+            let Value::Str(needle) = v else {
                 return Err(site.shape(c.op, "a single string"));
             };
             let op = match c.op {
@@ -664,7 +577,11 @@ fn compile_criterion(
                 Op::StartsWith | Op::NotStartsWith => TextOp::StartsWith,
                 _ => TextOp::EndsWith,
             };
-            Test::Text { op, needle, negate }
+            Test::Text {
+                op,
+                needle: pool.text(needle, fold),
+                negate,
+            }
         }
         Op::Within | Op::NotWithin => {
             let Operand::Cidr { addr, prefix } = &c.operand else {
@@ -684,7 +601,7 @@ fn compile_criterion(
                 });
             }
             Test::Within {
-                addr: mask(*addr, *prefix),
+                addr: pool.ip(mask(*addr, *prefix)),
                 prefix: *prefix,
                 negate,
             }

@@ -62,11 +62,11 @@ fn the_store_keeps_its_previous_channel() {
             ..
         })
     ));
-    assert_eq!(store.active(291).unwrap().channel(), &good);
+    assert!(store.active(291).unwrap().describes(&good));
 
     // And after a restart.
     drop(store);
     let store = ChannelStore::open(dir.path(), &trust(), &host).unwrap();
-    assert_eq!(store.active(291).unwrap().channel(), &good);
+    assert!(store.active(291).unwrap().describes(&good));
     assert_eq!(store.highest_version(291), Some(42));
 }

@@ -120,13 +120,13 @@ fn the_hand_built_file_is_valid() {
         1,
         &inst(1, &[crit(1, 1, &uint(4))]),
     );
-    let v = check(good.clone()).unwrap();
+    check(good.clone()).unwrap();
+    let decoded = decode(&signed(good.clone())).unwrap();
     assert_eq!(
-        v.channel().instances[0].criteria[0].operand,
+        decoded.channel.instances[0].criteria[0].operand,
         Operand::Scalar(Value::Uint(4))
     );
     // The crate's encoder writes the very same bytes for the decoded model.
-    let decoded = decode(&signed(good.clone())).unwrap();
     assert_eq!(testing::encode_unsigned(&decoded.channel).unwrap(), good);
 }
 

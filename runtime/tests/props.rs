@@ -280,7 +280,7 @@ proptest! {
         prop_assert_eq!(&decoded.channel, &channel);
         prop_assert_eq!(sign1(&decoded.channel), bytes.clone());
         let v = verify(&bytes, &trust(), &host());
-        prop_assert!(v.is_ok(), "{:?}", v.err());
+        prop_assert!(v.as_ref().is_ok_and(|v| v.describes(&channel)), "{:?}", v.err());
     }
 
     #[test]

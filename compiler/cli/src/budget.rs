@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use ward_compiler::config::BudgetSection;
-use ward_compiler::events;
+use ward_compiler::events::{self, Shape};
 use ward_compiler::hir::{Loc, Program};
 use ward_compiler::sources::{Origin, Sources};
 use ward_compiler::test_runner::{Built, Case, Outcome};
@@ -71,7 +71,7 @@ pub fn cases(
             let inputs: Vec<_> = samples
                 .iter()
                 .filter_map(|e| {
-                    events::from_json(&b.channel, verified.supplied(), e)
+                    events::from_json(Shape::of_verified(verified), e)
                         .ok()
                         .flatten()
                 })

@@ -1,13 +1,15 @@
 //! Events: the positional inputs a sensor supplies, built from JSON (`ward run`) or from
 //! a test block (`ward test`).
 //!
-//! Decoding works on the channel model, which carries its template's field names, types
-//! and enums, so a channel file is enough to read events for it.
+//! Decoding needs only what a channel carries of its template (field names, types and
+//! enums) and how many inputs the sensor supplies, so a channel file is enough to read
+//! events for it: [`Shape`] is that, from a channel model or a verified channel.
 
 use std::net::IpAddr;
 
 use serde_json::Value as Json;
-use ward_runtime::model::{Channel, EnumDef, FieldType, Value};
+use ward_runtime::model::{Channel, EnumDef, FieldType, TemplateRef, Value};
+use ward_runtime::VerifiedChannel;
 
 use crate::check::values::parse_sha256;
 
@@ -29,20 +31,48 @@ pub fn zero(ty: FieldType, enums: &[EnumDef]) -> Value {
     }
 }
 
+/// What events for one channel on one sensor look like.
+#[derive(Debug, Clone, Copy)]
+pub struct Shape<'a> {
+    pub template: &'a TemplateRef,
+    /// The enums `template`'s fields refer to.
+    pub enums: &'a [EnumDef],
+    /// The sensor supplies inputs `1..=supplied`.
+    pub supplied: u16,
+}
+
+impl<'a> Shape<'a> {
+    pub fn of_model(channel: &'a Channel, supplied: u16) -> Shape<'a> {
+        Shape {
+            template: &channel.template,
+            enums: &channel.enums,
+            supplied,
+        }
+    }
+
+    pub fn of_verified(channel: &'a VerifiedChannel) -> Shape<'a> {
+        Shape {
+            template: channel.template(),
+            enums: channel.enums(),
+            supplied: channel.supplied(),
+        }
+    }
+}
+
 /// Inputs `1..=supplied`: the given `(field number, value)` pairs, zero values elsewhere.
 /// Fields past `supplied` are dropped, as a sensor that does not supply them would.
-pub fn inputs(channel: &Channel, supplied: u16, given: &[(u16, Value)]) -> Vec<Value> {
-    channel
+pub fn inputs(shape: Shape<'_>, given: &[(u16, Value)]) -> Vec<Value> {
+    shape
         .template
         .fields
         .iter()
-        .take(usize::from(supplied))
+        .take(usize::from(shape.supplied))
         .enumerate()
         .map(|(i, f)| {
             given
                 .iter()
                 .find(|(n, _)| usize::from(*n) == i + 1)
-                .map_or_else(|| zero(f.ty, &channel.enums), |(_, v)| v.clone())
+                .map_or_else(|| zero(f.ty, shape.enums), |(_, v)| v.clone())
         })
         .collect()
 }
@@ -50,34 +80,31 @@ pub fn inputs(channel: &Channel, supplied: u16, given: &[(u16, Value)]) -> Vec<V
 /// Decodes one JSON event, `{"template": NAME, "fields": {NAME: VALUE, ...}}`, into the
 /// inputs a sensor supplying `supplied` inputs would pass. An event of another template
 /// is `None`: a sensor routes it to the channels of its own template.
-pub fn from_json(
-    channel: &Channel,
-    supplied: u16,
-    event: &Json,
-) -> Result<Option<Vec<Value>>, String> {
+pub fn from_json(shape: Shape<'_>, event: &Json) -> Result<Option<Vec<Value>>, String> {
     let template = event
         .get("template")
         .and_then(Json::as_str)
         .ok_or("an event is an object with \"template\" (a name) and \"fields\" (an object)")?;
-    if template != channel.template.name {
+    if template != shape.template.name {
         return Ok(None);
     }
     let fields = match event.get("fields") {
         Some(Json::Object(fields)) => fields,
-        None => return Ok(Some(inputs(channel, supplied, &[]))),
+        None => return Ok(Some(inputs(shape, &[]))),
         Some(_) => return Err("\"fields\" must be an object of field names and values".into()),
     };
     let mut given = Vec::with_capacity(fields.len());
     for (name, json) in fields {
-        let Some(index) = channel.template.fields.iter().position(|f| &f.name == name) else {
+        let fields = &shape.template.fields;
+        let Some(index) = fields.iter().position(|f| &f.name == name) else {
             return Err(format!("template `{template}` has no field `{name}`"));
         };
-        let field = &channel.template.fields[index];
-        let value = value(field.ty, &channel.enums, json)
-            .map_err(|why| format!("field `{name}`: {why}"))?;
+        let field = &fields[index];
+        let value =
+            value(field.ty, shape.enums, json).map_err(|why| format!("field `{name}`: {why}"))?;
         given.push((u16::try_from(index + 1).unwrap_or(u16::MAX), value));
     }
-    Ok(Some(inputs(channel, supplied, &given)))
+    Ok(Some(inputs(shape, &given)))
 }
 
 /// A JSON value as a value of `ty`: numbers for integers, strings for text, ip, sha256 and

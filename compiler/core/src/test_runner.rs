@@ -158,7 +158,7 @@ fn run_test(
     event: &[(u16, Value)],
     expect: &[u32],
 ) -> Outcome {
-    let inputs = events::inputs(channel, v.supplied(), event);
+    let inputs = events::inputs(events::Shape::of_verified(v), event);
     match v.evaluate(&inputs) {
         Err(e) => Outcome::Failed(format!("evaluation failed: {e}")),
         Ok(matches) => {

@@ -17,40 +17,25 @@ mod literal;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, DefaultHasher, Hash, Hasher};
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::mem::size_of;
 use std::net::IpAddr;
 
 use aho_corasick::AhoCorasick;
 
+use crate::compiled::{Compiled, Pool, Test, TextOp, ValueRef};
+use crate::hash::{fast_hash, KeyTable};
 use crate::memory::table_bytes;
 use crate::model::{FieldType, Op, Value};
-use crate::verify::{mask, CompiledInstance, Test, TextOp};
+use crate::verify::mask;
 pub(crate) use literal::fold;
 use literal::{glob_literal, pattern_literal, Position, Required};
 
 /// A run of instance positions in [`Index::postings`].
 type Span = (u32, u32);
 
-/// Keys are already SipHash values, so the table uses them as they are.
-#[derive(Debug, Default, Clone, Copy)]
-struct KeyHasher(u64);
-
-impl Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
-type KeyTable = HashMap<u64, Span, BuildHasherDefault<KeyHasher>>;
+/// The tables map SipHash or [`fast_hash`] keys to runs of postings.
+type Postings = KeyTable<Span>;
 
 /// The key of a string as compared (lowercased already on `path` fields).
 fn str_key(s: &str) -> u64 {
@@ -61,8 +46,8 @@ fn str_key(s: &str) -> u64 {
 }
 
 /// The key of a value as compared: the same as [`str_key`] for strings.
-fn value_key(v: &Value) -> u64 {
-    if let Value::Str(s) = v {
+fn value_key(v: ValueRef<'_>) -> u64 {
+    if let ValueRef::Str(s) = v {
         return str_key(s);
     }
     let mut h = DefaultHasher::new();
@@ -82,23 +67,19 @@ fn cidr_key(prefix: u8, addr: &IpAddr) -> u64 {
 
 /// The key of a literal that must start (`end` false) or end the text, as the automaton
 /// would compare it: ASCII case ignored. `text` is in searched form (literal.rs). An event
-/// computes one per distinct literal length, so this is FNV-1a with a final mix rather
-/// than SipHash: a collision only proposes a candidate that confirmation then rejects.
+/// computes one per distinct literal length, so this is [`fast_hash`] rather than
+/// SipHash: a collision only proposes a candidate that confirmation then rejects.
 fn affix_key(end: bool, text: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ if end { 4 } else { 3 };
-    for b in text {
-        h = (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x0100_0000_01b3);
-    }
-    // The finalizer of MurmurHash3, so every bit of the key depends on every byte.
-    h = (h ^ (h >> 33)).wrapping_mul(0xff51_afd7_ed55_8ccd);
-    h = (h ^ (h >> 33)).wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    h ^ (h >> 33)
+    fast_hash(
+        if end { 4 } else { 3 },
+        text.iter().map(u8::to_ascii_lowercase),
+    )
 }
 
-fn integer(v: &Value) -> Option<i128> {
+fn integer(v: ValueRef<'_>) -> Option<i128> {
     match v {
-        Value::Uint(n) => Some(i128::from(*n)),
-        Value::Int(n) => Some(i128::from(*n)),
+        ValueRef::Uint(n) => Some(i128::from(n)),
+        ValueRef::Int(n) => Some(i128::from(n)),
         _ => None,
     }
 }
@@ -124,6 +105,7 @@ fn anchor(
     test: &Test,
     ty: FieldType,
     path: bool,
+    pool: &Pool,
     patterns: &[Option<Required>],
 ) -> Option<(u8, Anchor)> {
     let narrow = matches!(ty, FieldType::Bool | FieldType::Enum(_) | FieldType::U8);
@@ -136,16 +118,25 @@ fn anchor(
         Test::Equal {
             value,
             negate: false,
-        } => Some((exact_score, Anchor::Keys(vec![value_key(value)]))),
+        } => Some((
+            exact_score,
+            Anchor::Keys(vec![value_key(pool.value(*value)?)]),
+        )),
         Test::OneOf {
             values,
             negate: false,
         } => Some((
             exact_score,
-            Anchor::Keys(values.iter().map(value_key).collect()),
+            Anchor::Keys(
+                pool.list(*values)
+                    .iter()
+                    .filter_map(|v| pool.value(*v))
+                    .map(value_key)
+                    .collect(),
+            ),
         )),
         Test::Order { op, value } => {
-            let n = integer(value)?;
+            let n = integer(pool.value(*value)?)?;
             Some(match op {
                 Op::Gt => (5, Anchor::AtLeast(n.saturating_add(1))),
                 Op::Ge => (5, Anchor::AtLeast(n)),
@@ -157,20 +148,23 @@ fn anchor(
             addr,
             prefix,
             negate: false,
-        } => Some((
-            1,
-            Anchor::Cidr {
-                v6: addr.is_ipv6(),
-                prefix: *prefix,
-                key: cidr_key(*prefix, addr),
-            },
-        )),
+        } => {
+            let addr = pool.ip(*addr)?;
+            Some((
+                1,
+                Anchor::Cidr {
+                    v6: addr.is_ipv6(),
+                    prefix: *prefix,
+                    key: cidr_key(*prefix, &addr),
+                },
+            ))
+        }
         Test::Text {
             op,
             needle,
             negate: false,
-        } if !needle.is_empty() => Some(literal(Required {
-            text: fold(needle).into_owned(),
+        } if !pool.text(*needle).is_empty() => Some(literal(Required {
+            text: fold(pool.text(*needle)).into_owned(),
             position: match op {
                 TextOp::Contains => Position::Anywhere,
                 TextOp::StartsWith => Position::Start,
@@ -180,7 +174,7 @@ fn anchor(
         Test::Glob {
             glob,
             negate: false,
-        } => glob_literal(glob, path).map(literal),
+        } => glob_literal(pool.text(*glob), path).map(literal),
         Test::Pattern {
             pattern,
             negate: false,
@@ -203,7 +197,7 @@ struct FieldIndex {
     field: u16,
     /// A `path` field: its strings are compared lowercased.
     path: bool,
-    keys: KeyTable,
+    keys: Postings,
     /// The distinct `(is v6, prefix)` of the CIDR blocks filed here; their keys are in `keys`.
     blocks: Vec<(bool, u8)>,
     literals: Option<Literals>,
@@ -261,12 +255,12 @@ struct Filing {
 impl Index {
     /// Files every instance under its best anchor. `patterns` are the channel's compiled
     /// globs and regexes, which `Test::Pattern` indexes.
-    pub(crate) fn build(instances: &[CompiledInstance], patterns: &[regex::Regex]) -> Index {
+    pub(crate) fn build(compiled: &Compiled, patterns: &[regex::Regex]) -> Index {
         // Each distinct pattern is parsed once, however many instances share it. Its
         // case-insensitivity was part of what made it distinct (the regex keeps it out of
         // its source), so it is read from a criterion that uses it.
         let mut parsed: Vec<Option<Option<Required>>> = vec![None; patterns.len()];
-        for c in instances.iter().flat_map(|i| &i.criteria) {
+        for c in &compiled.criteria {
             if let Test::Pattern { pattern, .. } = &c.test {
                 let (Some(slot), Some(regex)) = (
                     parsed.get_mut(*pattern as usize),
@@ -280,15 +274,16 @@ impl Index {
         let literals: Vec<Option<Required>> = parsed.into_iter().map(Option::flatten).collect();
         let mut filings: HashMap<u16, Filing> = HashMap::new();
         let mut always = Vec::new();
-        for (position, inst) in instances.iter().enumerate() {
+        for (position, inst) in compiled.instances.iter().enumerate() {
             let Ok(position) = u32::try_from(position) else {
                 break;
             };
-            let best = inst
-                .criteria
+            let best = compiled
+                .criteria(inst)
                 .iter()
                 .filter_map(|c| {
-                    anchor(&c.test, c.ty, c.fold, &literals).map(|(score, a)| (score, c, a))
+                    anchor(&c.test, c.ty, c.fold, &compiled.pool, &literals)
+                        .map(|(score, a)| (score, c, a))
                 })
                 .min_by_key(|(score, _, _)| *score);
             let Some((_, c, a)) = best else {
@@ -338,7 +333,7 @@ impl Index {
     }
 
     fn lay_out(&mut self, field: u16, filing: Filing) -> FieldIndex {
-        let keys: KeyTable = runs(filing.keys, &mut self.postings).into_iter().collect();
+        let keys: Postings = runs(filing.keys, &mut self.postings).into_iter().collect();
         let mut blocks = filing.blocks;
         blocks.sort_unstable();
         blocks.dedup();
@@ -426,7 +421,7 @@ impl Index {
                     }
                 }
                 Value::Ip(ip) => {
-                    self.take(&mut out, f.keys.get(&value_key(input)));
+                    self.take(&mut out, f.keys.get(&value_key(ValueRef::from(input))));
                     for (v6, prefix) in &f.blocks {
                         if *v6 == ip.is_ipv6() {
                             let key = cidr_key(*prefix, &mask(*ip, *prefix));
@@ -435,6 +430,7 @@ impl Index {
                     }
                 }
                 other => {
+                    let other = ValueRef::from(other);
                     self.take(&mut out, f.keys.get(&value_key(other)));
                     if let Some(n) = integer(other) {
                         let from = f.at_least.partition_point(|(lo, _)| *lo <= n);

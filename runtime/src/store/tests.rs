@@ -20,7 +20,7 @@ fn open(dir: &Path) -> ChannelStore {
 }
 
 fn active_version(store: &ChannelStore) -> Option<u64> {
-    store.active(291).map(|c| c.channel().content_version)
+    store.active(291).map(|c| c.content_version())
 }
 
 #[test]

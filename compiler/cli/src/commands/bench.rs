@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Args;
-use ward_compiler::events;
+use ward_compiler::events::{self, Shape};
 
 use crate::commands::verify::HostArgs;
 use crate::measure::measure;
@@ -35,7 +35,6 @@ pub fn run(args: &BenchArgs) -> ExitCode {
         Ok(t) => t,
         Err(e) => return fail(format!("cannot read {}: {e}", args.events.display())),
     };
-    let channel = verified.channel();
     let mut decoded = Vec::new();
     let mut malformed = 0usize;
     for (index, line) in text.lines().enumerate() {
@@ -44,7 +43,7 @@ pub fn run(args: &BenchArgs) -> ExitCode {
         }
         let inputs = serde_json::from_str(line)
             .map_err(|e| format!("not JSON: {e}"))
-            .and_then(|json| events::from_json(channel, verified.supplied(), &json));
+            .and_then(|json| events::from_json(Shape::of_verified(&verified), &json));
         match inputs {
             Ok(Some(inputs)) => decoded.push(inputs),
             Ok(None) => {}
@@ -63,12 +62,12 @@ pub fn run(args: &BenchArgs) -> ExitCode {
         return fail(format!(
             "{} has no events of template `{}`",
             args.events.display(),
-            channel.template.name
+            verified.template().name
         ));
     }
     let m = measure(&verified, &decoded, Duration::from_millis(500));
     let memory = verified.memory_bytes();
-    let instances = channel.instances.len().max(1);
+    let instances = verified.instances().len().max(1);
     println!("{:.0} events/s", m.events_per_sec);
     println!(
         "{} ns per event (median), {} ns (99th percentile), over {} evaluations of {} events",

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use serde_json::json;
-use ward_compiler::events;
+use ward_compiler::events::{self, Shape};
 
 use crate::commands::verify::HostArgs;
 use crate::output::{fail, CLEAN, CONTENT_ERRORS};
@@ -34,7 +34,6 @@ pub fn run(args: &RunArgs) -> ExitCode {
         Ok(f) => BufReader::new(f),
         Err(e) => return fail(format!("cannot open {}: {e}", args.events.display())),
     };
-    let channel = verified.channel();
     let mut out = std::io::stdout().lock();
     let mut malformed = 0usize;
     for (index, line) in events.lines().enumerate() {
@@ -48,7 +47,7 @@ pub fn run(args: &RunArgs) -> ExitCode {
         }
         let inputs = serde_json::from_str(&line)
             .map_err(|e| format!("not JSON: {e}"))
-            .and_then(|json| events::from_json(channel, verified.supplied(), &json));
+            .and_then(|json| events::from_json(Shape::of_verified(&verified), &json));
         let matches = inputs.and_then(|inputs| match inputs {
             Some(inputs) => verified.evaluate(&inputs).map_err(|e| e.to_string()),
             None => Ok(Vec::new()),
@@ -63,14 +62,10 @@ pub fn run(args: &RunArgs) -> ExitCode {
             }
         };
         for m in matches {
-            let name = channel
-                .instances
-                .iter()
-                .find(|i| i.id == m.instance)
-                .map_or("", |i| i.name.as_str());
+            let name = verified.instance(m.instance).map_or("", |i| i.name());
             let line = json!({
                 "event": number,
-                "channel": channel.id,
+                "channel": verified.id(),
                 "instance": m.instance,
                 "name": name,
                 "severity": m.severity.as_str(),

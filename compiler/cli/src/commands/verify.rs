@@ -56,17 +56,16 @@ pub fn run(args: &VerifyArgs) -> ExitCode {
         Ok(v) => v,
         Err(code) => return code,
     };
-    let ch = verified.channel();
     let signers: Vec<String> = verified.signers().iter().map(ToString::to_string).collect();
     println!(
         "valid: {}: channel `{}` ({}) version {}, {} instances, template `{}` v{}; sensor `{}` supplies inputs 1..={}; signed by {}",
         args.file.display(),
-        ch.name,
-        ch.id,
-        ch.content_version,
-        ch.instances.len(),
-        ch.template.name,
-        ch.template.version,
+        verified.name(),
+        verified.id(),
+        verified.content_version(),
+        verified.instances().len(),
+        verified.template().name,
+        verified.template().version,
         args.host.sensor,
         verified.supplied(),
         signers.join(", ")
