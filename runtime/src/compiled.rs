@@ -11,9 +11,9 @@
 //! construction; reading them is still checked, and a position out of range reads as
 //! nothing (an operand that equals no input) rather than as a panic.
 
-use std::borrow::Cow;
 use std::net::IpAddr;
 
+use crate::decode::PoolStr;
 use crate::hash::{fast_hash, KeyTable};
 use crate::model::{Action, FieldType, Op, Severity, Value};
 
@@ -161,34 +161,41 @@ impl Pool {
     }
 }
 
-/// Builds a [`Pool`], interning strings. The table lives only while verifying; it holds
-/// hashes, not copies of the strings (hash.rs), so interning allocates nothing. Addresses
-/// and hashes are not interned: content seldom repeats them.
-#[derive(Default)]
+/// Builds a [`Pool`] from the strings of the file's pool, storing each once. The file
+/// already stores each distinct string once, so a string is interned by its position
+/// there; only strings that `path` fields lowercase are interned by their text, through
+/// a table of hashes (hash.rs) that holds no copies. The tables live only while
+/// verifying. Addresses and hashes are not interned: content seldom repeats them.
 pub(crate) struct PoolBuilder {
     pool: Pool,
-    strings: KeyTable<Run>,
+    /// Per string of the file's pool, where it was stored.
+    stored: Vec<Option<Run>>,
+    lowered: KeyTable<Run>,
 }
 
 fn position<T>(items: &[T]) -> u32 {
     u32::try_from(items.len()).unwrap_or(u32::MAX)
 }
 
-/// `s` as compared: Unicode-lowercased on `path` fields, without a copy when it already is.
-fn folded(s: &str, fold: bool) -> Cow<'_, str> {
-    let upper = if s.is_ascii() {
+/// Whether `s` changes when Unicode-lowercased.
+fn has_upper(s: &str) -> bool {
+    if s.is_ascii() {
         s.bytes().any(|b| b.is_ascii_uppercase())
     } else {
         s.chars().any(|c| c.to_lowercase().ne([c]))
-    };
-    if fold && upper {
-        Cow::Owned(s.to_lowercase())
-    } else {
-        Cow::Borrowed(s)
     }
 }
 
 impl PoolBuilder {
+    /// A builder for a file whose string pool holds `strings` strings.
+    pub(crate) fn new(strings: usize) -> PoolBuilder {
+        PoolBuilder {
+            pool: Pool::default(),
+            stored: vec![None; strings],
+            lowered: KeyTable::default(),
+        }
+    }
+
     /// `s` appended as it is (for names, which rarely repeat).
     pub(crate) fn append(&mut self, s: &str) -> Run {
         let start = self.pool.text.len();
@@ -196,24 +203,39 @@ impl PoolBuilder {
         Run::new(start, self.pool.text.len())
     }
 
-    /// `s`, stored once however often it is interned (but for a hash collision, which
-    /// stores the second string again).
-    pub(crate) fn intern(&mut self, s: &str) -> Run {
-        let key = fast_hash(0, s.bytes());
-        match self.strings.get(&key) {
-            Some(run) if self.pool.text(*run) == s => *run,
-            Some(_) => self.append(s),
-            None => {
-                let run = self.append(s);
-                self.strings.insert(key, run);
+    /// `s` as compared (lowercased when `fold`, on a `path` field), stored once however
+    /// often it is used.
+    pub(crate) fn text(&mut self, s: PoolStr<'_>, fold: bool) -> Run {
+        if fold && has_upper(s.text) {
+            return self.lowercase(s.text);
+        }
+        match self.stored.get_mut(s.index as usize) {
+            Some(Some(run)) => *run,
+            Some(slot) => {
+                let start = self.pool.text.len();
+                self.pool.text.push_str(s.text);
+                let run = Run::new(start, self.pool.text.len());
+                *slot = Some(run);
                 run
             }
+            // Not a position of the file's pool (the decoder makes none such).
+            None => self.append(s.text),
         }
     }
 
-    /// `s` interned as compared: lowercased when `fold` (a `path` field).
-    pub(crate) fn text(&mut self, s: &str, fold: bool) -> Run {
-        self.intern(&folded(s, fold))
+    /// `s` lowercased, stored once but for a hash collision, which stores it again.
+    fn lowercase(&mut self, s: &str) -> Run {
+        let lower = s.to_lowercase();
+        let key = fast_hash(0, lower.bytes());
+        match self.lowered.get(&key) {
+            Some(run) if self.pool.text(*run) == lower => *run,
+            Some(_) => self.append(&lower),
+            None => {
+                let run = self.append(&lower);
+                self.lowered.insert(key, run);
+                run
+            }
+        }
     }
 
     pub(crate) fn ip(&mut self, ip: IpAddr) -> u32 {
@@ -222,14 +244,14 @@ impl PoolBuilder {
         at
     }
 
-    /// `v`, which the verifier has checked against its field; strings are lowercased
-    /// when `fold` (a `path` field).
-    pub(crate) fn scalar(&mut self, v: &Value, fold: bool) -> Scalar {
+    /// `v`, which the verifier has checked against its field; see [`Self::text`] for
+    /// `fold`.
+    pub(crate) fn scalar(&mut self, v: &Value<PoolStr<'_>>, fold: bool) -> Scalar {
         match v {
             Value::Bool(b) => Scalar::Bool(*b),
             Value::Uint(n) => Scalar::Uint(*n),
             Value::Int(n) => Scalar::Int(*n),
-            Value::Str(s) => Scalar::Str(self.text(s, fold)),
+            Value::Str(s) => Scalar::Str(self.text(*s, fold)),
             Value::Ip(ip) => Scalar::Ip(self.ip(*ip)),
             Value::Sha256(h) => {
                 let at = position(&self.pool.hashes);
@@ -242,12 +264,8 @@ impl PoolBuilder {
 
     /// The distinct `values` (as [`Self::scalar`] stores them), sorted as
     /// [`Pool::list_contains`] expects.
-    pub(crate) fn list<'v>(
-        &mut self,
-        values: impl IntoIterator<Item = &'v Value>,
-        fold: bool,
-    ) -> Run {
-        let mut list: Vec<Scalar> = values.into_iter().map(|v| self.scalar(v, fold)).collect();
+    pub(crate) fn list(&mut self, values: &[Value<PoolStr<'_>>], fold: bool) -> Run {
+        let mut list: Vec<Scalar> = values.iter().map(|v| self.scalar(v, fold)).collect();
         let pool = &self.pool;
         list.sort_unstable_by(|a, b| pool.value(*a).cmp(&pool.value(*b)));
         list.dedup_by(|a, b| pool.value(*a) == pool.value(*b));
@@ -256,10 +274,10 @@ impl PoolBuilder {
         Run::new(start, self.pool.lists.len())
     }
 
-    pub(crate) fn tags(&mut self, tags: &[String]) -> Run {
+    pub(crate) fn tags(&mut self, tags: &[PoolStr<'_>]) -> Run {
         let start = self.pool.tags.len();
         for t in tags {
-            let run = self.intern(t);
+            let run = self.text(*t, false);
             self.pool.tags.push(run);
         }
         Run::new(start, self.pool.tags.len())
@@ -392,28 +410,39 @@ mod tests {
         assert_eq!(size_of::<CompiledInstance>(), 32);
     }
 
+    fn at(index: u32, text: &str) -> PoolStr<'_> {
+        PoolStr { index, text }
+    }
+
     #[test]
-    fn interning_stores_a_string_once() {
-        let mut b = PoolBuilder::default();
-        let a = b.intern("attack.t1059");
-        let again = b.intern("attack.t1059");
+    fn a_string_of_the_file_is_stored_once() {
+        let mut b = PoolBuilder::new(2);
+        let tag = b.text(at(0, "attack.t1059"), false);
+        let again = b.text(at(0, "attack.t1059"), true);
         let name = b.append("attack.t1059");
-        assert_eq!(a, again);
-        assert_ne!(a, name);
+        let lowered = b.text(at(1, "C:\\Temp"), true);
+        let lowered_again = b.text(at(1, "C:\\Temp"), true);
+        let as_written = b.text(at(1, "C:\\Temp"), false);
+        assert_eq!(tag, again);
+        assert_ne!(tag, name);
+        assert_eq!(lowered, lowered_again);
+        assert_ne!(lowered, as_written);
         let pool = b.finish();
-        assert_eq!(pool.text(a), "attack.t1059");
+        assert_eq!(pool.text(tag), "attack.t1059");
         assert_eq!(pool.text(name), "attack.t1059");
-        assert_eq!(pool.text.len(), 24);
+        assert_eq!(pool.text(lowered), "c:\\temp");
+        assert_eq!(pool.text(as_written), "C:\\Temp");
+        assert_eq!(pool.text.len(), 12 * 2 + 7 * 2);
     }
 
     #[test]
     fn lists_are_sorted_distinct_and_bisected() {
-        let mut b = PoolBuilder::default();
+        let mut b = PoolBuilder::new(3);
         let run = b.list(
             &[
-                Value::Str("b.exe".into()),
-                Value::Str("A.exe".into()),
-                Value::Str("B.EXE".into()),
+                Value::Str(at(0, "b.exe")),
+                Value::Str(at(1, "A.exe")),
+                Value::Str(at(2, "B.EXE")),
                 Value::Uint(3),
             ],
             true,
@@ -427,7 +456,12 @@ mod tests {
         ] {
             assert!(pool.list_contains(run, probe), "{probe:?}");
         }
-        for probe in [ValueRef::Str("c.exe"), ValueRef::Uint(4), ValueRef::Enum(3)] {
+        for probe in [
+            ValueRef::Str("c.exe"),
+            ValueRef::Str("B.EXE"),
+            ValueRef::Uint(4),
+            ValueRef::Enum(3),
+        ] {
             assert!(!pool.list_contains(run, probe), "{probe:?}");
         }
     }

@@ -184,11 +184,39 @@ pub(crate) fn frame(bytes: &[u8]) -> Result<Frame<'_>, VerifyError> {
 /// A decoded channel plus where each instance and criterion was found, so that semantic
 /// errors can name byte offsets.
 #[derive(Debug)]
-pub(crate) struct Parsed {
-    pub channel: Channel,
+pub(crate) struct Parsed<S> {
+    pub channel: Channel<S>,
     pub instance_offsets: Vec<usize>,
     /// One entry per criterion, in file order across all instances.
     pub criterion_offsets: Vec<usize>,
+    /// How many strings the file's pool has: every [`PoolStr::index`] is below it.
+    pub pool_len: usize,
+}
+
+/// How the decoder holds the strings of instances: owned for [`decode`], borrowed from
+/// the file's string pool for the verifier, which compiles them and drops the rest.
+pub(crate) trait FromPool<'a> {
+    fn from_pool(index: u32, text: &'a str) -> Self;
+}
+
+impl<'a> FromPool<'a> for String {
+    fn from_pool(_: u32, text: &'a str) -> String {
+        text.to_owned()
+    }
+}
+
+/// A string of the file's pool: where it sits there, and its text. The encoder stores
+/// each distinct string once, so equal indexes are equal strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct PoolStr<'a> {
+    pub index: u32,
+    pub text: &'a str,
+}
+
+impl<'a> FromPool<'a> for PoolStr<'a> {
+    fn from_pool(index: u32, text: &'a str) -> PoolStr<'a> {
+        PoolStr { index, text }
+    }
 }
 
 struct BodyReader<'a> {
@@ -213,6 +241,12 @@ impl<'a> BodyReader<'a> {
     }
 
     fn string(&mut self, what: &'static str) -> Result<String, VerifyError> {
+        self.pooled(what)
+    }
+
+    /// A reference to the string pool, charged as an owned copy whatever `S` is, so that
+    /// [`decode`] and the verifier accept exactly the same files.
+    fn pooled<S: FromPool<'a>>(&mut self, what: &'static str) -> Result<S, VerifyError> {
         let offset = self.r.offset();
         let index = self.r.u32(what)?;
         let s = usize::try_from(index)
@@ -225,7 +259,7 @@ impl<'a> BodyReader<'a> {
                 pool_len: self.pool.len(),
             })?;
         self.charge(COST_STRING.saturating_add(s.len()), offset)?;
-        Ok(s.to_owned())
+        Ok(S::from_pool(index, s))
     }
 
     fn count16(
@@ -296,7 +330,7 @@ impl<'a> BodyReader<'a> {
         }
     }
 
-    fn value(&mut self, instance: u32) -> Result<Value, VerifyError> {
+    fn value<S: FromPool<'a>>(&mut self, instance: u32) -> Result<Value<S>, VerifyError> {
         let offset = self.r.offset();
         self.charge(COST_VALUE, offset)?;
         let tag = self.r.u8("a value tag")?;
@@ -311,7 +345,7 @@ impl<'a> BodyReader<'a> {
             }
             VAL_UINT => Value::Uint(self.r.u64("an unsigned integer")?),
             VAL_INT => Value::Int(self.r.i64("a signed integer")?),
-            VAL_STR => Value::Str(self.string("a string operand")?),
+            VAL_STR => Value::Str(self.pooled("a string operand")?),
             VAL_IP => Value::Ip(self.ip()?),
             VAL_SHA256 => Value::Sha256(self.r.array("a SHA-256 value")?),
             VAL_ENUM => Value::Enum(self.r.u32("an enum value")?),
@@ -328,7 +362,7 @@ impl<'a> BodyReader<'a> {
 
 /// Stage 4: every section of the body, in order, with every count checked against its
 /// limit and against the bytes that remain before anything is allocated for it.
-pub(crate) fn parse_body(frame: &Frame<'_>) -> Result<Parsed, VerifyError> {
+pub(crate) fn parse_body<'a, S: FromPool<'a>>(frame: &Frame<'a>) -> Result<Parsed<S>, VerifyError> {
     let mut b = BodyReader {
         r: Reader::new(frame.body, HEADER_LEN),
         pool: Vec::new(),
@@ -452,7 +486,7 @@ pub(crate) fn parse_body(frame: &Frame<'_>) -> Result<Parsed, VerifyError> {
             _ => {}
         }
         previous = Some(id);
-        let inst_name = b.string("an instance name")?;
+        let inst_name = b.pooled("an instance name")?;
         let at = b.r.offset();
         let tag = b.r.u8("a severity")?;
         let severity = severity_from_tag(tag).ok_or(VerifyError::UnknownSeverity {
@@ -470,7 +504,7 @@ pub(crate) fn parse_body(frame: &Frame<'_>) -> Result<Parsed, VerifyError> {
         let tag_count = b.count16("the tag count", MAX_TAGS, 4)?;
         let mut tags = Vec::with_capacity(tag_count);
         for _ in 0..tag_count {
-            tags.push(b.string("a tag")?);
+            tags.push(b.pooled("a tag")?);
         }
         let criteria_count = b.count16("the criteria count", MAX_CRITERIA_PER_INSTANCE, 5)?;
         let mut criteria = Vec::with_capacity(criteria_count);
@@ -504,7 +538,7 @@ pub(crate) fn parse_body(frame: &Frame<'_>) -> Result<Parsed, VerifyError> {
                     }
                     Operand::List(values)
                 }
-                OPERAND_PATTERN => Operand::Pattern(b.string("a pattern")?),
+                OPERAND_PATTERN => Operand::Pattern(b.pooled("a pattern")?),
                 OPERAND_CIDR => {
                     let addr = b.ip()?;
                     let prefix = b.r.u8("a CIDR prefix")?;
@@ -560,5 +594,6 @@ pub(crate) fn parse_body(frame: &Frame<'_>) -> Result<Parsed, VerifyError> {
         },
         instance_offsets,
         criterion_offsets,
+        pool_len: b.pool.len(),
     })
 }

@@ -3,6 +3,11 @@
 //! The compiler lowers checked content into a [`Channel`]; the encoder turns it into bytes
 //! and the decoder turns bytes back into it. Nothing here is trusted: a decoded `Channel`
 //! becomes usable only through the verifier, which returns a `VerifiedChannel`.
+//!
+//! Instances are generic over how they hold strings, `S`: owned `String`s (the default)
+//! everywhere but inside the verifier, which reads them as borrowed slices of the file's
+//! string pool. That keeps verification from allocating and freeing a string for every
+//! name, tag and operand of a channel it compiles and then drops.
 
 use std::net::IpAddr;
 
@@ -84,14 +89,14 @@ pub struct Target {
 
 /// A typed scalar: an operand in a criterion, or one input of an event.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Value {
+pub enum Value<S = String> {
     Bool(bool),
     /// Any unsigned integer field (`u8` to `u64`).
     Uint(u64),
     /// Any signed integer field (`i32`, `i64`).
     Int(i64),
     /// A `string` or `path` value.
-    Str(String),
+    Str(S),
     Ip(IpAddr),
     Sha256([u8; 32]),
     /// An enum variant's numeric value.
@@ -125,11 +130,11 @@ pub enum Op {
 /// The right-hand side of a criterion. Which shapes an operator takes is checked by the
 /// verifier (`Glob` takes a `Pattern`, `In` a `List`, `Within` a `Cidr`, the rest a `Scalar`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Operand {
-    Scalar(Value),
-    List(Vec<Value>),
+pub enum Operand<S = String> {
+    Scalar(Value<S>),
+    List(Vec<Value<S>>),
     /// Source text of a glob or a regex; compiled by the verifier within its limits.
-    Pattern(String),
+    Pattern(S),
     Cidr {
         addr: IpAddr,
         prefix: u8,
@@ -138,10 +143,10 @@ pub enum Operand {
 
 /// `FIELD OP OPERAND`; `field` is the 1-based field number.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Criterion {
+pub struct Criterion<S = String> {
     pub field: u16,
     pub op: Op,
-    pub operand: Operand,
+    pub operand: Operand<S>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -193,14 +198,14 @@ impl Action {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Instance {
+pub struct Instance<S = String> {
     pub id: u32,
-    pub name: String,
+    pub name: S,
     pub severity: Severity,
     pub action: Action,
-    pub tags: Vec<String>,
+    pub tags: Vec<S>,
     /// All must hold; fields with no criterion are wildcards and are never read.
-    pub criteria: Vec<Criterion>,
+    pub criteria: Vec<Criterion<S>>,
 }
 
 /// Build metadata. Deterministic by construction: no clock, no host name, no path.
@@ -214,7 +219,7 @@ pub struct BuildInfo {
 
 /// A whole channel, before signing.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Channel {
+pub struct Channel<S = String> {
     pub id: u32,
     pub name: String,
     /// Content version; the store refuses to go below the one it holds.
@@ -224,5 +229,5 @@ pub struct Channel {
     pub targets: Vec<Target>,
     pub build: BuildInfo,
     /// In ascending id order (the encoder and verifier both require it).
-    pub instances: Vec<Instance>,
+    pub instances: Vec<Instance<S>>,
 }

@@ -42,7 +42,7 @@ pub(crate) struct Header {
 
 impl Header {
     /// The header of `channel`, whose instances the caller compiles.
-    pub(crate) fn of(channel: Channel) -> Header {
+    pub(crate) fn of<S>(channel: Channel<S>) -> Header {
         let Channel {
             id,
             name,

@@ -12,7 +12,7 @@ use ed25519_dalek::Signature;
 use regex::Regex;
 
 use crate::compiled::{Compiled, CompiledCriterion, CompiledInstance, PoolBuilder, Test, TextOp};
-use crate::decode::{check_size, frame, parse_body, Frame, Parsed};
+use crate::decode::{check_size, frame, parse_body, Frame, Parsed, PoolStr};
 use crate::encode::signed_message;
 use crate::error::VerifyError;
 use crate::index::Index;
@@ -55,7 +55,7 @@ pub fn verify(
     check_size(bytes)?;
     let frame = frame(bytes)?;
     let signers = check_signatures(&frame, trust)?;
-    let parsed = parse_body(&frame)?;
+    let parsed = parse_body::<PoolStr<'_>>(&frame)?;
     let (compiled, patterns, supplied) = check_semantics(&parsed, host)?;
     let mut reads: Vec<(u16, FieldType)> =
         compiled.criteria.iter().map(|c| (c.field, c.ty)).collect();
@@ -120,7 +120,7 @@ pub(crate) fn type_name(ty: FieldType, enums: &[EnumDef]) -> String {
     }
 }
 
-fn value_kind(v: &Value) -> &'static str {
+fn value_kind<S>(v: &Value<S>) -> &'static str {
     match v {
         Value::Bool(_) => "a boolean",
         Value::Uint(_) => "an unsigned integer",
@@ -146,7 +146,7 @@ fn same_type(a: FieldType, a_enums: &[EnumDef], b: FieldType, b_enums: &[EnumDef
 
 /// Whether `value` is a value of `ty` (variant, width and, for enums, declared variant).
 /// Shared with the interpreter, which re-checks inputs as defense in depth.
-pub(crate) fn fits(ty: FieldType, value: &Value, enums: &[EnumDef]) -> bool {
+pub(crate) fn fits<S>(ty: FieldType, value: &Value<S>, enums: &[EnumDef]) -> bool {
     match (ty, value) {
         (FieldType::Bool, Value::Bool(_)) => true,
         (FieldType::U8, Value::Uint(n)) => *n <= u64::from(u8::MAX),
@@ -201,10 +201,13 @@ fn op_allowed(op: Op, ty: FieldType) -> bool {
     }
 }
 
-/// Compiles patterns once per distinct (source, kind, case) and bounds the total.
+/// Compiles patterns once per distinct (source, kind, case) and bounds the total. The
+/// encoder stores each distinct string once, so a source is known by its pool position.
 #[derive(Default)]
 struct PatternCache {
-    compiled: HashMap<(String, bool, bool), u32>,
+    /// By the pattern's position in the file's string pool, which stores each distinct
+    /// string once.
+    compiled: HashMap<(u32, bool, bool), u32>,
     patterns: Patterns,
     total_bytes: usize,
 }
@@ -227,7 +230,7 @@ struct Site<'a> {
 
 impl Site<'_> {
     /// Checks one operand value against the field type.
-    fn value(&self, ty: FieldType, value: &Value) -> Result<(), VerifyError> {
+    fn value<S>(&self, ty: FieldType, value: &Value<S>) -> Result<(), VerifyError> {
         if fits(ty, value, self.enums) {
             return Ok(());
         }
@@ -302,12 +305,13 @@ impl Site<'_> {
     fn pattern(
         &self,
         cache: &mut PatternCache,
-        source: &str,
+        source: PoolStr<'_>,
         glob: bool,
         fold: bool,
     ) -> Result<u32, VerifyError> {
-        self.pattern_len(source)?;
-        let key = (source.to_owned(), glob, fold);
+        self.pattern_len(source.text)?;
+        let key = (source.index, glob, fold);
+        let source = source.text;
         if let Some(index) = cache.compiled.get(&key) {
             return Ok(*index);
         }
@@ -366,7 +370,7 @@ impl Site<'_> {
 
 /// Stage 5: the channel against the host's profile, compiling each criterion.
 fn check_semantics(
-    parsed: &Parsed,
+    parsed: &Parsed<PoolStr<'_>>,
     host: &SensorProfile,
 ) -> Result<(Compiled, Patterns, u16), VerifyError> {
     let channel = &parsed.channel;
@@ -426,7 +430,7 @@ fn check_semantics(
 
     let mut cache = PatternCache::default();
     let mut offsets = parsed.criterion_offsets.iter();
-    let mut pool = PoolBuilder::default();
+    let mut pool = PoolBuilder::new(parsed.pool_len);
     let mut compiled = Compiled {
         instances: Vec::with_capacity(channel.instances.len()),
         criteria: Vec::with_capacity(parsed.criterion_offsets.len()),
@@ -468,7 +472,7 @@ fn check_semantics(
         }
         compiled.instances.push(CompiledInstance {
             id: inst.id,
-            name: pool.append(&inst.name),
+            name: pool.append(inst.name.text),
             tags: pool.tags(&inst.tags),
             criteria: compiled.criteria_since(first),
             severity: inst.severity,
@@ -484,7 +488,7 @@ fn compile_criterion(
     cache: &mut PatternCache,
     pool: &mut PoolBuilder,
     ty: FieldType,
-    c: &Criterion,
+    c: &Criterion<PoolStr<'_>>,
 ) -> Result<CompiledCriterion, VerifyError> {
     if !op_allowed(c.op, ty) {
         return Err(VerifyError::OperatorNotAllowed {
@@ -544,17 +548,17 @@ fn compile_criterion(
                 return Err(site.shape(c.op, "a pattern"));
             };
             let glob = matches!(c.op, Op::Glob | Op::NotGlob);
-            if glob && is_simple_glob(source, fold) {
+            if glob && is_simple_glob(source.text, fold) {
                 // Well formed by construction (no classes to close), matched without a
                 // regex, so there is nothing to compile or to charge.
-                site.pattern_len(source)?;
+                site.pattern_len(source.text)?;
                 Test::Glob {
-                    glob: pool.intern(source),
+                    glob: pool.text(*source, false),
                     negate,
                 }
             } else {
                 Test::Pattern {
-                    pattern: site.pattern(cache, source, glob, fold)?,
+                    pattern: site.pattern(cache, *source, glob, fold)?,
                     negate,
                 }
             }
@@ -579,7 +583,7 @@ fn compile_criterion(
             };
             Test::Text {
                 op,
-                needle: pool.text(needle, fold),
+                needle: pool.text(*needle, fold),
                 negate,
             }
         }
