@@ -13,12 +13,20 @@
 //!
 //! Installing writes, in order: the version record (so the highest accepted version is
 //! durable before the channel is used), the last known good copy, then the active file.
+//!
+//! The store holds verified channels, not their files: a sensor's memory is better spent
+//! than on a second copy of every channel it runs. The last known good copy is read back
+//! from disk when a new version arrives, and written only if it is byte for byte the
+//! file that was verified (its SHA-256 is kept); a file changed under the store never
+//! becomes the fallback.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::fs;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
+
+use sha2::{Digest as _, Sha256};
 
 use crate::error::VerifyError;
 use crate::limits::MAX_FILE_SIZE;
@@ -139,7 +147,9 @@ impl std::error::Error for StoreError {
 /// What an install did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Installed {
-    /// The channel is now active; `previous` is the version kept as last known good.
+    /// The channel is now active; `previous` is the version it replaced, which is kept as
+    /// last known good (unless its file changed on disk since it was verified: then the
+    /// store keeps the last known good copy it had).
     Activated {
         channel_id: u32,
         version: u64,
@@ -152,7 +162,14 @@ pub enum Installed {
 #[derive(Debug)]
 struct Slot {
     channel: VerifiedChannel,
-    bytes: Vec<u8>,
+    /// SHA-256 of the file as verified.
+    digest: Digest,
+}
+
+type Digest = [u8; 32];
+
+fn digest(bytes: &[u8]) -> Digest {
+    Sha256::digest(bytes).into()
 }
 
 /// Active channels on disk, one per channel id.
@@ -272,24 +289,40 @@ impl ChannelStore {
             self.highest.insert(id, version);
         }
         if let Some(previous) = self.active.get(&id) {
-            self.write_durably(&self.lkg_path(id), &previous.bytes)?;
+            self.keep_last_known_good(id, previous.digest)?;
         }
         self.write_durably(&self.active_path(id), bytes)?;
+        let slot = Slot {
+            channel,
+            digest: digest(bytes),
+        };
         let previous = self
             .active
-            .insert(
-                id,
-                Slot {
-                    channel,
-                    bytes: bytes.to_vec(),
-                },
-            )
+            .insert(id, slot)
             .map(|s| s.channel.content_version());
         Ok(Installed::Activated {
             channel_id: id,
             version,
             previous,
         })
+    }
+
+    /// Makes the file of the active channel (SHA-256 `active`) the last known good copy.
+    /// After a fallback at open, the last known good file is that channel already. If
+    /// neither file is it any more (changed or removed under the store), the last known
+    /// good copy is left as it is.
+    fn keep_last_known_good(&self, id: u32, active: Digest) -> Result<(), StoreError> {
+        let lkg = self.lkg_path(id);
+        let unchanged = |path: &Path| {
+            self.fs
+                .read(path, MAX_FILE_SIZE)
+                .ok()
+                .filter(|bytes| digest(bytes) == active)
+        };
+        match unchanged(&self.active_path(id)) {
+            Some(bytes) => self.write_durably(&lkg, &bytes),
+            None => Ok(()),
+        }
     }
 
     fn active_path(&self, id: u32) -> PathBuf {
@@ -314,7 +347,10 @@ impl ChannelStore {
     fn load(&self, path: &Path, id: u32, trust: &TrustStore, host: &SensorProfile) -> Option<Slot> {
         let bytes = self.fs.read(path, MAX_FILE_SIZE).ok()?;
         let channel = verify(&bytes, trust, host).ok()?;
-        (channel.id() == id).then_some(Slot { channel, bytes })
+        (channel.id() == id).then(|| Slot {
+            channel,
+            digest: digest(&bytes),
+        })
     }
 
     /// Temporary file, sync, rename over `path`, sync the directory.

@@ -184,11 +184,50 @@ fn a_corrupt_active_file_falls_back_to_last_known_good() {
             ..
         }
     ));
+    // The last known good copy is still version 1: the corrupt active file was not it.
+    assert_eq!(
+        fs::read(dir.path().join("291.lkg.chan")).unwrap(),
+        sign1(&version(1))
+    );
     // A channel file under another channel's name is not loaded as that channel.
     fs::copy(dir.path().join("291.chan"), dir.path().join("7.chan")).unwrap();
     let store = open(dir.path());
     assert!(store.active(7).is_none());
     assert_eq!(active_version(&store), Some(2));
+}
+
+#[test]
+fn a_file_changed_under_the_store_never_becomes_last_known_good() {
+    // The store does not hold files in memory; it reads the active one back when the next
+    // version arrives. One changed since it was verified must not become the fallback.
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(dir.path());
+    for v in [1, 2] {
+        store
+            .install(&sign1(&version(v)), &trust(), &host())
+            .unwrap();
+    }
+    let active = dir.path().join("291.chan");
+    let mut bytes = fs::read(&active).unwrap();
+    bytes[100] ^= 0x40;
+    fs::write(&active, &bytes).unwrap();
+    store
+        .install(&sign1(&version(3)), &trust(), &host())
+        .unwrap();
+    let lkg = dir.path().join("291.lkg.chan");
+    assert_eq!(fs::read(&lkg).unwrap(), sign1(&version(1)));
+
+    // Removed instead of changed: the same.
+    fs::remove_file(&active).unwrap();
+    store
+        .install(&sign1(&version(4)), &trust(), &host())
+        .unwrap();
+    assert_eq!(fs::read(&lkg).unwrap(), sign1(&version(1)));
+    // Unchanged again: version 4 becomes the last known good as usual.
+    store
+        .install(&sign1(&version(5)), &trust(), &host())
+        .unwrap();
+    assert_eq!(fs::read(&lkg).unwrap(), sign1(&version(4)));
 }
 
 #[test]
