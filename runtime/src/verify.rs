@@ -61,6 +61,8 @@ pub fn verify(
         compiled.criteria.iter().map(|c| (c.field, c.ty)).collect();
     reads.sort_unstable();
     reads.dedup();
+    // Collected from every criterion; held for the channel's life, so only the distinct.
+    reads.shrink_to_fit();
     let index = Index::build(&compiled, &patterns.regexes);
     Ok(VerifiedChannel {
         header: Header::of(parsed.channel),

@@ -329,6 +329,7 @@ impl Index {
             index.fields.push(built);
         }
         index.postings.shrink_to_fit();
+        index.always.shrink_to_fit();
         index
     }
 
@@ -337,6 +338,7 @@ impl Index {
         let mut blocks = filing.blocks;
         blocks.sort_unstable();
         blocks.dedup();
+        blocks.shrink_to_fit();
         let mut at_least = filing.at_least;
         at_least.sort_unstable();
         at_least.shrink_to_fit();
