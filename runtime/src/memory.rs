@@ -9,7 +9,8 @@
 
 use std::mem::size_of;
 
-use crate::verified::{Header, VerifiedChannel};
+use crate::model::Channel;
+use crate::verified::VerifiedChannel;
 
 /// Bytes of a hash table holding `capacity` entries of `entry` bytes: the standard
 /// library's tables have a power-of-two number of buckets at most 7/8 full, with one
@@ -32,8 +33,9 @@ fn vec_bytes<T>(v: &Vec<T>) -> usize {
     v.capacity().saturating_mul(size_of::<T>())
 }
 
-/// Names of the channel, its template, fields, enums and targets.
-fn header_heap(h: &Header) -> usize {
+/// Names of the channel, its template, fields, enums and targets (of a channel without
+/// instances).
+fn header_heap(h: &Channel) -> usize {
     let fields = h
         .template
         .fields

@@ -231,3 +231,20 @@ pub struct Channel<S = String> {
     /// In ascending id order (the encoder and verifier both require it).
     pub instances: Vec<Instance<S>>,
 }
+
+impl<S> Channel<S> {
+    /// The channel without its instances: what a verified channel keeps of the decoded
+    /// one, having compiled the instances into a form of its own.
+    pub(crate) fn without_instances(self) -> Channel {
+        Channel {
+            id: self.id,
+            name: self.name,
+            content_version: self.content_version,
+            template: self.template,
+            enums: self.enums,
+            targets: self.targets,
+            build: self.build,
+            instances: Vec::new(),
+        }
+    }
+}

@@ -16,7 +16,8 @@ use crate::verify::Patterns;
 /// [`crate::verify`] makes one, and only it can be evaluated.
 #[derive(Debug, Clone)]
 pub struct VerifiedChannel {
-    pub(crate) header: Header,
+    /// The decoded channel without its instances (see [`Channel::without_instances`]).
+    pub(crate) header: Channel,
     pub(crate) supplied: u16,
     pub(crate) signers: Vec<KeyId>,
     pub(crate) compiled: Compiled,
@@ -26,43 +27,6 @@ pub struct VerifiedChannel {
     /// The channel's distinct compiled globs and regexes, which `Test::Pattern` indexes.
     pub(crate) patterns: Patterns,
     pub(crate) index: Index,
-}
-
-/// Everything of the decoded channel but its instances.
-#[derive(Debug, Clone)]
-pub(crate) struct Header {
-    pub id: u32,
-    pub name: String,
-    pub content_version: u64,
-    pub template: TemplateRef,
-    pub enums: Vec<EnumDef>,
-    pub targets: Vec<Target>,
-    pub build: BuildInfo,
-}
-
-impl Header {
-    /// The header of `channel`, whose instances the caller compiles.
-    pub(crate) fn of<S>(channel: Channel<S>) -> Header {
-        let Channel {
-            id,
-            name,
-            content_version,
-            template,
-            enums,
-            targets,
-            build,
-            instances: _,
-        } = channel;
-        Header {
-            id,
-            name,
-            content_version,
-            template,
-            enums,
-            targets,
-            build,
-        }
-    }
 }
 
 /// One instance of a verified channel, as a host reports a match.

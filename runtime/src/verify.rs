@@ -22,7 +22,7 @@ use crate::limits::{
 use crate::model::*;
 use crate::pattern::{compile_glob, compile_regex, is_simple_glob, PatternError};
 use crate::trust::{KeyId, TrustStore};
-use crate::verified::{Header, VerifiedChannel};
+use crate::verified::VerifiedChannel;
 
 /// What a host (one sensor build) supplies: the templates it evaluates and, for each, how
 /// many of the template's fields it fills in.
@@ -65,7 +65,7 @@ pub fn verify(
     reads.shrink_to_fit();
     let index = Index::build(&compiled, &patterns.regexes);
     Ok(VerifiedChannel {
-        header: Header::of(parsed.channel),
+        header: parsed.channel.without_instances(),
         supplied,
         signers,
         compiled,
