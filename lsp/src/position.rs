@@ -1,5 +1,9 @@
 //! Byte offsets to protocol positions and back. The protocol counts columns in UTF-16
 //! code units; the compiler counts bytes.
+//!
+//! Lines end as the protocol says they do: at `\n`, `\r\n` or a lone `\r`. The editor
+//! counts lines that way, so the server must too, or a file with a lone `\r` would show
+//! diagnostics on the wrong lines and have incremental edits applied in the wrong place.
 
 use tower_lsp::lsp_types::{Position, Range};
 use ward_compiler::Span;
@@ -13,9 +17,12 @@ pub struct LineIndex<'t> {
 
 impl<'t> LineIndex<'t> {
     pub fn new(text: &'t str) -> Self {
-        let starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
+        let bytes = text.as_bytes();
+        let breaks = bytes.iter().enumerate().filter_map(|(i, b)| {
+            let ends = *b == b'\n' || (*b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+            ends.then_some(i + 1)
+        });
+        let starts = std::iter::once(0).chain(breaks).collect();
         LineIndex { text, starts }
     }
 
@@ -48,16 +55,18 @@ impl<'t> LineIndex<'t> {
         let Some(&start) = self.starts.get(position.line as usize) else {
             return self.text.len();
         };
-        let line = self.text.get(start..).unwrap_or("");
-        let line = line.split_inclusive('\n').next().unwrap_or("");
+        let end = self
+            .starts
+            .get(position.line as usize + 1)
+            .copied()
+            .unwrap_or(self.text.len());
+        let line = self.text.get(start..end).unwrap_or("");
         let mut units = 0usize;
         for (i, c) in line.char_indices() {
-            // A line ends at `\n` or at the `\r` of `\r\n`; a lone `\r` is an ordinary
-            // character here, as it is to `position` and to the line starts (found by the
-            // lsp_edits fuzz target: stopping at it sent edits after it to the wrong byte).
-            let ends_line =
-                c == '\n' || (c == '\r' && line.get(i + 1..).is_some_and(|r| r.starts_with('\n')));
-            if units >= position.character as usize || ends_line {
+            // The line's end (`\n`, `\r\n` or `\r`) is where positions past it stop. The
+            // line starts and this must agree on what ends a line (the lsp_edits fuzz
+            // target found a version where they did not).
+            if units >= position.character as usize || c == '\n' || c == '\r' {
                 return start + i;
             }
             units += c.len_utf16();
@@ -91,18 +100,23 @@ mod tests {
     }
 
     #[test]
-    fn a_lone_carriage_return_is_an_ordinary_character_both_ways() {
-        let text = "a\rb c\r\nnext";
+    fn a_lone_carriage_return_ends_a_line_as_in_the_protocol() {
+        let text = "a\rb c\r\nnext\r";
         let index = LineIndex::new(text);
-        for offset in [0, 1, 2, 3, 4, 5, 7, 8, 11] {
+        assert_eq!(index.position(2), Position::new(1, 0));
+        assert_eq!(index.position(7), Position::new(2, 0));
+        assert_eq!(index.position(12), Position::new(3, 0));
+        for offset in [0, 1, 2, 3, 4, 5, 7, 8, 11, 12] {
             assert_eq!(
                 index.offset(index.position(offset)),
                 offset,
                 "offset {offset}"
             );
         }
-        // The `\r` of a `\r\n` ends its line: a position past it is the line's end.
-        assert_eq!(index.offset(Position::new(0, 99)), 5);
+        // Positions past a line's end stop at its line break, whichever it is.
+        assert_eq!(index.offset(Position::new(0, 99)), 1);
+        assert_eq!(index.offset(Position::new(1, 99)), 5);
+        assert_eq!(index.offset(Position::new(3, 99)), 12);
     }
 
     #[test]
