@@ -18,9 +18,9 @@ use crate::position::LineIndex;
 /// by the `ward/stdlib` request.
 pub const STDLIB_SCHEME: &str = "ward-stdlib";
 
-/// Where each diagnostic code is explained, unless the client says otherwise.
-pub const DIAGNOSTICS_DOCS: &str =
-    "https://github.com/ward-lang/ward/blob/main/docs/diagnostics.md";
+/// Where each diagnostic code is explained, unless the client says otherwise: the page
+/// SARIF links to as well.
+pub const DIAGNOSTICS_DOCS: &str = ward_compiler::render::DOCS_URL;
 
 /// The URI of a source: its path, or a `ward-stdlib:` URI for the stdlib.
 pub fn uri(sources: &Sources, file: FileId) -> Option<Url> {

@@ -134,6 +134,7 @@ fn diagnostic_json(sources: &Sources, d: &Diagnostic) -> Json {
 }
 
 /// Where the diagnostics documentation lives; SARIF rules and LSP diagnostics link to it.
+/// The one place the project's public address is written (with `informationUri` below).
 pub const DOCS_URL: &str = "https://github.com/ward-lang/ward/blob/main/docs/diagnostics.md";
 
 /// SARIF 2.1.0, as GitHub code scanning takes it: one rule per diagnostic code (with its
