@@ -24,6 +24,45 @@ fn signed_channel_verifies() {
 }
 
 #[test]
+fn a_verified_channel_names_its_instances_and_describes_only_its_model() {
+    let model = small_channel();
+    let v = verify(&sign1(&model), &trust(), &host()).unwrap();
+    assert_eq!((v.id(), v.name()), (model.id, model.name.as_str()));
+    assert_eq!(v.template(), &model.template);
+    assert_eq!(v.enums(), model.enums.as_slice());
+    let ids: Vec<u32> = v.instances().map(|i| i.id()).collect();
+    assert_eq!(ids, [1001, 1002, 1003]);
+    // Tags in the order written; a tag two instances share reads the same from both.
+    let third = v.instance(1003).unwrap();
+    assert_eq!(third.name(), "remote_high_port");
+    assert_eq!(third.tags().collect::<Vec<_>>(), ["net", "attack.t1570"]);
+    assert_eq!(third.severity(), Severity::Low);
+    assert_eq!(third.criteria(), 2);
+    assert_eq!(
+        v.instance(1001).unwrap().tags().collect::<Vec<_>>(),
+        ["attack.t1570"]
+    );
+    assert_eq!(v.instance(1002).unwrap().tags().count(), 0);
+    assert!(v.instance(1004).is_none());
+
+    // Any difference in what it keeps of the model is seen.
+    let changes: [fn(&mut Channel); 5] = [
+        |c| c.name.push('x'),
+        |c| c.instances[1].name.push('x'),
+        |c| c.instances[2].tags.swap(0, 1),
+        |c| c.instances[0].severity = Severity::Critical,
+        |c| {
+            c.instances.pop();
+        },
+    ];
+    for change in changes {
+        let mut other = model.clone();
+        change(&mut other);
+        assert!(!v.describes(&other), "{other:?}");
+    }
+}
+
+#[test]
 fn encoding_is_deterministic() {
     let a = sign1(&small_channel());
     let b = sign1(&small_channel());
