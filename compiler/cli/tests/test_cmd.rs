@@ -98,7 +98,7 @@ fn budgets_fail_the_channel_that_exceeds_them() {
     let (code, out) = run(ward().args(["test", "--color", "never"]).arg(dir.path()));
     assert_eq!(code, 1, "{out}");
     assert!(
-        out.contains("budget Pipes on windows_7_11 ... FAILED"),
+        out.contains("budget eval_ns_p99 Pipes on windows_7_11 ... FAILED"),
         "{out}"
     );
     assert!(out.contains("above the budget of 0 ns"), "{out}");
@@ -107,7 +107,37 @@ fn budgets_fail_the_channel_that_exceeds_them() {
     fs::write(dir.path().join("Ward.toml"), relaxed).unwrap();
     let (code, out) = run(ward().args(["test", "--color", "never"]).arg(dir.path()));
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("budget Pipes on windows_7_12 ... ok"), "{out}");
+    assert!(
+        out.contains("budget eval_ns_p99 Pipes on windows_7_12 ... ok"),
+        "{out}"
+    );
+}
+
+/// Memory budgets need no sample events and measure no time: what a verified channel
+/// holds is the same on every machine.
+#[test]
+fn memory_budgets_fail_the_channel_that_holds_more() {
+    let manifest = "[project]\nname = \"t\"\n\n[budget]\nmemory_bytes = 1\n";
+    let dir = project(&[("Ward.toml", manifest.as_bytes()), ("pipes.ward", CHANNEL)]);
+    let (code, out) = run(ward().args(["test", "--color", "never"]).arg(dir.path()));
+    assert_eq!(code, 1, "{out}");
+    for sensor in ["windows_7_11", "windows_7_12"] {
+        assert!(
+            out.contains(&format!("budget memory_bytes Pipes on {sensor} ... FAILED")),
+            "{out}"
+        );
+    }
+    assert!(out.contains("above the budget of 1 bytes"), "{out}");
+    assert!(!out.contains("eval_ns_p99"), "{out}");
+    // A channel's own budget overrides the default.
+    let own = format!("{manifest}\n[budget.channels.Pipes]\nmemory_bytes = 100_000_000\n");
+    fs::write(dir.path().join("Ward.toml"), own).unwrap();
+    let (code, out) = run(ward().args(["test", "--color", "never"]).arg(dir.path()));
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("budget memory_bytes Pipes on windows_7_11 ... ok"),
+        "{out}"
+    );
 }
 
 #[test]

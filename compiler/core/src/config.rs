@@ -15,34 +15,42 @@ pub struct Config {
     pub budget: BudgetSection,
 }
 
-/// What each channel may cost a sensor per event, enforced by `ward test` on sample events.
+/// What each channel may cost a sensor, enforced by `ward test`: time per event on sample
+/// events, and memory held once verified.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq, Default)]
 #[serde(deny_unknown_fields)]
 pub struct BudgetSection {
     /// JSON Lines files of sample events (as `ward run` reads them), relative to the root.
     #[serde(default)]
     pub events: Vec<String>,
-    /// The 99th-percentile evaluation time per event allowed to every channel, in
-    /// nanoseconds, on the machine that runs `ward test`.
+    /// The default of every channel's [`ChannelBudget::eval_ns_p99`].
     pub eval_ns_p99: Option<u64>,
-    /// Budgets of single channels, by channel name, overriding the default.
+    /// The default of every channel's [`ChannelBudget::memory_bytes`].
+    pub memory_bytes: Option<u64>,
+    /// Budgets of single channels, by channel name; what one leaves out is the default.
     #[serde(default)]
     pub channels: BTreeMap<String, ChannelBudget>,
 }
 
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq, Default)]
 #[serde(deny_unknown_fields)]
 pub struct ChannelBudget {
-    pub eval_ns_p99: u64,
+    /// The 99th-percentile evaluation time per event, in nanoseconds, on the machine that
+    /// runs `ward test`.
+    pub eval_ns_p99: Option<u64>,
+    /// The memory the channel holds once verified for a sensor
+    /// (`VerifiedChannel::memory_bytes`), in bytes: the same on every machine.
+    pub memory_bytes: Option<u64>,
 }
 
 impl BudgetSection {
-    /// The p99 budget of a channel, if it has one.
-    pub fn eval_ns_p99(&self, channel: &str) -> Option<u64> {
-        self.channels
-            .get(channel)
-            .map(|b| b.eval_ns_p99)
-            .or(self.eval_ns_p99)
+    /// The budget of a channel: its own, and the defaults for what it leaves out.
+    pub fn of(&self, channel: &str) -> ChannelBudget {
+        let own = self.channels.get(channel);
+        ChannelBudget {
+            eval_ns_p99: own.and_then(|b| b.eval_ns_p99).or(self.eval_ns_p99),
+            memory_bytes: own.and_then(|b| b.memory_bytes).or(self.memory_bytes),
+        }
     }
 }
 
@@ -86,7 +94,7 @@ pub fn parse(file: FileId, text: &str) -> Result<Config, Box<Diagnostic>> {
         Box::new(
             Diagnostic::new(Code::ProjectConfig, format!("invalid Ward.toml: {message}"))
                 .primary(file, span, message)
-                .help("a manifest needs `[project]` with `name = \"...\"`; `[build]` may set `out` and `key`, and `[budget]` evaluation budgets (docs/cli.md)"),
+                .help("a manifest needs `[project]` with `name = \"...\"`; `[build]` may set `out` and `key`, and `[budget]` time and memory budgets (docs/cli.md)"),
         )
     })
 }
