@@ -331,16 +331,23 @@ fn parallel_runs_match_single_threaded_runs_exactly() {
         (text.replace(dir, "OUT"), files)
     };
     assert_eq!(build_with(Some("1"), "one"), build_with(None, "many"));
-    // Diagnostics of a project with mistakes in many files come out in the same order too.
+    // Diagnostics of a project with mistakes in many files and channels come out in the
+    // same order too: in channel headers, and in instances (checked a channel per core).
     let files: Vec<(String, Vec<u8>)> = (0..12)
         .map(|i| {
-            (
-                format!("c{i}.ward"),
+            let text = if i % 2 == 0 {
                 format!(
                     "channel C{i} = {i} {{ version 1 template Nope{i} targets [windows_7_12] }}"
                 )
-                .into_bytes(),
-            )
+            } else {
+                format!(
+                    "channel C{i} = {i} {{ version 1 template IpcNamedPipe targets [windows_7_12]
+                       instance a = 1 {{ pipe_nme == \"x\" severity high }}
+                       instance b = 1 {{ is_remote == \"yes\" severity low }}
+                       instance c = 3 {{ pipe_name matches r\"(?=x)\" }} }}"
+                )
+            };
+            (format!("c{i}.ward"), text.into_bytes())
         })
         .collect();
     let refs: Vec<(&str, &[u8])> = files
@@ -355,5 +362,11 @@ fn parallel_runs_match_single_threaded_runs_exactly() {
             .args(["check", "--format", "json"])
             .arg(dir.path()))
     };
-    assert_eq!(check_with("1"), check_with("2"));
+    let (code, single) = check_with("1");
+    assert_eq!(code, 1, "{single}");
+    for code in ["E0100", "E0101", "E0400", "E0111", "E0403", "E0113"] {
+        assert!(single.contains(code), "{code} missing: {single}");
+    }
+    assert_eq!((code, single.clone()), check_with("2"));
+    assert_eq!((code, single), check_with("7"));
 }

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
 use ward_runtime::limits::{MAX_CRITERIA_PER_INSTANCE, MAX_INSTANCES, MAX_TAGS, MAX_TARGETS};
 use ward_runtime::model::{Action, Severity};
 use ward_syntax::ast::{self, ChannelDecl, ChannelMember, Expr, InstanceDecl, InstanceMember};
@@ -19,87 +20,55 @@ struct Supplier {
     target_span: Span,
 }
 
+/// A channel whose header checked, its instances still to check.
+struct Pending<'a> {
+    file: FileId,
+    decl: &'a ChannelDecl,
+    tid: TemplateId,
+    suppliers: Vec<Supplier>,
+    retarget: Option<(Span, &'a Vec<ast::Name>)>,
+    instances: Vec<&'a InstanceDecl>,
+    /// `None` when either is missing or wrong: the channel is checked but not admitted.
+    id_version: Option<(u32, u64)>,
+}
+
 pub(crate) fn check(ctx: &mut Ctx, decls: &[(FileId, &ChannelDecl)]) {
     let mut ids = Ids::new("channels", "id");
-    for &(file, decl) in decls {
-        let id = ctx
-            .int_in(file, &decl.id, (0, u32::MAX.into()), "channel id")
-            .map(|v| v as u32);
-        if let Some(d) = id.and_then(|id| ids.claim(id, &decl.name.text, (file, decl.id.span))) {
-            ctx.report(d);
-        }
-        let mut version = Prop::new("version");
-        let mut template = Prop::new("template");
-        let mut targets = Prop::new("targets");
-        let mut instances = Vec::new();
-        for member in &decl.members {
-            match member {
-                ChannelMember::Version(v, span) => version.set(ctx, file, v, *span),
-                ChannelMember::Template(t, span) => template.set(ctx, file, t, *span),
-                ChannelMember::Targets(t, span) => targets.set(ctx, file, t, *span),
-                ChannelMember::Instance(i) => instances.push(i),
-                ChannelMember::Error(_) => {}
-            }
-        }
-        let owner = format!("channel `{}`", decl.name.text);
-        let broken = decl
-            .members
-            .iter()
-            .any(|m| matches!(m, ChannelMember::Error(_)));
-        let at = (file, decl.name.span, broken);
-        let version = version
-            .require(ctx, at, &owner, "version 1")
-            .and_then(|v| ctx.int_in(file, v, (0, u64::MAX.into()), "content version"))
-            .map(|v| v as u64);
-        let template = template
-            .require(ctx, at, &owner, "template ProcessStart")
-            .and_then(|t| match ctx.templates.get(&t.text) {
-                Some(id) => Some(*id),
-                None => {
-                    let names: Vec<String> = ctx.templates.keys().cloned().collect();
-                    let names: Vec<&str> = names.iter().map(String::as_str).collect();
-                    ctx.unknown(file, t, "template", &names);
-                    None
-                }
-            });
-        let target_names = targets.require(ctx, at, &owner, "targets [windows_7_11]");
-        let Some(tid) = template else {
-            // Without a template no field can be resolved; the rest would only add noise.
+    let pending: Vec<Pending<'_>> = decls
+        .iter()
+        .filter_map(|&(file, decl)| header(ctx, &mut ids, file, decl))
+        .collect();
+    // Instances are most of the work, and checking one channel's reads nothing that
+    // another's writes, so channels are checked on every core, each against a copy of
+    // the tables. Each channel's diagnostics are merged in source order, so the output is
+    // the same whatever the number of threads.
+    let shared: &Ctx = ctx;
+    let checked: Vec<(Vec<Instance>, Vec<Diagnostic>)> = pending
+        .par_iter()
+        .map_init(
+            || shared.fork(),
+            |local, p| {
+                let instances =
+                    check_instances(local, p.file, p.tid, &p.suppliers, p.retarget, &p.instances);
+                (instances, std::mem::take(&mut local.diags))
+            },
+        )
+        .collect();
+    for (p, (instances, diags)) in pending.into_iter().zip(checked) {
+        ctx.diags.extend(diags);
+        let Some((id, version)) = p.id_version else {
             continue;
         };
-        let suppliers = target_names
-            .map(|names| {
-                resolve_targets(
-                    ctx,
-                    file,
-                    tid,
-                    names,
-                    targets.span().unwrap_or(decl.name.span),
-                )
-            })
-            .unwrap_or_default();
-        if instances.len() > MAX_INSTANCES {
-            ctx.report(too_many(
-                file,
-                decl.name.span,
-                "instances in one channel",
-                instances.len(),
-                MAX_INSTANCES,
-            ));
-        }
-        let retarget = targets.span().zip(target_names);
-        let checked = check_instances(ctx, file, tid, &suppliers, retarget, &instances);
-        let (Some(id), Some(version)) = (id, version) else {
-            continue;
-        };
+        let (file, decl) = (p.file, p.decl);
         let cid = ChannelId(ctx.program.channels.len());
         ctx.channels.insert(decl.name.text.clone(), cid);
         ctx.program.channels.push(Channel {
             name: decl.name.text.clone(),
             id,
             version,
-            template: tid,
-            targets: suppliers
+            template: p.tid,
+            targets: p
+                .suppliers
                 .iter()
                 .map(|s| Target {
                     sensor: s.sensor,
@@ -109,9 +78,90 @@ pub(crate) fn check(ctx: &mut Ctx, decls: &[(FileId, &ChannelDecl)]) {
             doc: decl.doc.text.clone(),
             loc: loc(file, decl.name.span),
             decl: loc(file, decl.span),
-            instances: checked,
+            instances,
         });
     }
+}
+
+/// Everything of a channel but its instances: id, version, template and targets.
+fn header<'a>(
+    ctx: &mut Ctx,
+    ids: &mut Ids,
+    file: FileId,
+    decl: &'a ChannelDecl,
+) -> Option<Pending<'a>> {
+    let id = ctx
+        .int_in(file, &decl.id, (0, u32::MAX.into()), "channel id")
+        .map(|v| v as u32);
+    if let Some(d) = id.and_then(|id| ids.claim(id, &decl.name.text, (file, decl.id.span))) {
+        ctx.report(d);
+    }
+    let mut version = Prop::new("version");
+    let mut template = Prop::new("template");
+    let mut targets = Prop::new("targets");
+    let mut instances = Vec::new();
+    for member in &decl.members {
+        match member {
+            ChannelMember::Version(v, span) => version.set(ctx, file, v, *span),
+            ChannelMember::Template(t, span) => template.set(ctx, file, t, *span),
+            ChannelMember::Targets(t, span) => targets.set(ctx, file, t, *span),
+            ChannelMember::Instance(i) => instances.push(i),
+            ChannelMember::Error(_) => {}
+        }
+    }
+    let owner = format!("channel `{}`", decl.name.text);
+    let broken = decl
+        .members
+        .iter()
+        .any(|m| matches!(m, ChannelMember::Error(_)));
+    let at = (file, decl.name.span, broken);
+    let version = version
+        .require(ctx, at, &owner, "version 1")
+        .and_then(|v| ctx.int_in(file, v, (0, u64::MAX.into()), "content version"))
+        .map(|v| v as u64);
+    let template = template
+        .require(ctx, at, &owner, "template ProcessStart")
+        .and_then(|t| match ctx.templates.get(&t.text) {
+            Some(id) => Some(*id),
+            None => {
+                let names: Vec<String> = ctx.templates.keys().cloned().collect();
+                let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                ctx.unknown(file, t, "template", &names);
+                None
+            }
+        });
+    let target_names = targets.require(ctx, at, &owner, "targets [windows_7_11]");
+    // Without a template no field can be resolved; the rest would only add noise.
+    let tid = template?;
+    let suppliers = target_names
+        .map(|names| {
+            resolve_targets(
+                ctx,
+                file,
+                tid,
+                names,
+                targets.span().unwrap_or(decl.name.span),
+            )
+        })
+        .unwrap_or_default();
+    if instances.len() > MAX_INSTANCES {
+        ctx.report(too_many(
+            file,
+            decl.name.span,
+            "instances in one channel",
+            instances.len(),
+            MAX_INSTANCES,
+        ));
+    }
+    Some(Pending {
+        file,
+        decl,
+        tid,
+        suppliers,
+        retarget: targets.span().zip(target_names),
+        instances,
+        id_version: id.zip(version),
+    })
 }
 
 /// Resolves `targets [...]` to sensors that supply the template.

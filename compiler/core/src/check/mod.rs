@@ -127,6 +127,20 @@ impl Ctx {
         self.diags.push(d);
     }
 
+    /// A copy of the tables with no diagnostics, for checking in parallel what only reads
+    /// them (the caller merges the diagnostics back in a fixed order).
+    pub fn fork(&self) -> Ctx {
+        Ctx {
+            diags: Vec::new(),
+            program: self.program.clone(),
+            scope: self.scope.clone(),
+            enums: self.enums.clone(),
+            templates: self.templates.clone(),
+            sensors: self.sensors.clone(),
+            channels: self.channels.clone(),
+        }
+    }
+
     /// Reports a name that is not a `want`: unknown, or declared as something else.
     pub fn unknown(&mut self, file: FileId, name: &Name, want: &str, candidates: &[&str]) {
         let mut d = match self.scope.get(&name.text) {
