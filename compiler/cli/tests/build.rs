@@ -17,6 +17,7 @@ channel PipeSddl = 900 {
         pipe_name glob r"\\.\pipe\*"
         pipe_sddl contains "(A;;GRGW;;;WD)"
         severity high
+        tags ["attack.t1559", "pipes"]
     }
 }
 "#;
@@ -301,7 +302,7 @@ fn run_reports_bad_lines_by_number_and_goes_on() {
     );
     assert_eq!(
         stdout.trim(),
-        r#"{"action":"detect","channel":900,"event":4,"instance":1,"name":"everyone_can_write","severity":"high"}"#
+        r#"{"action":"detect","channel":900,"event":4,"instance":1,"name":"everyone_can_write","severity":"high","tags":["attack.t1559","pipes"]}"#
     );
 }
 

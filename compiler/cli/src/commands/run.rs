@@ -62,14 +62,16 @@ pub fn run(args: &RunArgs) -> ExitCode {
             }
         };
         for m in matches {
-            let name = verified.instance(m.instance).map_or("", |i| i.name());
+            let instance = verified.instance(m.instance);
+            let tags: Vec<&str> = instance.iter().flat_map(|i| i.tags()).collect();
             let line = json!({
                 "event": number,
                 "channel": verified.id(),
                 "instance": m.instance,
-                "name": name,
+                "name": instance.map_or("", |i| i.name()),
                 "severity": m.severity.as_str(),
                 "action": m.action.as_str(),
+                "tags": tags,
             });
             if writeln!(out, "{line}").is_err() {
                 return ExitCode::from(CLEAN);
