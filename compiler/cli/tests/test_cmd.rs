@@ -6,6 +6,11 @@ use std::fs;
 
 use support::{project, repo, run, ward, MANIFEST};
 
+/// `ward test DIR` without colour: exit code and output.
+fn ward_test(dir: &std::path::Path) -> (i32, String) {
+    run(ward().args(["test", "--color", "never"]).arg(dir))
+}
+
 #[test]
 fn the_examples_pass_and_the_counts_are_printed() {
     let (code, out) = run(ward()
@@ -35,7 +40,7 @@ channel Pipes = 950 {
 fn a_wrong_expect_is_a_failure_with_its_location() {
     let tests: &[u8] = b"test \"local psexec is not remote\" {\n    channel Pipes\n    event { pipe_name: \"PSEXESVC\", is_remote: false }\n    expect [remote_psexec]\n}\n";
     let dir = project(&[MANIFEST, ("pipes.ward", CHANNEL), ("tests.ward", tests)]);
-    let (code, out) = run(ward().args(["test", "--color", "never"]).arg(dir.path()));
+    let (code, out) = ward_test(dir.path());
     assert_eq!(code, 1, "{out}");
     assert!(
         out.contains("tests.ward:1:6: test \"local psexec is not remote\" on windows_7_11: expected [remote_psexec], matched []"),
@@ -56,7 +61,7 @@ fn a_sensor_edited_below_a_field_in_use_fails_the_run() {
         ("sensor.ward", sensor),
         ("pipes.ward", channel.as_bytes()),
     ]);
-    let (code, out) = run(ward().args(["test", "--color", "never"]).arg(dir.path()));
+    let (code, out) = ward_test(dir.path());
     assert_eq!(code, 1, "{out}");
     assert!(
         out.contains("E0300") && out.contains("edge_1") && out.contains("1..=7"),
@@ -95,7 +100,7 @@ fn budgets_fail_the_channel_that_exceeds_them() {
         ("pipes.ward", CHANNEL),
         ("events.jsonl", events),
     ]);
-    let (code, out) = run(ward().args(["test", "--color", "never"]).arg(dir.path()));
+    let (code, out) = ward_test(dir.path());
     assert_eq!(code, 1, "{out}");
     assert!(
         out.contains("budget eval_ns_p99 Pipes on windows_7_11 ... FAILED"),
@@ -105,7 +110,7 @@ fn budgets_fail_the_channel_that_exceeds_them() {
     // The default (one second) holds for a channel without its own budget.
     let relaxed = manifest.replace("[budget.channels.Pipes]\neval_ns_p99 = 0\n", "");
     fs::write(dir.path().join("Ward.toml"), relaxed).unwrap();
-    let (code, out) = run(ward().args(["test", "--color", "never"]).arg(dir.path()));
+    let (code, out) = ward_test(dir.path());
     assert_eq!(code, 0, "{out}");
     assert!(
         out.contains("budget eval_ns_p99 Pipes on windows_7_12 ... ok"),
@@ -119,7 +124,7 @@ fn budgets_fail_the_channel_that_exceeds_them() {
 fn memory_budgets_fail_the_channel_that_holds_more() {
     let manifest = "[project]\nname = \"t\"\n\n[budget]\nmemory_bytes = 1\n";
     let dir = project(&[("Ward.toml", manifest.as_bytes()), ("pipes.ward", CHANNEL)]);
-    let (code, out) = run(ward().args(["test", "--color", "never"]).arg(dir.path()));
+    let (code, out) = ward_test(dir.path());
     assert_eq!(code, 1, "{out}");
     for sensor in ["windows_7_11", "windows_7_12"] {
         assert!(
@@ -132,7 +137,7 @@ fn memory_budgets_fail_the_channel_that_holds_more() {
     // A channel's own budget overrides the default.
     let own = format!("{manifest}\n[budget.channels.Pipes]\nmemory_bytes = 100_000_000\n");
     fs::write(dir.path().join("Ward.toml"), own).unwrap();
-    let (code, out) = run(ward().args(["test", "--color", "never"]).arg(dir.path()));
+    let (code, out) = ward_test(dir.path());
     assert_eq!(code, 0, "{out}");
     assert!(
         out.contains("budget memory_bytes Pipes on windows_7_11 ... ok"),
@@ -144,7 +149,7 @@ fn memory_budgets_fail_the_channel_that_holds_more() {
 fn a_budget_that_cannot_be_measured_is_a_failure_not_a_pass() {
     let manifest = "[project]\nname = \"t\"\n\n[budget]\neval_ns_p99 = 1000\n\n[budget.channels.Piipes]\neval_ns_p99 = 10\n";
     let dir = project(&[("Ward.toml", manifest.as_bytes()), ("pipes.ward", CHANNEL)]);
-    let (code, out) = run(ward().args(["test", "--color", "never"]).arg(dir.path()));
+    let (code, out) = ward_test(dir.path());
     assert_eq!(code, 1, "{out}");
     assert!(
         out.contains("names `Piipes`, which is not a channel"),
