@@ -209,18 +209,16 @@ impl PoolBuilder {
         if fold && has_upper(s.text) {
             return self.lowercase(s.text);
         }
-        match self.stored.get_mut(s.index as usize) {
-            Some(Some(run)) => *run,
-            Some(slot) => {
-                let start = self.pool.text.len();
-                self.pool.text.push_str(s.text);
-                let run = Run::new(start, self.pool.text.len());
-                *slot = Some(run);
-                run
-            }
-            // Not a position of the file's pool (the decoder makes none such).
-            None => self.append(s.text),
+        let at = s.index as usize;
+        if let Some(Some(run)) = self.stored.get(at) {
+            return *run;
         }
+        let run = self.append(s.text);
+        // A position past the file's pool (the decoder makes none) is simply not shared.
+        if let Some(slot) = self.stored.get_mut(at) {
+            *slot = Some(run);
+        }
+        run
     }
 
     /// `s` lowercased, stored once but for a hash collision, which stores it again.
