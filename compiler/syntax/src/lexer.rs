@@ -199,6 +199,27 @@ impl Tok {
         }
     }
 
+    /// A token that is an operator by itself (`==`, `in`, `glob`, ...). `not` is not one:
+    /// it only negates the operator after it.
+    pub fn is_operator(self) -> bool {
+        matches!(
+            self,
+            Tok::EqEq
+                | Tok::NotEq
+                | Tok::Lt
+                | Tok::Le
+                | Tok::Gt
+                | Tok::Ge
+                | Tok::In
+                | Tok::Glob
+                | Tok::Matches
+                | Tok::Contains
+                | Tok::StartsWith
+                | Tok::EndsWith
+                | Tok::Within
+        )
+    }
+
     /// Keywords are reserved: they cannot name a field, an instance or anything else.
     pub fn is_keyword(self) -> bool {
         matches!(

@@ -285,27 +285,9 @@ fn ty_name(a: &Analysis, ty: Type) -> String {
 
 /// Words that together make an operator (`==`, `in`, `not in`).
 fn is_operator(words: &[Word]) -> bool {
-    let op = |t: Tok| {
-        matches!(
-            t,
-            Tok::EqEq
-                | Tok::NotEq
-                | Tok::Lt
-                | Tok::Le
-                | Tok::Gt
-                | Tok::Ge
-                | Tok::In
-                | Tok::Glob
-                | Tok::Matches
-                | Tok::Contains
-                | Tok::StartsWith
-                | Tok::EndsWith
-                | Tok::Within
-        )
-    };
     match words {
-        [w] => op(w.tok),
-        [n, w] => n.tok == Tok::Not && op(w.tok),
+        [w] => w.tok.is_operator(),
+        [n, w] => n.tok == Tok::Not && w.tok.is_operator(),
         _ => false,
     }
 }

@@ -127,20 +127,7 @@ impl Analysis {
                     }
                     continue;
                 }
-                Tok::In
-                | Tok::Not
-                | Tok::Glob
-                | Tok::Matches
-                | Tok::Contains
-                | Tok::StartsWith
-                | Tok::EndsWith
-                | Tok::Within
-                | Tok::EqEq
-                | Tok::NotEq
-                | Tok::Lt
-                | Tok::Le
-                | Tok::Gt
-                | Tok::Ge => TokenKind::Operator,
+                t if t.is_operator() || t == Tok::Not => TokenKind::Operator,
                 Tok::Str | Tok::RawStr | Tok::UnterminatedStr => TokenKind::String,
                 Tok::Int => TokenKind::Number,
                 t if t.is_keyword() => TokenKind::Keyword,
