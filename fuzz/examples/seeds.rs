@@ -12,7 +12,7 @@ use ward_compiler::hir::ChannelId;
 use ward_compiler::project::stdlib_sources;
 use ward_compiler::sources::Origin;
 use ward_compiler::{check, lower};
-use ward_runtime::sign;
+use ward_encode::sign;
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) {
     fs::create_dir_all(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));

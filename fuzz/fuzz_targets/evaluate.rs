@@ -6,7 +6,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use ward_fuzz::{channel, host, key, negation, trust, typed_event, wild_event};
-use ward_runtime::{sign, verify, Match};
+use ward_encode::sign;
+use ward_runtime::{verify, Match};
 
 use arbitrary::{Result, Unstructured};
 

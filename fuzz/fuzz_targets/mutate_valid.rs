@@ -6,7 +6,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use ward_fuzz::{channel, host, key, trust, typed_event, wild_event};
-use ward_runtime::{decode, sign, testing, verify};
+use ward_encode::{sign, testing};
+use ward_runtime::{decode, verify};
 
 use arbitrary::{Result, Unstructured};
 

@@ -11,7 +11,8 @@ use ward_compiler::project::stdlib_sources;
 use ward_compiler::sources::Origin;
 use ward_compiler::{check, lower};
 use ward_fuzz::{key, trust};
-use ward_runtime::{sign, verify};
+use ward_encode::sign;
+use ward_runtime::verify;
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);

@@ -13,7 +13,6 @@ use regex::Regex;
 
 use crate::compiled::{Compiled, CompiledCriterion, CompiledInstance, PoolBuilder, Test, TextOp};
 use crate::decode::{check_size, frame, parse_body, Frame, Parsed, PoolStr};
-use crate::encode::signed_message;
 use crate::error::VerifyError;
 use crate::index::Index;
 use crate::limits::{
@@ -23,6 +22,7 @@ use crate::model::*;
 use crate::pattern::{compile_glob, compile_regex, is_simple_glob, PatternError};
 use crate::trust::{KeyId, TrustStore};
 use crate::verified::VerifiedChannel;
+use crate::wire::signed_message;
 
 /// What a host (one sensor build) supplies: the templates it evaluates and, for each, how
 /// many of the template's fields it fills in.

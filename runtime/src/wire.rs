@@ -3,6 +3,8 @@
 //! Everything the encoder writes and the decoder reads is named here once, so the two
 //! cannot disagree about a tag value or an offset. docs/channel-format.md mirrors this file.
 
+use sha2::{Digest, Sha256};
+
 use crate::error::VerifyError;
 use crate::limits::MAX_DECODED_BYTES;
 use crate::model::{Action, Criterion, FieldType, Instance, Op, Severity, Value};
@@ -207,7 +209,7 @@ impl Budget {
 /// A cursor over a slice of the file that reports absolute byte offsets in its errors and
 /// never reads out of bounds: every read is a checked `get` on a checked range.
 #[derive(Debug)]
-pub struct Reader<'a> {
+pub(crate) struct Reader<'a> {
     bytes: &'a [u8],
     pos: usize,
     /// Absolute file offset of `bytes[0]`, so errors name positions in the file.
@@ -334,4 +336,18 @@ pub fn le_u64(bytes: &[u8], at: usize) -> u64 {
         b.copy_from_slice(s);
     }
     u64::from_le_bytes(b)
+}
+
+/// The message an Ed25519 signature covers: a domain-separation tag, the identity of the
+/// artifact (channel id, content version, template id, field count) and SHA-256 of the
+/// signed region (the fixed header and body exactly as on disk).
+pub fn signed_message(region: &[u8]) -> Vec<u8> {
+    let mut msg = Vec::with_capacity(SIGNING_CONTEXT.len().saturating_add(50));
+    msg.extend_from_slice(SIGNING_CONTEXT);
+    msg.extend_from_slice(&le_u32(region, OFF_CHANNEL_ID).to_le_bytes());
+    msg.extend_from_slice(&le_u64(region, OFF_CONTENT_VERSION).to_le_bytes());
+    msg.extend_from_slice(&le_u32(region, OFF_TEMPLATE_ID).to_le_bytes());
+    msg.extend_from_slice(&le_u16(region, OFF_FIELD_COUNT).to_le_bytes());
+    msg.extend_from_slice(&Sha256::digest(region));
+    msg
 }

@@ -1,6 +1,6 @@
 //! Channel 291 at runtime: a channel built for a sensor that supplies 21 IPC fields and
-//! using field 21 must be refused by the 20-field sensor, and the store must keep the
-//! channel it had.
+//! using field 21 must be refused by the 20-field sensor (ward-store's tests/channel_291.rs
+//! shows the store keeping the channel it had).
 
 mod common;
 
@@ -40,33 +40,4 @@ fn field_21_against_a_sensor_supplying_21_verifies_and_evaluates() {
         v.evaluate(&inputs[..20]),
         Err(EvalError::InputCount { .. })
     ));
-}
-
-#[test]
-fn the_store_keeps_its_previous_channel() {
-    let dir = tempfile::tempdir().unwrap();
-    let host = ipc_host(20);
-    let mut good = channel_291();
-    good.content_version = 42;
-    good.instances[0].criteria.pop(); // only field 1
-    let mut store = ChannelStore::open(dir.path(), &trust(), &host).unwrap();
-    store.install(&sign1(&good), &trust(), &host).unwrap();
-
-    let bad = sign1(&channel_291()); // version 43, reads field 21
-    let err = store.install(&bad, &trust(), &host).unwrap_err();
-    assert!(matches!(
-        err,
-        StoreError::Verify(VerifyError::FieldNotSupplied {
-            field: 21,
-            supplied: 20,
-            ..
-        })
-    ));
-    assert!(store.active(291).unwrap().describes(&good));
-
-    // And after a restart.
-    drop(store);
-    let store = ChannelStore::open(dir.path(), &trust(), &host).unwrap();
-    assert!(store.active(291).unwrap().describes(&good));
-    assert_eq!(store.highest_version(291), Some(42));
 }

@@ -3,6 +3,7 @@
 mod common;
 
 use common::*;
+use ward_encode::{sign, EncodeError};
 use ward_runtime::*;
 
 #[test]

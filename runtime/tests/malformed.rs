@@ -6,6 +6,7 @@
 mod common;
 
 use common::*;
+use ward_encode::testing;
 use ward_runtime::limits::*;
 use ward_runtime::*;
 

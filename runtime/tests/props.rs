@@ -8,6 +8,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use common::*;
 use proptest::prelude::*;
+use ward_encode::testing;
 use ward_runtime::*;
 
 fn text() -> impl Strategy<Value = String> {

@@ -4,6 +4,7 @@
 mod common;
 
 use common::*;
+use ward_encode::{sign, testing, EncodeError};
 use ward_runtime::limits::*;
 use ward_runtime::*;
 

@@ -12,6 +12,7 @@ mod common;
 use std::path::PathBuf;
 
 use common::*;
+use ward_encode::{sign, testing};
 use ward_runtime::*;
 
 /// Under which trust store and host a case is verified.

@@ -35,9 +35,11 @@ fn dependencies_point_one_way() {
         ours(&dependencies("compiler/syntax/Cargo.toml")),
         Vec::<&str>::new()
     );
+    assert_eq!(ours(&dependencies("encode/Cargo.toml")), ["ward-runtime"]);
+    assert_eq!(ours(&dependencies("store/Cargo.toml")), ["ward-runtime"]);
     assert_eq!(
         ours(&dependencies("compiler/core/Cargo.toml")),
-        ["ward-runtime", "ward-syntax"]
+        ["ward-encode", "ward-runtime", "ward-syntax"]
     );
     assert_eq!(ours(&dependencies("lsp/Cargo.toml")), ["ward-compiler"]);
 }
@@ -46,6 +48,8 @@ fn dependencies_point_one_way() {
 fn only_the_language_server_knows_the_protocol() {
     for manifest in [
         "runtime/Cargo.toml",
+        "encode/Cargo.toml",
+        "store/Cargo.toml",
         "compiler/syntax/Cargo.toml",
         "compiler/core/Cargo.toml",
         "compiler/cli/Cargo.toml",

@@ -9,7 +9,8 @@ use std::path::Path;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use ward_compiler::hir::ChannelId;
 use ward_compiler::{lower, project};
-use ward_runtime::{sign, verify, SigningKey, TrustStore};
+use ward_encode::sign;
+use ward_runtime::{verify, SigningKey, TrustStore};
 
 mod generate;
 

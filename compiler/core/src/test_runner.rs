@@ -78,7 +78,7 @@ fn build(
     trust: &TrustStore,
 ) -> Built {
     let channel = lower::channel(program, sources, cid);
-    let bytes = ward_runtime::sign(&channel, &[key]);
+    let bytes = ward_encode::sign(&channel, &[key]);
     let verified = program
         .channel(cid)
         .targets
@@ -220,7 +220,7 @@ fn exercise(
         instances: vec![every_field],
         ..channel.clone()
     };
-    let verified = match ward_runtime::sign(&probe, &[key])
+    let verified = match ward_encode::sign(&probe, &[key])
         .map_err(|e| e.to_string())
         .and_then(|b| verify(&b, trust, &profile).map_err(|e| e.to_string()))
     {
@@ -246,7 +246,7 @@ fn exercise(
             }],
             ..channel.clone()
         };
-        let refused = ward_runtime::sign(&past, &[key])
+        let refused = ward_encode::sign(&past, &[key])
             .map(|b| matches!(verify(&b, trust, &profile), Err(VerifyError::FieldNotSupplied { field: x, .. }) if x == field))
             .unwrap_or(false);
         if !refused {

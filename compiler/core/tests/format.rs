@@ -133,7 +133,7 @@ fn formatting_never_changes_the_compiled_bytes_of_the_examples() {
         assert!(!checked.has_errors());
         (0..checked.program.channels.len())
             .map(|i| {
-                ward_runtime::sign(
+                ward_encode::sign(
                     &lower::channel(&checked.program, &project.sources, ChannelId(i)),
                     &[&key],
                 )

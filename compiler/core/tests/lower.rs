@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 use ward_compiler::hir::ChannelId;
 use ward_compiler::io::MemoryFs;
 use ward_compiler::{lower, project};
-use ward_runtime::{decode, key_id, sign, verify, SigningKey, TrustStore};
+use ward_encode::sign;
+use ward_runtime::{decode, key_id, verify, SigningKey, TrustStore};
 
 fn load_dir(fs: &mut MemoryFs, root: &Path, dir: &Path) {
     for entry in fs::read_dir(dir).unwrap() {

@@ -17,8 +17,9 @@ use ward_compiler::review::diff::diff;
 use ward_compiler::review::disasm::disassemble;
 use ward_compiler::review::findings::FindingKind;
 use ward_compiler::review::report;
+use ward_encode::sign;
 use ward_runtime::model::Channel;
-use ward_runtime::{decode, sign, verify, KeyId, SigningKey, TrustStore};
+use ward_runtime::{decode, verify, KeyId, SigningKey, TrustStore};
 
 /// Test signing key `n`, from a constant seed: snapshots show its key id.
 fn key(n: u8) -> SigningKey {

@@ -6,6 +6,7 @@
 
 use std::net::IpAddr;
 
+use ward_encode::sign;
 use ward_runtime::*;
 
 const IMAGE: u16 = 1;

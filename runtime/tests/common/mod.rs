@@ -4,6 +4,7 @@
 
 use std::net::IpAddr;
 
+use ward_encode::sign;
 use ward_runtime::*;
 
 /// The test signing key, from a fixed seed so every run signs the same bytes.

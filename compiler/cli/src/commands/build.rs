@@ -10,7 +10,8 @@ use rayon::prelude::*;
 use ward_compiler::hir::{ChannelId, Program};
 use ward_compiler::lower;
 use ward_compiler::sources::Sources;
-use ward_runtime::{decode, key_id, sign, verify, SigningKey, TrustStore};
+use ward_encode::sign;
+use ward_runtime::{decode, key_id, verify, SigningKey, TrustStore};
 
 use crate::atomic::write_all;
 use crate::keys::read_secret;

@@ -2,12 +2,13 @@
 //! every file operation of an install, after which the store must still open to a good
 //! channel.
 
-use std::cell::Cell;
 use std::fs;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use super::*;
+use ward_runtime::Channel;
+
 use crate::common::*;
-use crate::model::Channel;
 
 fn version(v: u64) -> Channel {
     let mut c = small_channel();
@@ -143,7 +144,7 @@ fn a_channel_that_fails_verification_never_replaces_a_good_one() {
         store.install(&tampered, &trust(), &host()),
         Err(StoreError::Verify(VerifyError::BadSignature { .. }))
     ));
-    let unknown = crate::sign(&version(3), &[&other_key()]).unwrap();
+    let unknown = ward_encode::sign(&version(3), &[&other_key()]).unwrap();
     assert!(matches!(
         store.install(&unknown, &trust(), &host()),
         Err(StoreError::Verify(VerifyError::UnknownSigner { .. }))
@@ -253,17 +254,16 @@ fn a_file_that_no_longer_verifies_for_this_host_falls_back() {
 #[derive(Debug)]
 struct FaultyFs {
     fail_at: usize,
-    count: Cell<usize>,
-    failed: Cell<bool>,
+    count: AtomicUsize,
+    failed: AtomicBool,
 }
 
 impl FaultyFs {
     fn step(&self) -> bool {
-        let n = self.count.get();
-        self.count.set(n + 1);
+        let n = self.count.fetch_add(1, Ordering::SeqCst);
         let fail = n == self.fail_at;
         if fail {
-            self.failed.set(true);
+            self.failed.store(true, Ordering::SeqCst);
         }
         fail
     }
@@ -273,40 +273,40 @@ fn crash() -> io::Error {
     io::Error::other("simulated crash")
 }
 
-impl StoreFs for FaultyFs {
+impl Storage for FaultyFs {
     fn create_dir_all(&self, dir: &Path) -> io::Result<()> {
-        RealFs.create_dir_all(dir)
+        FileStorage.create_dir_all(dir)
     }
     fn list(&self, dir: &Path) -> io::Result<Vec<String>> {
-        RealFs.list(dir)
+        FileStorage.list(dir)
     }
     fn read(&self, path: &Path, limit: usize) -> io::Result<Vec<u8>> {
-        RealFs.read(path, limit)
+        FileStorage.read(path, limit)
     }
     fn write(&self, path: &Path, bytes: &[u8]) -> io::Result<()> {
         if self.step() {
-            RealFs.write(path, &bytes[..bytes.len() / 2])?;
+            FileStorage.write(path, &bytes[..bytes.len() / 2])?;
             return Err(crash());
         }
-        RealFs.write(path, bytes)
+        FileStorage.write(path, bytes)
     }
     fn sync_file(&self, path: &Path) -> io::Result<()> {
         if self.step() {
             return Err(crash());
         }
-        RealFs.sync_file(path)
+        FileStorage.sync_file(path)
     }
     fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
         if self.step() {
             return Err(crash());
         }
-        RealFs.rename(from, to)
+        FileStorage.rename(from, to)
     }
     fn sync_dir(&self, dir: &Path) -> io::Result<()> {
         if self.step() {
             return Err(crash());
         }
-        RealFs.sync_dir(dir)
+        FileStorage.sync_dir(dir)
     }
 }
 
@@ -326,8 +326,8 @@ fn crash_at_every_step(prepare: &[u64], new: u64, allowed: &[Option<u64>]) -> us
         }
         let fs_ = FaultyFs {
             fail_at: k,
-            count: Cell::new(0),
-            failed: Cell::new(false),
+            count: AtomicUsize::new(0),
+            failed: AtomicBool::new(false),
         };
         let mut store =
             ChannelStore::open_with(dir.path(), Box::new(fs_), &trust(), &host()).unwrap();

@@ -1,9 +1,13 @@
-//! The channel store: the active channel per channel id on disk, swapped atomically, with
-//! a last known good copy and durable anti-rollback (DESIGN.md invariant 5).
+//! ward-store: the channel store, the active channel per channel id on disk, swapped
+//! atomically, with a last known good copy and durable anti-rollback (DESIGN.md
+//! invariant 5).
 //!
-//! This is the only module of the runtime that writes files. Every file is written to a
-//! temporary name, synced, renamed over its final name, and the directory is synced, so
-//! a crash at any step leaves either the old file or the new one, never a torn one.
+//! The store is the part of the sensor side that needs `std`, so it is its own crate over
+//! the `no_std` runtime. Its file operations go through the [`Storage`] trait: a host with
+//! its own storage (a registry, a kernel file API) implements it; [`FileStorage`], the
+//! file system, is the default. Every file is written to a temporary name, synced,
+//! renamed over its final name, and the directory is synced, so a crash at any step
+//! leaves either the old file or the new one, never a torn one.
 //!
 //! Layout of the store directory, per channel id `N`:
 //! - `N.chan`: the active channel, exactly as signed;
@@ -28,15 +32,14 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest as _, Sha256};
 
-use crate::error::VerifyError;
-use crate::limits::MAX_FILE_SIZE;
-use crate::trust::TrustStore;
-use crate::verified::VerifiedChannel;
-use crate::verify::{verify, SensorProfile};
+use ward_runtime::limits::MAX_FILE_SIZE;
+use ward_runtime::{verify, SensorProfile, TrustStore, VerifiedChannel, VerifyError};
 
-/// The file operations the store uses, behind a trait so tests can fail any one of them
-/// and prove the store still opens to a good channel afterwards.
-trait StoreFs: fmt::Debug {
+/// The file operations the store uses. A host implements them over its own storage; the
+/// store's tests implement them to fail any one operation and prove the store still opens
+/// to a good channel afterwards. Paths are the store directory joined with the names of
+/// the layout above.
+pub trait Storage: fmt::Debug + Send + Sync {
     fn create_dir_all(&self, dir: &Path) -> io::Result<()>;
     fn list(&self, dir: &Path) -> io::Result<Vec<String>>;
     /// Reads at most `limit` bytes; a longer file is an error, not a truncated read.
@@ -48,10 +51,11 @@ trait StoreFs: fmt::Debug {
     fn sync_dir(&self, dir: &Path) -> io::Result<()>;
 }
 
-#[derive(Debug)]
-struct RealFs;
+/// The file system: the storage [`ChannelStore::open`] uses.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FileStorage;
 
-impl StoreFs for RealFs {
+impl Storage for FileStorage {
     fn create_dir_all(&self, dir: &Path) -> io::Result<()> {
         fs::create_dir_all(dir)
     }
@@ -176,7 +180,7 @@ fn digest(bytes: &[u8]) -> Digest {
 #[derive(Debug)]
 pub struct ChannelStore {
     dir: PathBuf,
-    fs: Box<dyn StoreFs>,
+    fs: Box<dyn Storage>,
     active: BTreeMap<u32, Slot>,
     /// Highest content version ever accepted per channel id, as recorded on disk.
     highest: BTreeMap<u32, u64>,
@@ -191,12 +195,13 @@ impl ChannelStore {
         trust: &TrustStore,
         host: &SensorProfile,
     ) -> Result<ChannelStore, StoreError> {
-        Self::open_with(dir.as_ref(), Box::new(RealFs), trust, host)
+        Self::open_with(dir.as_ref(), Box::new(FileStorage), trust, host)
     }
 
-    fn open_with(
+    /// [`ChannelStore::open`] over the host's own storage.
+    pub fn open_with(
         dir: &Path,
-        fs: Box<dyn StoreFs>,
+        fs: Box<dyn Storage>,
         trust: &TrustStore,
         host: &SensorProfile,
     ) -> Result<ChannelStore, StoreError> {
@@ -385,6 +390,10 @@ fn channel_id_of(name: &str) -> Option<u32> {
     }
     stem.parse().ok()
 }
+
+#[cfg(test)]
+#[path = "../../runtime/tests/common/mod.rs"]
+mod common;
 
 #[cfg(test)]
 mod tests;

@@ -1,4 +1,7 @@
-//! The encoder: a [`Channel`] to the bytes of a signed channel file.
+//! ward-encode: the compiler side of the channel format, a [`Channel`] to the bytes of a
+//! signed channel file. A sensor never encodes or signs, so this lives outside the
+//! `no_std` runtime; the wire constants and the signed message come from the runtime's
+//! `wire` module, so the two sides cannot disagree about a byte.
 //!
 //! Encoding is deterministic: strings enter the pool in first-use order, every count and
 //! number has one encoding, and Ed25519 signing is deterministic, so the same channel and
@@ -11,12 +14,11 @@ use std::fmt;
 use std::net::IpAddr;
 
 use ed25519_dalek::{Signer, SigningKey};
-use sha2::{Digest, Sha256};
 
-use crate::limits::*;
-use crate::model::{Channel, FieldType, Operand, Value};
-use crate::trust::key_id;
-use crate::wire::*;
+use ward_runtime::key_id;
+use ward_runtime::limits::*;
+use ward_runtime::model::{Channel, FieldType, Operand, Value};
+use ward_runtime::wire::*;
 
 /// Why a channel could not be encoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,20 +69,6 @@ pub fn sign(channel: &Channel, keys: &[&SigningKey]) -> Result<Vec<u8>, EncodeEr
         .saturating_add(keys.len().saturating_mul(SIGNATURE_ENTRY_LEN));
     limit("file size", total, MAX_FILE_SIZE)?;
     Ok(append_signatures(region, keys))
-}
-
-/// The message an Ed25519 signature covers: a domain-separation tag, the identity of the
-/// artifact (channel id, content version, template id, field count) and SHA-256 of the
-/// signed region (the fixed header and body exactly as on disk).
-pub(crate) fn signed_message(region: &[u8]) -> Vec<u8> {
-    let mut msg = Vec::with_capacity(SIGNING_CONTEXT.len().saturating_add(50));
-    msg.extend_from_slice(SIGNING_CONTEXT);
-    msg.extend_from_slice(&le_u32(region, OFF_CHANNEL_ID).to_le_bytes());
-    msg.extend_from_slice(&le_u64(region, OFF_CONTENT_VERSION).to_le_bytes());
-    msg.extend_from_slice(&le_u32(region, OFF_TEMPLATE_ID).to_le_bytes());
-    msg.extend_from_slice(&le_u16(region, OFF_FIELD_COUNT).to_le_bytes());
-    msg.extend_from_slice(&Sha256::digest(region));
-    msg
 }
 
 fn append_signatures(mut region: Vec<u8>, keys: &[&SigningKey]) -> Vec<u8> {
