@@ -11,7 +11,10 @@
 //! construction; reading them is still checked, and a position out of range reads as
 //! nothing (an operand that equals no input) rather than as a panic.
 
-use std::net::IpAddr;
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
+use core::net::IpAddr;
 
 use crate::decode::PoolStr;
 use crate::hash::{fast_hash, KeyTable};
@@ -80,13 +83,13 @@ pub(crate) enum ValueRef<'a> {
     Enum(u32),
 }
 
-impl<'a> From<&'a Value> for ValueRef<'a> {
-    fn from(v: &'a Value) -> ValueRef<'a> {
+impl<'a, S: AsRef<str>> From<&'a Value<S>> for ValueRef<'a> {
+    fn from(v: &'a Value<S>) -> ValueRef<'a> {
         match v {
             Value::Bool(b) => ValueRef::Bool(*b),
             Value::Uint(n) => ValueRef::Uint(*n),
             Value::Int(n) => ValueRef::Int(*n),
-            Value::Str(s) => ValueRef::Str(s),
+            Value::Str(s) => ValueRef::Str(s.as_ref()),
             Value::Ip(ip) => ValueRef::Ip(*ip),
             Value::Sha256(h) => ValueRef::Sha256(h),
             Value::Enum(n) => ValueRef::Enum(*n),

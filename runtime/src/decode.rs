@@ -4,8 +4,11 @@
 //! bounds and known) but not that it is trusted or meaningful for any host: that is
 //! [`crate::verify`]. `decode` on its own serves disassembly and diffs.
 
-use std::collections::HashSet;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use hashbrown::HashSet;
 
 use crate::error::VerifyError;
 use crate::limits::*;
@@ -24,9 +27,9 @@ pub struct DecodedChannel {
 /// Checks limits, framing and structure only. No signature is verified and no host
 /// profile is consulted: use it to read a file, never to trust one.
 pub fn decode(bytes: &[u8]) -> Result<DecodedChannel, VerifyError> {
-    check_size(bytes)?;
+    check_size(bytes, &Limits::DEFAULT)?;
     let frame = frame(bytes)?;
-    let parsed = parse_body(&frame)?;
+    let parsed = parse_body(&frame, &Limits::DEFAULT)?;
     Ok(DecodedChannel {
         channel: parsed.channel,
         signers: frame.signatures.iter().map(|s| s.key_id).collect(),
@@ -34,11 +37,12 @@ pub fn decode(bytes: &[u8]) -> Result<DecodedChannel, VerifyError> {
 }
 
 /// Stage 1: the size limit, before any other byte is looked at.
-pub(crate) fn check_size(bytes: &[u8]) -> Result<(), VerifyError> {
-    if bytes.len() > MAX_FILE_SIZE {
+pub(crate) fn check_size(bytes: &[u8], limits: &Limits) -> Result<(), VerifyError> {
+    if bytes.len() > limits.max_file_size {
         return Err(VerifyError::FileTooLarge {
+            offset: limits.max_file_size,
             size: bytes.len(),
-            limit: MAX_FILE_SIZE,
+            limit: limits.max_file_size,
         });
     }
     Ok(())
@@ -73,13 +77,17 @@ pub(crate) fn frame(bytes: &[u8]) -> Result<Frame<'_>, VerifyError> {
     let header = r
         .take(HEADER_LEN, "the fixed header")
         .map_err(|_| VerifyError::TooShort {
+            offset: bytes.len(),
             size: bytes.len(),
             needed: HEADER_LEN,
         })?;
     let mut h = Reader::new(header, 0);
     let magic: [u8; 8] = h.array("the magic number")?;
     if magic != MAGIC {
-        return Err(VerifyError::BadMagic { found: magic });
+        return Err(VerifyError::BadMagic {
+            offset: 0,
+            found: magic,
+        });
     }
     let version = h.u16("the format version")?;
     if version != FORMAT_VERSION {
@@ -235,7 +243,7 @@ impl<'a> BodyReader<'a> {
                 what: "the decoded size of the channel",
                 offset,
                 found: self.budget.used() as u64,
-                limit: MAX_DECODED_BYTES as u64,
+                limit: self.budget.limit() as u64,
             })
         }
     }
@@ -362,11 +370,14 @@ impl<'a> BodyReader<'a> {
 
 /// Stage 4: every section of the body, in order, with every count checked against its
 /// limit and against the bytes that remain before anything is allocated for it.
-pub(crate) fn parse_body<'a, S: FromPool<'a>>(frame: &Frame<'a>) -> Result<Parsed<S>, VerifyError> {
+pub(crate) fn parse_body<'a, S: FromPool<'a>>(
+    frame: &Frame<'a>,
+    limits: &Limits,
+) -> Result<Parsed<S>, VerifyError> {
     let mut b = BodyReader {
         r: Reader::new(frame.body, HEADER_LEN),
         pool: Vec::new(),
-        budget: Budget::default(),
+        budget: Budget::with_limit(limits.max_decoded_bytes),
     };
 
     // String pool.
@@ -386,7 +397,7 @@ pub(crate) fn parse_body<'a, S: FromPool<'a>>(frame: &Frame<'a>) -> Result<Parse
         }
         let at = b.r.offset();
         let raw = b.r.take(len, "a string")?;
-        pool.push(std::str::from_utf8(raw).map_err(|_| VerifyError::InvalidUtf8 { offset: at })?);
+        pool.push(core::str::from_utf8(raw).map_err(|_| VerifyError::InvalidUtf8 { offset: at })?);
     }
     b.pool = pool;
 
@@ -465,7 +476,7 @@ pub(crate) fn parse_body<'a, S: FromPool<'a>>(frame: &Frame<'a>) -> Result<Parse
     let compiler = b.string("the compiler name")?;
     let source_hash = b.r.array("the source hash")?;
 
-    let instance_count = b.count32("the instance count", MAX_INSTANCES, 14)?;
+    let instance_count = b.count32("the instance count", limits.max_instances, 14)?;
     let mut instances = Vec::with_capacity(instance_count);
     let mut instance_offsets = Vec::with_capacity(instance_count);
     let mut criterion_offsets = Vec::with_capacity(instance_count);

@@ -4,7 +4,8 @@
 //! signatures, structure, semantics), in the order of DESIGN.md. Offsets are absolute byte
 //! offsets into the file; `instance` is the instance id as written in the file.
 
-use std::fmt;
+use alloc::string::String;
+use core::fmt;
 
 use crate::model::Op;
 use crate::trust::KeyId;
@@ -14,13 +15,23 @@ use crate::trust::KeyId;
 pub enum VerifyError {
     // ---- Stage 1: size limits ----
     /// The file is larger than [`crate::limits::MAX_FILE_SIZE`].
-    FileTooLarge { size: usize, limit: usize },
+    /// `offset` is the first byte past the limit.
+    FileTooLarge {
+        offset: usize,
+        size: usize,
+        limit: usize,
+    },
 
     // ---- Stage 2: framing ----
     /// The file is shorter than the fixed header.
-    TooShort { size: usize, needed: usize },
+    /// `offset` is where the file ends.
+    TooShort {
+        offset: usize,
+        size: usize,
+        needed: usize,
+    },
     /// The first eight bytes are not `WARDCHAN`.
-    BadMagic { found: [u8; 8] },
+    BadMagic { offset: usize, found: [u8; 8] },
     /// A format version this runtime does not read.
     UnsupportedFormatVersion {
         offset: usize,
@@ -60,7 +71,12 @@ pub enum VerifyError {
     /// or the signature belongs to another file.
     BadSignature { offset: usize, key_id: KeyId },
     /// Fewer distinct trusted keys signed than the trust store requires.
-    ThresholdNotMet { valid: usize, required: usize },
+    /// `offset` is the start of the signature section.
+    ThresholdNotMet {
+        offset: usize,
+        valid: usize,
+        required: usize,
+    },
 
     // ---- Stage 4: structure ----
     /// A read of `needed` bytes at `offset` runs past the end of the body.
@@ -150,24 +166,42 @@ pub enum VerifyError {
 
     // ---- Stage 5: semantics against the host's sensor profile ----
     /// The host has no profile for the channel's template.
-    TemplateNotSupported { template: u32, sensor: String },
+    /// `offset` is the template id in the fixed header.
+    TemplateNotSupported {
+        offset: usize,
+        template: u32,
+        sensor: String,
+    },
     /// The host knows the template at another version.
+    /// `offset` is the template version in the fixed header.
     TemplateVersionMismatch {
+        offset: usize,
         template: u32,
         channel: u32,
         host: u32,
     },
     /// The host's own profile is inconsistent (a host configuration error, not content).
-    HostProfileInvalid { sensor: String, reason: String },
+    /// `offset` is the template id in the fixed header: the template whose host profile
+    /// is inconsistent.
+    HostProfileInvalid {
+        offset: usize,
+        sensor: String,
+        reason: String,
+    },
     /// A supplied field has another type (or another enum) in the channel than on the host.
+    /// `offset` is the field count in the fixed header (the decoder keeps no offsets of
+    /// field definitions).
     FieldTypeMismatch {
+        offset: usize,
         field: u16,
         name: String,
         channel: String,
         host: String,
     },
     /// A criterion reads a field the host does not supply: the channel-291 failure.
+    /// `offset` is the criterion's field number.
     FieldNotSupplied {
+        offset: usize,
         instance: u32,
         field: u16,
         supplied: u16,
@@ -259,13 +293,112 @@ pub enum VerifyError {
     },
 }
 
+/// One row of the table of [`VerifyError`] codes: docs/channel-format.md's error table is
+/// generated from [`VERIFY_ERROR_CODES`] and held to it by runtime/tests/error_codes.rs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ErrorCode {
+    /// Stable: a host may log, count and match on it. Stage times 100, plus a number.
+    pub code: u16,
+    /// The variant's name.
+    pub name: &'static str,
+    /// The verification stage that produces it (docs/channel-format.md, "Verification
+    /// order").
+    pub stage: u8,
+    pub meaning: &'static str,
+}
+
+/// One table per concept: each variant's code, stage and meaning are written once, here;
+/// the match arms the macro generates are exhaustive, so a new variant without a row does
+/// not compile.
+macro_rules! verify_error_codes {
+    ($($variant:ident = $code:literal, $stage:literal, $meaning:literal;)*) => {
+        /// Every code a [`VerifyError`] can have, in the order of the stages.
+        pub const VERIFY_ERROR_CODES: &[ErrorCode] = &[$(ErrorCode {
+            code: $code,
+            name: stringify!($variant),
+            stage: $stage,
+            meaning: $meaning,
+        },)*];
+
+        impl VerifyError {
+            /// The stable numeric code of this error ([`VERIFY_ERROR_CODES`]).
+            pub fn code(&self) -> u16 {
+                match self {
+                    $(VerifyError::$variant { .. } => $code,)*
+                }
+            }
+
+            /// The absolute byte offset in the file the error is about. Every variant has
+            /// one; for errors about the whole file or the host's profile it is the
+            /// header field they concern (see each variant).
+            pub fn offset(&self) -> usize {
+                match self {
+                    $(VerifyError::$variant { offset, .. } => *offset,)*
+                }
+            }
+        }
+    };
+}
+
+verify_error_codes! {
+    FileTooLarge = 101, 1, "over `MAX_FILE_SIZE`";
+    TooShort = 201, 2, "shorter than the 40-byte header";
+    BadMagic = 202, 2, "not `WARDCHAN`";
+    UnsupportedFormatVersion = 203, 2, "version other than 1";
+    NonZeroReserved = 204, 2, "flags or reserved field not zero";
+    NoFields = 205, 2, "field count 0";
+    LimitExceeded = 206, 2, "field count over `MAX_FIELDS` (also used in stages 4 and 5 for every count over its limit)";
+    BodyOutOfBounds = 207, 2, "body runs past the end";
+    NoSignatures = 208, 2, "signature count 0 or missing";
+    TooManySignatures = 209, 2, "over `MAX_SIGNATURES`";
+    SignatureSectionLength = 210, 2, "truncated, or trailing bytes";
+    UnknownSigner = 301, 3, "no signature is by a trusted key";
+    BadSignature = 302, 3, "a trusted key's signature does not verify";
+    ThresholdNotMet = 303, 3, "too few distinct trusted signers";
+    Truncated = 401, 4, "a read or a count runs past the body";
+    InvalidUtf8 = 402, 4, "a pool string is not UTF-8";
+    StringIndexOutOfRange = 403, 4, "`str` past the pool";
+    UnknownTypeTag = 404, 4, "field type tag";
+    EnumIndexOutOfRange = 405, 4, "enum field type index";
+    EmptyEnum = 406, 4, "enum without variants";
+    DuplicateVariant = 407, 4, "variant name or value twice";
+    UnknownSeverity = 408, 4, "unknown severity tag";
+    UnknownAction = 409, 4, "unknown action tag";
+    UnknownOpTag = 410, 4, "unknown operator tag";
+    UnknownOperandTag = 411, 4, "unknown operand tag";
+    UnknownValueTag = 412, 4, "unknown value tag";
+    InvalidBool = 413, 4, "boolean not 0 or 1";
+    UnknownIpFamily = 414, 4, "family not 4 or 6";
+    InstanceOrder = 415, 4, "ids not ascending";
+    DuplicateInstance = 416, 4, "same id twice";
+    FieldOutOfTemplate = 417, 4, "field 0 or past the template";
+    TrailingBytes = 418, 4, "bytes after the instance table";
+    TemplateNotSupported = 501, 5, "host has no such template";
+    TemplateVersionMismatch = 502, 5, "host has the template at another version";
+    HostProfileInvalid = 503, 5, "the host's own profile is inconsistent";
+    FieldTypeMismatch = 504, 5, "a supplied field's type differs";
+    FieldNotSupplied = 505, 5, "criterion on a field the host does not supply";
+    NoCriteria = 506, 5, "instance would match everything";
+    OperatorNotAllowed = 507, 5, "operator not defined on the type";
+    OperandShape = 508, 5, "scalar/list/pattern/CIDR mismatch";
+    OperandType = 509, 5, "value of another type";
+    OperandOutOfRange = 510, 5, "integer too wide for the field";
+    UnknownEnumVariant = 511, 5, "enum operand not a declared variant";
+    EmptyList = 512, 5, "empty `in` / `not in` list";
+    BadCidrPrefix = 513, 5, "CIDR prefix longer than the address";
+    PatternTooLong = 514, 5, "pattern over `MAX_PATTERN_LEN`";
+    BadGlob = 515, 5, "malformed glob";
+    BadRegex = 516, 5, "regex does not parse";
+    RegexTooLarge = 517, 5, "compiled size over the limit";
+}
+
 impl fmt::Display for VerifyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use VerifyError as E;
         match self {
-            E::FileTooLarge { size, limit } => write!(f, "the file is {size} bytes; the limit is {limit} bytes"),
-            E::TooShort { size, needed } => write!(f, "the file is {size} bytes, shorter than the {needed}-byte header"),
-            E::BadMagic { found } => write!(f, "the file does not start with the channel magic `WARDCHAN` (found {found:02x?})"),
+            E::FileTooLarge { size, limit, .. } => write!(f, "the file is {size} bytes; the limit is {limit} bytes"),
+            E::TooShort { size, needed, .. } => write!(f, "the file is {size} bytes, shorter than the {needed}-byte header"),
+            E::BadMagic { found, .. } => write!(f, "the file does not start with the channel magic `WARDCHAN` (found {found:02x?})"),
             E::UnsupportedFormatVersion { offset, found, supported } => write!(f, "at byte {offset}: format version {found} is not supported (this runtime reads version {supported})"),
             E::NonZeroReserved { offset, value } => write!(f, "at byte {offset}: a reserved header field is {value:#06x}, it must be zero"),
             E::BodyOutOfBounds { offset, body_len, file_len } => write!(f, "at byte {offset}: the body length {body_len} runs past the end of the {file_len}-byte file"),
@@ -275,7 +408,7 @@ impl fmt::Display for VerifyError {
             E::NoFields { offset } => write!(f, "at byte {offset}: the template has zero fields"),
             E::UnknownSigner { offset, key_id } => write!(f, "at byte {offset}: the channel is signed by key {key_id}, which this host does not trust, and by no trusted key"),
             E::BadSignature { offset, key_id } => write!(f, "at byte {offset}: the signature by trusted key {key_id} does not verify; the file was altered or the signature belongs to another file"),
-            E::ThresholdNotMet { valid, required } => write!(f, "the channel has valid signatures from {valid} distinct trusted keys; this host requires {required}"),
+            E::ThresholdNotMet { offset, valid, required } => write!(f, "at byte {offset}: the channel has valid signatures from {valid} distinct trusted keys; this host requires {required}"),
             E::Truncated { offset, needed, available, what } => write!(f, "at byte {offset}: reading {what} needs {needed} bytes but only {available} remain"),
             E::LimitExceeded { what, offset, found, limit } => write!(f, "at byte {offset}: {what} is {found}; the limit is {limit}"),
             E::InvalidUtf8 { offset } => write!(f, "at byte {offset}: a string is not valid UTF-8"),
@@ -295,11 +428,11 @@ impl fmt::Display for VerifyError {
             E::DuplicateInstance { offset, id } => write!(f, "at byte {offset}: instance id {id} appears twice"),
             E::FieldOutOfTemplate { offset, instance, field, fields } => write!(f, "at byte {offset}: instance {instance} has a criterion on field {field}, but the template's fields are numbered 1 to {fields}"),
             E::TrailingBytes { offset, count } => write!(f, "at byte {offset}: {count} unexpected bytes follow the instance table"),
-            E::TemplateNotSupported { template, sensor } => write!(f, "sensor `{sensor}` does not support template {template}"),
-            E::TemplateVersionMismatch { template, channel, host } => write!(f, "the channel is built for version {channel} of template {template}, but the sensor has version {host}"),
-            E::HostProfileInvalid { sensor, reason } => write!(f, "the profile of sensor `{sensor}` is inconsistent: {reason}"),
-            E::FieldTypeMismatch { field, name, channel, host } => write!(f, "field {field} (`{name}`) has type {channel} in the channel but {host} on the sensor"),
-            E::FieldNotSupplied { instance, field, supplied } => write!(f, "instance {instance} has a criterion on field {field}, but the sensor supplies only fields 1 to {supplied}"),
+            E::TemplateNotSupported { offset, template, sensor } => write!(f, "at byte {offset}: sensor `{sensor}` does not support template {template}"),
+            E::TemplateVersionMismatch { offset, template, channel, host } => write!(f, "at byte {offset}: the channel is built for version {channel} of template {template}, but the sensor has version {host}"),
+            E::HostProfileInvalid { sensor, reason, .. } => write!(f, "the profile of sensor `{sensor}` is inconsistent: {reason}"),
+            E::FieldTypeMismatch { offset, field, name, channel, host } => write!(f, "at byte {offset}: field {field} (`{name}`) has type {channel} in the channel but {host} on the sensor"),
+            E::FieldNotSupplied { offset, instance, field, supplied } => write!(f, "at byte {offset}: instance {instance} has a criterion on field {field}, but the sensor supplies only fields 1 to {supplied}"),
             E::NoCriteria { offset, instance } => write!(f, "at byte {offset}: instance {instance} has no criteria and would match every event"),
             E::OperatorNotAllowed { offset, instance, field, op, ty } => write!(f, "at byte {offset}: instance {instance}: operator {op:?} is not defined on field {field} of type {ty}"),
             E::OperandShape { offset, instance, field, op, expected } => write!(f, "at byte {offset}: instance {instance}: operator {op:?} on field {field} takes {expected}"),
@@ -316,4 +449,4 @@ impl fmt::Display for VerifyError {
     }
 }
 
-impl std::error::Error for VerifyError {}
+impl core::error::Error for VerifyError {}

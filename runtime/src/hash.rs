@@ -6,8 +6,8 @@
 //! own text). A collision then costs a wasted candidate or a string stored twice, never a
 //! wrong answer.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use core::hash::{BuildHasherDefault, Hasher};
+use hashbrown::HashMap;
 
 /// Passes a `u64` key through as its own hash.
 #[derive(Debug, Default, Clone, Copy)]

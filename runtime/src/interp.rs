@@ -7,10 +7,12 @@
 //! read only through checked access and checked against their field type, although
 //! verification already proved every field number in range (DESIGN.md invariant 4).
 
-use std::borrow::Cow;
-use std::cmp::Ordering;
-use std::fmt;
-use std::net::IpAddr;
+use alloc::borrow::Cow;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::cmp::Ordering;
+use core::fmt;
+use core::net::IpAddr;
 
 use crate::compiled::{CompiledCriterion, CompiledInstance, Test, TextOp, ValueRef};
 use crate::index::Lowered;
@@ -62,7 +64,29 @@ impl fmt::Display for EvalError {
     }
 }
 
-impl std::error::Error for EvalError {}
+impl core::error::Error for EvalError {}
+
+/// The caller's buffers for evaluation: the matches of the last event, and the scratch
+/// space the index and the lowercasing of `path` inputs work in. Kept from event to
+/// event, so once they have grown to the largest event seen, evaluation allocates
+/// nothing (runtime/tests/alloc.rs counts). One per thread; any channel may use it.
+#[derive(Debug, Default)]
+pub struct EvalBuffer {
+    matches: Vec<Match>,
+    candidates: Vec<u32>,
+    lowered: Lowered,
+}
+
+impl EvalBuffer {
+    pub fn new() -> EvalBuffer {
+        EvalBuffer::default()
+    }
+
+    /// The matches of the last evaluation, in ascending id order.
+    pub fn matches(&self) -> &[Match] {
+        &self.matches
+    }
+}
 
 impl VerifiedChannel {
     /// Evaluates one event: `inputs[n - 1]` is field `n`. Returns the matching instances
@@ -71,26 +95,54 @@ impl VerifiedChannel {
     ///
     /// Uses the channel's index: only the instances whose anchor criterion the event
     /// satisfies are tried, each with all its criteria. The answer is always that of
-    /// [`VerifiedChannel::evaluate_reference`].
-    pub fn evaluate(&self, inputs: &[Value]) -> Result<Vec<Match>, EvalError> {
+    /// [`VerifiedChannel::evaluate_reference`]. Allocates its result; a host evaluating
+    /// many events uses [`VerifiedChannel::evaluate_into`].
+    pub fn evaluate<S: AsRef<str>>(&self, inputs: &[Value<S>]) -> Result<Vec<Match>, EvalError> {
+        let mut buffer = EvalBuffer::new();
+        self.evaluate_into(inputs, &mut buffer)?;
+        Ok(buffer.matches)
+    }
+
+    /// [`VerifiedChannel::evaluate`] on borrowed inputs (`Value<&str>` borrows the
+    /// host's strings) into the caller's buffer: no heap allocation per event once the
+    /// buffer has grown to the largest event (for ASCII `path` inputs; other `path`
+    /// inputs are lowercased by `str::to_lowercase`). The matches are also left in
+    /// `buffer.matches()`.
+    pub fn evaluate_into<'b, S: AsRef<str>>(
+        &self,
+        inputs: &[Value<S>],
+        buffer: &'b mut EvalBuffer,
+    ) -> Result<&'b [Match], EvalError> {
+        buffer.matches.clear();
         self.check_inputs(inputs)?;
-        let mut lowered = Lowered::new(inputs.len());
-        let candidates = self.index.candidates(inputs, &mut lowered);
-        Ok(candidates
-            .into_iter()
-            .filter_map(|position| self.compiled.instances.get(position as usize))
-            .filter(|inst| self.holds(inst, inputs, &mut lowered))
-            .map(matched)
-            .collect())
+        let EvalBuffer {
+            matches,
+            candidates,
+            lowered,
+        } = buffer;
+        lowered.reset(inputs.len());
+        self.index.candidates(inputs, lowered, candidates);
+        matches.extend(
+            candidates
+                .iter()
+                .filter_map(|position| self.compiled.instances.get(*position as usize))
+                .filter(|inst| self.holds(inst, inputs, lowered))
+                .map(matched),
+        );
+        Ok(&buffer.matches)
     }
 
     /// The reference evaluator: every instance, every criterion, in order, exactly as
     /// docs/channel-format.md states the semantics. It defines what
     /// [`VerifiedChannel::evaluate`] must answer, and is kept for testing and measuring
     /// against it.
-    pub fn evaluate_reference(&self, inputs: &[Value]) -> Result<Vec<Match>, EvalError> {
+    pub fn evaluate_reference<S: AsRef<str>>(
+        &self,
+        inputs: &[Value<S>],
+    ) -> Result<Vec<Match>, EvalError> {
         self.check_inputs(inputs)?;
-        let mut lowered = Lowered::new(inputs.len());
+        let mut lowered = Lowered::default();
+        lowered.reset(inputs.len());
         Ok(self
             .compiled
             .instances
@@ -101,7 +153,7 @@ impl VerifiedChannel {
     }
 
     /// The input count, and every input some criterion reads against its field type.
-    fn check_inputs(&self, inputs: &[Value]) -> Result<(), EvalError> {
+    fn check_inputs<S: AsRef<str>>(&self, inputs: &[Value<S>]) -> Result<(), EvalError> {
         if inputs.len() != usize::from(self.supplied) {
             return Err(EvalError::InputCount {
                 expected: self.supplied,
@@ -122,7 +174,12 @@ impl VerifiedChannel {
         Ok(())
     }
 
-    fn holds(&self, inst: &CompiledInstance, inputs: &[Value], lowered: &mut Lowered) -> bool {
+    fn holds<S: AsRef<str>>(
+        &self,
+        inst: &CompiledInstance,
+        inputs: &[Value<S>],
+        lowered: &mut Lowered,
+    ) -> bool {
         self.compiled
             .criteria(inst)
             .iter()
@@ -130,7 +187,12 @@ impl VerifiedChannel {
     }
 
     /// One criterion on inputs that [`Self::check_inputs`] accepted.
-    fn criterion(&self, c: &CompiledCriterion, inputs: &[Value], lowered: &mut Lowered) -> bool {
+    fn criterion<S: AsRef<str>>(
+        &self,
+        c: &CompiledCriterion,
+        inputs: &[Value<S>],
+        lowered: &mut Lowered,
+    ) -> bool {
         let index = usize::from(c.field).saturating_sub(1);
         // Checked present before evaluation began; read through `get` all the same.
         let Some(input) = inputs.get(index) else {
@@ -143,7 +205,9 @@ impl VerifiedChannel {
                     return false;
                 };
                 let equal = match (input, value) {
-                    (Value::Str(s), ValueRef::Str(op)) => text(c, s, index, lowered).as_ref() == op,
+                    (Value::Str(s), ValueRef::Str(op)) => {
+                        text(c, s.as_ref(), index, lowered).as_ref() == op
+                    }
                     _ => ValueRef::from(input) == value,
                 };
                 equal != negate
@@ -165,7 +229,7 @@ impl VerifiedChannel {
             Test::OneOf { values, negate } => {
                 let found = match input {
                     Value::Str(s) => {
-                        let s = text(c, s, index, lowered);
+                        let s = text(c, s.as_ref(), index, lowered);
                         pool.list_contains(values, ValueRef::Str(&s))
                     }
                     _ => pool.list_contains(values, ValueRef::from(input)),
@@ -176,7 +240,7 @@ impl VerifiedChannel {
                 let Value::Str(s) = input else {
                     return false;
                 };
-                let hay = text(c, s, index, lowered);
+                let hay = text(c, s.as_ref(), index, lowered);
                 let needle = pool.text(needle);
                 let found = match op {
                     TextOp::Contains => hay.contains(needle),
@@ -191,14 +255,14 @@ impl VerifiedChannel {
                 let Value::Str(s) = input else {
                     return false;
                 };
-                simple_glob_matches(pool.text(glob), s, c.fold) != negate
+                simple_glob_matches(pool.text(glob), s.as_ref(), c.fold) != negate
             }
             Test::Pattern { pattern, negate } => {
                 let Value::Str(s) = input else {
                     return false;
                 };
                 let regex = self.patterns.regexes.get(pattern as usize);
-                regex.is_some_and(|r| r.is_match(s)) != negate
+                regex.is_some_and(|r| r.is_match(s.as_ref())) != negate
             }
             Test::Within {
                 addr,
@@ -231,7 +295,7 @@ fn matched(inst: &CompiledInstance) -> Match {
 
 /// Inputs are checked for their value variant and integer width. Enum inputs need only be
 /// enum values: an undeclared variant simply equals no operand.
-fn input_fits(ty: FieldType, input: &Value, enums: &[EnumDef]) -> bool {
+fn input_fits<S>(ty: FieldType, input: &Value<S>, enums: &[EnumDef]) -> bool {
     match (ty, input) {
         (FieldType::Enum(_), Value::Enum(_)) => true,
         _ => fits(ty, input, enums),

@@ -11,6 +11,10 @@
 //! lints below make every index, unwrap, panic and unchecked arithmetic a build error
 //! outside tests (DESIGN.md invariant 3).
 
+// No std outside tests: a sensor may link the runtime into a kernel-mode or embedded
+// host. Tests use std's harness; the default-features-off build in .ci/run proves the
+// library itself needs nothing but `alloc`.
+#![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_code)]
 #![cfg_attr(
     not(test),
@@ -25,6 +29,8 @@
         clippy::unimplemented
     )
 )]
+
+extern crate alloc;
 
 mod compiled;
 mod decode;
@@ -42,8 +48,9 @@ mod verify;
 pub mod wire;
 
 pub use decode::{decode, DecodedChannel};
-pub use error::VerifyError;
-pub use interp::{EvalError, Match};
+pub use error::{ErrorCode, VerifyError, VERIFY_ERROR_CODES};
+pub use interp::{EvalBuffer, EvalError, Match};
+pub use limits::Limits;
 pub use model::*;
 pub use pattern::{check_glob, check_regex};
 pub use trust::{
@@ -51,7 +58,7 @@ pub use trust::{
     PUBLIC_KEY_PREFIX,
 };
 pub use verified::{InstanceInfo, VerifiedChannel};
-pub use verify::{verify, HostTemplate, SensorProfile};
+pub use verify::{verify, verify_with, HostTemplate, SensorProfile};
 
 /// Re-exported so hosts and the compiler name the same key types as the runtime.
 pub use ed25519_dalek::{SigningKey, VerifyingKey};

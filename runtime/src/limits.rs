@@ -1,4 +1,5 @@
-//! Every hard limit of the channel format and the runtime, in one place.
+//! Every hard limit of the channel format and the runtime, in one place, and the
+//! [`Limits`] a host sets for itself.
 //!
 //! Each limit is checked before the length or count it bounds is used, so no allocation,
 //! loop or compiled pattern is ever sized by channel contents alone (DESIGN.md invariant 3).
@@ -99,3 +100,43 @@ pub const MAX_SIGNATURES: usize = 16;
 
 /// Most keys in one trust store.
 pub const MAX_TRUSTED_KEYS: usize = 64;
+
+/// The limits a host verifies channels under. Each defaults to the constant of the same
+/// name above; a host with less memory or time lowers them (a kernel-mode host cannot
+/// survive an allocation failure, so it refuses a channel before allocating past its
+/// budget). They are checked where the constants were, before the length or count they
+/// bound is used. Raising one past its default admits nothing more than the encoder
+/// writes, since the encoder enforces the constants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest channel file accepted, in bytes. Default [`MAX_FILE_SIZE`].
+    pub max_file_size: usize,
+    /// Most instances in one channel. Default [`MAX_INSTANCES`].
+    pub max_instances: usize,
+    /// The memory budget: most heap the decoded channel may take, charged before each
+    /// allocation as the decoder builds it. Default [`MAX_DECODED_BYTES`].
+    pub max_decoded_bytes: usize,
+    /// Sum of the source lengths of the distinct compiled patterns. Default
+    /// [`MAX_TOTAL_PATTERN_BYTES`].
+    pub max_total_pattern_bytes: usize,
+    /// Sum of the charged compiled-size tiers of the distinct patterns. Default
+    /// [`MAX_TOTAL_REGEX_SIZE`].
+    pub max_total_regex_size: usize,
+}
+
+impl Limits {
+    /// Today's constants: what `verify` uses.
+    pub const DEFAULT: Limits = Limits {
+        max_file_size: MAX_FILE_SIZE,
+        max_instances: MAX_INSTANCES,
+        max_decoded_bytes: MAX_DECODED_BYTES,
+        max_total_pattern_bytes: MAX_TOTAL_PATTERN_BYTES,
+        max_total_regex_size: MAX_TOTAL_REGEX_SIZE,
+    };
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits::DEFAULT
+    }
+}

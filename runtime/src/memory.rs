@@ -7,7 +7,8 @@
 //! size). Not counted: allocator overhead, and the regex engines' matching caches, which
 //! grow on use up to `REGEX_DFA_SIZE_LIMIT` per pattern and thread.
 
-use std::mem::size_of;
+use alloc::vec::Vec;
+use core::mem::size_of;
 
 use crate::model::Channel;
 use crate::verified::VerifiedChannel;
@@ -80,13 +81,9 @@ impl VerifiedChannel {
     /// instances, criteria and pool, the distinct compiled patterns and the index. See
     /// memory.rs for what is and is not counted.
     pub fn memory_bytes(&self) -> usize {
-        let patterns = self
-            .patterns
-            .regexes
-            .iter()
-            .map(|r| r.as_str().len())
-            .fold(vec_bytes(&self.patterns.regexes), usize::saturating_add)
-            .saturating_add(self.patterns.compiled_bytes);
+        // The meta engine keeps no copy of the source, unlike the regex crate's wrapper.
+        let patterns =
+            vec_bytes(&self.patterns.regexes).saturating_add(self.patterns.compiled_bytes);
         [
             header_heap(&self.header),
             self.compiled.memory_bytes(),

@@ -9,7 +9,9 @@
 //! string pool. That keeps verification from allocating and freeing a string for every
 //! name, tag and operand of a channel it compiles and then drops.
 
-use std::net::IpAddr;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::net::IpAddr;
 
 /// The type of one template field, as the wire and the verifier see it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -101,6 +103,22 @@ pub enum Value<S = String> {
     Sha256([u8; 32]),
     /// An enum variant's numeric value.
     Enum(u32),
+}
+
+impl<S: AsRef<str>> Value<S> {
+    /// This value with its string borrowed: the input form
+    /// [`crate::VerifiedChannel::evaluate_into`] takes without copying a host's strings.
+    pub fn borrowed(&self) -> Value<&str> {
+        match self {
+            Value::Bool(b) => Value::Bool(*b),
+            Value::Uint(n) => Value::Uint(*n),
+            Value::Int(n) => Value::Int(*n),
+            Value::Str(s) => Value::Str(s.as_ref()),
+            Value::Ip(ip) => Value::Ip(*ip),
+            Value::Sha256(h) => Value::Sha256(*h),
+            Value::Enum(n) => Value::Enum(*n),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -1,11 +1,19 @@
 //! Globs and regexes: translation of globs to anchored regexes, and compilation of both
 //! within the size limits of limits.rs.
 //!
-//! The regex crate guarantees linear-time matching, and its `size_limit` and
-//! `dfa_size_limit` bound the memory one pattern can take, so no pattern in a channel can
-//! make evaluation slow or large.
+//! Patterns are compiled by regex-automata's meta engine, configured exactly as the regex
+//! crate configures it (leftmost-first, UTF-8 text), without std. It guarantees
+//! linear-time matching, and its NFA size limit and lazy DFA cache capacity bound the
+//! memory one pattern can take, so no pattern in a channel can make evaluation slow or
+//! large.
 
-use regex::{Regex, RegexBuilder};
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use regex_automata::meta::{self, Regex};
+use regex_automata::util::syntax;
+use regex_automata::MatchKind;
 
 use crate::limits::{REGEX_DFA_SIZE_LIMIT, REGEX_NEST_LIMIT, REGEX_SIZE_LIMIT, REGEX_SIZE_TIERS};
 
@@ -88,7 +96,7 @@ pub(crate) fn glob_to_regex(glob: &str) -> Result<String, String> {
             }
             other => {
                 let mut buf = [0u8; 4];
-                out.push_str(&regex::escape(other.encode_utf8(&mut buf)));
+                regex_syntax::escape_into(other.encode_utf8(&mut buf), &mut out);
             }
         }
     }
@@ -111,26 +119,34 @@ pub(crate) type Compiled = (Regex, usize);
 /// Compiles a regex source within the limits; `ignore_case` for `path` fields. Tries
 /// each size tier in turn, so the returned tier bounds the regex's compiled size.
 pub(crate) fn compile_regex(source: &str, ignore_case: bool) -> Result<Compiled, PatternError> {
+    let syntax = syntax::Config::new()
+        .utf8(true)
+        .case_insensitive(ignore_case)
+        .nest_limit(REGEX_NEST_LIMIT);
     for tier in REGEX_SIZE_TIERS {
-        let built = RegexBuilder::new(source)
-            .case_insensitive(ignore_case)
-            .size_limit(tier)
-            .dfa_size_limit(REGEX_DFA_SIZE_LIMIT)
-            .nest_limit(REGEX_NEST_LIMIT)
-            .build();
+        let config = meta::Config::new()
+            .match_kind(MatchKind::LeftmostFirst)
+            .utf8_empty(true)
+            .nfa_size_limit(Some(tier))
+            .hybrid_cache_capacity(REGEX_DFA_SIZE_LIMIT);
+        let built = meta::Builder::new()
+            .configure(config)
+            .syntax(syntax)
+            .build(source);
         match built {
             Ok(regex) => return Ok((regex, tier)),
-            Err(regex::Error::CompiledTooBig(_)) => continue,
-            Err(other) => return Err(PatternError::Regex(other.to_string())),
+            Err(e) if e.size_limit().is_some() => continue,
+            // The regex crate's wording: the syntax error itself when there is one.
+            Err(e) => {
+                let reason = match e.syntax_error() {
+                    Some(syntax) => syntax.to_string(),
+                    None => e.to_string(),
+                };
+                return Err(PatternError::Regex(reason));
+            }
         }
     }
     Err(PatternError::TooLarge)
-}
-
-/// Compiles a glob (anchored, whole-string) within the limits.
-pub(crate) fn compile_glob(glob: &str, ignore_case: bool) -> Result<Compiled, PatternError> {
-    let source = glob_to_regex(glob).map_err(PatternError::Glob)?;
-    compile_regex(&source, ignore_case)
 }
 
 /// Whether a glob is matched by [`simple_glob_matches`] instead of a compiled regex: it
@@ -250,6 +266,12 @@ fn describe(e: PatternError) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Compiles a glob (anchored, whole-string) within the limits.
+    fn compile_glob(glob: &str, ignore_case: bool) -> Result<Compiled, PatternError> {
+        let source = glob_to_regex(glob).map_err(PatternError::Glob)?;
+        compile_regex(&source, ignore_case)
+    }
 
     fn glob_cs(g: &str, s: &str) -> bool {
         glob(g, s, false)

@@ -4,7 +4,10 @@
 //! are refused here, so a signature that verifies under a trusted key always means the
 //! holder of that key's secret signed it.
 
-use std::fmt;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
 
 use ed25519_dalek::VerifyingKey;
 use sha2::{Digest, Sha256};
@@ -87,7 +90,7 @@ impl fmt::Display for TrustError {
     }
 }
 
-impl std::error::Error for TrustError {}
+impl core::error::Error for TrustError {}
 
 /// The keys a host trusts to sign channels, and how many distinct ones must sign.
 #[derive(Debug, Clone)]

@@ -11,6 +11,8 @@ use crate::index::Index;
 use crate::model::{Action, BuildInfo, Channel, EnumDef, FieldType, Severity, Target, TemplateRef};
 use crate::trust::KeyId;
 use crate::verify::Patterns;
+use alloc::string::String;
+use alloc::vec::Vec;
 
 /// A channel that passed every stage of verification for one host. Only
 /// [`crate::verify`] makes one, and only it can be evaluated.

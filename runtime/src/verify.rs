@@ -5,24 +5,25 @@
 //! one proved, and the output, [`VerifiedChannel`], is the only type the interpreter
 //! accepts: it can be built nowhere but here.
 
-use std::collections::HashMap;
-use std::net::IpAddr;
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::net::IpAddr;
+use hashbrown::HashMap;
 
 use ed25519_dalek::Signature;
-use regex::Regex;
+use regex_automata::meta::Regex;
 
 use crate::compiled::{Compiled, CompiledCriterion, CompiledInstance, PoolBuilder, Test, TextOp};
 use crate::decode::{check_size, frame, parse_body, Frame, Parsed, PoolStr};
 use crate::error::VerifyError;
 use crate::index::Index;
-use crate::limits::{
-    MAX_PATTERN_LEN, MAX_TOTAL_PATTERN_BYTES, MAX_TOTAL_REGEX_SIZE, REGEX_SIZE_LIMIT,
-};
+use crate::limits::{Limits, MAX_PATTERN_LEN, REGEX_SIZE_LIMIT};
 use crate::model::*;
-use crate::pattern::{compile_glob, compile_regex, is_simple_glob, PatternError};
+use crate::pattern::{compile_regex, glob_to_regex, is_simple_glob, PatternError};
 use crate::trust::{KeyId, TrustStore};
 use crate::verified::VerifiedChannel;
-use crate::wire::signed_message;
+use crate::wire::{signed_message, OFF_FIELD_COUNT, OFF_TEMPLATE_ID, OFF_TEMPLATE_VERSION};
 
 /// What a host (one sensor build) supplies: the templates it evaluates and, for each, how
 /// many of the template's fields it fills in.
@@ -46,24 +47,38 @@ pub struct HostTemplate {
 }
 
 /// Verifies `bytes` completely for the host described by `host`, trusting the keys of
-/// `trust`. See docs/channel-format.md for the stages and every error.
+/// `trust`, under the default [`Limits`]. See docs/channel-format.md for the stages and
+/// every error.
 pub fn verify(
     bytes: &[u8],
     trust: &TrustStore,
     host: &SensorProfile,
 ) -> Result<VerifiedChannel, VerifyError> {
-    check_size(bytes)?;
+    verify_with(bytes, trust, host, &Limits::DEFAULT)
+}
+
+/// [`verify`] under the host's own limits: the file size, the instance count, the memory
+/// budget of the decoded channel (charged before each allocation) and the pattern totals.
+/// Past any of them the channel is refused with `FileTooLarge` or `LimitExceeded`, naming
+/// the limit and the byte where it was crossed.
+pub fn verify_with(
+    bytes: &[u8],
+    trust: &TrustStore,
+    host: &SensorProfile,
+    limits: &Limits,
+) -> Result<VerifiedChannel, VerifyError> {
+    check_size(bytes, limits)?;
     let frame = frame(bytes)?;
     let signers = check_signatures(&frame, trust)?;
-    let parsed = parse_body::<PoolStr<'_>>(&frame)?;
-    let (compiled, patterns, supplied) = check_semantics(&parsed, host)?;
+    let parsed = parse_body::<PoolStr<'_>>(&frame, limits)?;
+    let (compiled, patterns, sources, supplied) = check_semantics(&parsed, host, limits)?;
     let mut reads: Vec<(u16, FieldType)> =
         compiled.criteria.iter().map(|c| (c.field, c.ty)).collect();
     reads.sort_unstable();
     reads.dedup();
     // Collected from every criterion; held for the channel's life, so only the distinct.
     reads.shrink_to_fit();
-    let index = Index::build(&compiled, &patterns.regexes);
+    let index = Index::build(&compiled, &sources);
     Ok(VerifiedChannel {
         header: parsed.channel.without_instances(),
         supplied,
@@ -105,6 +120,7 @@ fn check_signatures(frame: &Frame<'_>, trust: &TrustStore) -> Result<Vec<KeyId>,
     match (valid.is_empty(), first_unknown) {
         (true, Some((offset, key_id))) => Err(VerifyError::UnknownSigner { offset, key_id }),
         _ => Err(VerifyError::ThresholdNotMet {
+            offset: frame.region.len(),
             valid: valid.len(),
             required: trust.threshold(),
         }),
@@ -205,12 +221,15 @@ fn op_allowed(op: Op, ty: FieldType) -> bool {
 
 /// Compiles patterns once per distinct (source, kind, case) and bounds the total. The
 /// encoder stores each distinct string once, so a source is known by its pool position.
-#[derive(Default)]
 struct PatternCache {
+    limits: Limits,
     /// By the pattern's position in the file's string pool, which stores each distinct
     /// string once.
     compiled: HashMap<(u32, bool, bool), u32>,
     patterns: Patterns,
+    /// The regex source of each compiled pattern, for the index to read literals from;
+    /// dropped once the index is built.
+    sources: Vec<String>,
     total_bytes: usize,
 }
 
@@ -318,20 +337,23 @@ impl Site<'_> {
             return Ok(*index);
         }
         let total = cache.total_bytes.saturating_add(source.len());
-        if total > MAX_TOTAL_PATTERN_BYTES {
+        if total > cache.limits.max_total_pattern_bytes {
             return Err(VerifyError::LimitExceeded {
                 what: "the total length of distinct patterns",
                 offset: self.offset,
                 found: total as u64,
-                limit: MAX_TOTAL_PATTERN_BYTES as u64,
+                limit: cache.limits.max_total_pattern_bytes as u64,
             });
         }
-        let compiled = if glob {
-            compile_glob(source, fold)
+        // A glob is compiled as its translation, which is also what the index reads
+        // literals from.
+        let regex_source = if glob {
+            glob_to_regex(source).map_err(PatternError::Glob)
         } else {
-            compile_regex(source, fold)
+            Ok(source.to_string())
         };
-        let (regex, tier) = compiled.map_err(|e| match e {
+        let compiled = regex_source.and_then(|s| compile_regex(&s, fold).map(|c| (c, s)));
+        let ((regex, tier), regex_source) = compiled.map_err(|e| match e {
             PatternError::Glob(reason) => VerifyError::BadGlob {
                 offset: self.offset,
                 instance: self.instance,
@@ -352,12 +374,12 @@ impl Site<'_> {
             },
         })?;
         let compiled_total = cache.patterns.compiled_bytes.saturating_add(tier);
-        if compiled_total > MAX_TOTAL_REGEX_SIZE {
+        if compiled_total > cache.limits.max_total_regex_size {
             return Err(VerifyError::LimitExceeded {
                 what: "the total compiled size of distinct patterns",
                 offset: self.offset,
                 found: compiled_total as u64,
-                limit: MAX_TOTAL_REGEX_SIZE as u64,
+                limit: cache.limits.max_total_regex_size as u64,
             });
         }
         // Fewer distinct patterns than criteria, which the limits keep far below u32::MAX.
@@ -365,6 +387,7 @@ impl Site<'_> {
         cache.total_bytes = total;
         cache.patterns.compiled_bytes = compiled_total;
         cache.patterns.regexes.push(regex);
+        cache.sources.push(regex_source);
         cache.compiled.insert(key, index);
         Ok(index)
     }
@@ -374,7 +397,8 @@ impl Site<'_> {
 fn check_semantics(
     parsed: &Parsed<PoolStr<'_>>,
     host: &SensorProfile,
-) -> Result<(Compiled, Patterns, u16), VerifyError> {
+    limits: &Limits,
+) -> Result<(Compiled, Patterns, Vec<String>, u16), VerifyError> {
     let channel = &parsed.channel;
     let template = &channel.template;
     let host_template = host
@@ -382,11 +406,13 @@ fn check_semantics(
         .iter()
         .find(|t| t.id == template.id)
         .ok_or_else(|| VerifyError::TemplateNotSupported {
+            offset: OFF_TEMPLATE_ID,
             template: template.id,
             sensor: host.name.clone(),
         })?;
     if host_template.version != template.version {
         return Err(VerifyError::TemplateVersionMismatch {
+            offset: OFF_TEMPLATE_VERSION,
             template: template.id,
             channel: template.version,
             host: host_template.version,
@@ -395,6 +421,7 @@ fn check_semantics(
     let supplied = host_template.supplied;
     if usize::from(supplied) > host_template.fields.len() {
         return Err(VerifyError::HostProfileInvalid {
+            offset: OFF_TEMPLATE_ID,
             sensor: host.name.clone(),
             reason: format!(
                 "template {} supplies {} fields but declares only {}",
@@ -415,6 +442,7 @@ fn check_semantics(
         if let FieldType::Enum(j) = theirs.ty {
             if usize::from(j) >= host_template.enums.len() {
                 return Err(VerifyError::HostProfileInvalid {
+                    offset: OFF_TEMPLATE_ID,
                     sensor: host.name.clone(),
                     reason: format!("field {field} refers to enum #{j}, which it does not declare"),
                 });
@@ -422,6 +450,7 @@ fn check_semantics(
         }
         if !same_type(ours.ty, &channel.enums, theirs.ty, &host_template.enums) {
             return Err(VerifyError::FieldTypeMismatch {
+                offset: OFF_FIELD_COUNT,
                 field,
                 name: ours.name.clone(),
                 channel: type_name(ours.ty, &channel.enums),
@@ -430,7 +459,13 @@ fn check_semantics(
         }
     }
 
-    let mut cache = PatternCache::default();
+    let mut cache = PatternCache {
+        limits: *limits,
+        compiled: HashMap::new(),
+        patterns: Patterns::default(),
+        sources: Vec::new(),
+        total_bytes: 0,
+    };
     let mut offsets = parsed.criterion_offsets.iter();
     let mut pool = PoolBuilder::new(parsed.pool_len);
     let mut compiled = Compiled {
@@ -450,6 +485,7 @@ fn check_semantics(
             let offset = offsets.next().copied().unwrap_or(*inst_offset);
             if c.field == 0 || c.field > supplied {
                 return Err(VerifyError::FieldNotSupplied {
+                    offset,
                     instance: inst.id,
                     field: c.field,
                     supplied,
@@ -482,7 +518,7 @@ fn check_semantics(
         });
     }
     compiled.pool = pool.finish();
-    Ok((compiled, cache.patterns, supplied))
+    Ok((compiled, cache.patterns, cache.sources, supplied))
 }
 
 fn compile_criterion(

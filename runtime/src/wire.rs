@@ -3,6 +3,8 @@
 //! Everything the encoder writes and the decoder reads is named here once, so the two
 //! cannot disagree about a tag value or an offset. docs/channel-format.md mirrors this file.
 
+use alloc::string::String;
+use alloc::vec::Vec;
 use sha2::{Digest, Sha256};
 
 use crate::error::VerifyError;
@@ -21,6 +23,7 @@ pub const OFF_FLAGS: usize = 10;
 pub const OFF_CHANNEL_ID: usize = 12;
 pub const OFF_CONTENT_VERSION: usize = 16;
 pub const OFF_TEMPLATE_ID: usize = 24;
+pub const OFF_TEMPLATE_VERSION: usize = 28;
 pub const OFF_FIELD_COUNT: usize = 32;
 pub const OFF_RESERVED: usize = 34;
 pub const OFF_BODY_LEN: usize = 36;
@@ -176,9 +179,10 @@ pub fn action_from_tag(tag: u8) -> Option<Action> {
 /// Counts the heap the decoded model takes against [`MAX_DECODED_BYTES`]. The encoder and
 /// the decoder charge the same amounts at the same points, so whatever the encoder
 /// writes, the decoder accepts.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Budget {
     used: usize,
+    limit: usize,
 }
 
 /// Cost of one string reference: the `String` and a copy of its bytes.
@@ -194,11 +198,26 @@ pub const COST_INSTANCE: usize = size_of::<Instance>() + size_of::<usize>();
 /// Cost of one enum variant (its name is charged as a string).
 pub const COST_VARIANT: usize = size_of::<(String, u32)>();
 
+impl Default for Budget {
+    fn default() -> Budget {
+        Budget::with_limit(MAX_DECODED_BYTES)
+    }
+}
+
 impl Budget {
+    /// A budget of `limit` bytes (a host's [`crate::Limits::max_decoded_bytes`]).
+    pub fn with_limit(limit: usize) -> Budget {
+        Budget { used: 0, limit }
+    }
+
     /// Adds `bytes`; false once the total is over the limit.
     pub fn charge(&mut self, bytes: usize) -> bool {
         self.used = self.used.saturating_add(bytes);
-        self.used <= MAX_DECODED_BYTES
+        self.used <= self.limit
+    }
+
+    pub fn limit(&self) -> usize {
+        self.limit
     }
 
     pub fn used(&self) -> usize {

@@ -15,15 +15,20 @@ fn ipc_host(supplied: u16) -> SensorProfile {
 fn field_21_against_a_sensor_supplying_20_is_field_not_supplied() {
     let bytes = sign1(&channel_291());
     let err = verify(&bytes, &trust(), &ipc_host(20)).unwrap_err();
-    assert_eq!(
-        err,
-        VerifyError::FieldNotSupplied {
-            instance: 1,
-            field: 21,
-            supplied: 20
-        }
-    );
+    let VerifyError::FieldNotSupplied {
+        offset,
+        instance: 1,
+        field: 21,
+        supplied: 20,
+    } = err
+    else {
+        panic!("{err:?}");
+    };
+    // The offset is the criterion's field number in the file: 21, little-endian.
+    assert_eq!(err.offset(), offset);
+    assert_eq!(bytes[offset..offset + 2], 21u16.to_le_bytes());
     assert!(err.to_string().contains("field 21"));
+    assert!(err.to_string().starts_with(&format!("at byte {offset}:")));
 }
 
 #[test]

@@ -222,13 +222,14 @@ fn trust_store_rules() {
 #[test]
 fn errors_read_as_sentences() {
     let e = VerifyError::FieldNotSupplied {
+        offset: 100,
         instance: 1,
         field: 21,
         supplied: 20,
     };
     assert_eq!(
         e.to_string(),
-        "instance 1 has a criterion on field 21, but the sensor supplies only fields 1 to 20"
+        "at byte 100: instance 1 has a criterion on field 21, but the sensor supplies only fields 1 to 20"
     );
     let boxed: Box<dyn std::error::Error> = Box::new(e);
     assert!(!boxed.to_string().is_empty());

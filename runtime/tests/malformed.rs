@@ -634,6 +634,7 @@ fn host_profile_mismatches() {
     assert_eq!(
         verify(&bytes, &trust(), &h).unwrap_err(),
         VerifyError::TemplateVersionMismatch {
+            offset: 28,
             template: 7,
             channel: 3,
             host: 4

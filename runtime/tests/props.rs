@@ -77,7 +77,7 @@ fn glob() -> impl Strategy<Value = String> {
 
 fn regex_source() -> impl Strategy<Value = String> {
     prop_oneof![
-        text().prop_map(|t| regex::escape(&t)),
+        text().prop_map(|t| regex_syntax::escape(&t)),
         Just(r"^\\\\\.\\pipe\\".to_string()),
         Just("[0-9a-f]{2,4}$".to_string()),
         Just("(?i)mojo|chrome".to_string()),

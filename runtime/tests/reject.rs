@@ -124,6 +124,7 @@ fn threshold_not_met() {
     assert_eq!(
         verify(&one_signer, &two, &host()).unwrap_err(),
         VerifyError::ThresholdNotMet {
+            offset: one_signer.len() - 1 - 72,
             valid: 1,
             required: 2
         }
@@ -146,6 +147,7 @@ fn the_same_keys_signature_twice_counts_once() {
     assert_eq!(
         verify(&twice, &two, &host()).unwrap_err(),
         VerifyError::ThresholdNotMet {
+            offset: twice.len() - 1 - 2 * 72,
             valid: 1,
             required: 2
         }
@@ -218,6 +220,7 @@ fn files_over_the_size_limit_are_rejected_before_anything_else() {
     assert_eq!(
         verify(&big, &trust(), &host()).unwrap_err(),
         VerifyError::FileTooLarge {
+            offset: MAX_FILE_SIZE,
             size: MAX_FILE_SIZE + 1,
             limit: MAX_FILE_SIZE
         }
@@ -240,6 +243,7 @@ fn framing_errors() {
     assert_eq!(
         verify(&bytes[..10], &trust(), &host()).unwrap_err(),
         VerifyError::TooShort {
+            offset: 10,
             size: 10,
             needed: 40
         }

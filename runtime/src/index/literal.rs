@@ -6,7 +6,8 @@
 //! searched form, so both sides go through [`fold`], and a pattern contributes only the
 //! characters whose every case variant folds to one character.
 
-use std::borrow::Cow;
+use alloc::borrow::Cow;
+use alloc::string::String;
 
 use regex_syntax::hir::{Class, Hir, HirKind, Look};
 use regex_syntax::ParserBuilder;
@@ -116,7 +117,7 @@ fn class_char(class: &Class, path: bool) -> Option<char> {
 fn exact(hir: &Hir, path: bool) -> Option<String> {
     match hir.kind() {
         HirKind::Empty => Some(String::new()),
-        HirKind::Literal(lit) => std::str::from_utf8(&lit.0)
+        HirKind::Literal(lit) => core::str::from_utf8(&lit.0)
             .ok()?
             .chars()
             .map(|c| searched(c, path))
@@ -148,7 +149,7 @@ fn required(hir: &Hir, path: bool) -> Option<Required> {
             ..r
         }),
         HirKind::Concat(subs) => concat(subs, path),
-        HirKind::Literal(_) => concat(std::slice::from_ref(hir), path),
+        HirKind::Literal(_) => concat(core::slice::from_ref(hir), path),
         _ => exact(hir, path)
             .filter(|t| !t.is_empty())
             .map(|text| Required {
@@ -188,7 +189,7 @@ fn concat(subs: &[Hir], path: bool) -> Option<Required> {
         // ends the run, and the rest of the literal starts the next.
         if let HirKind::Literal(lit) = sub.kind() {
             // Not UTF-8 cannot happen: the regex crate refuses such literals on `&str`.
-            let text = std::str::from_utf8(&lit.0).unwrap_or_default();
+            let text = core::str::from_utf8(&lit.0).unwrap_or_default();
             for c in text.chars() {
                 if let Some(x) = searched(c, path) {
                     run.push(x);
@@ -222,7 +223,7 @@ fn pinned(at_start: bool, consumed: bool) -> Position {
 
 /// Ends the current run, returning it as a literal if it is not empty.
 fn close(run: &mut String, position: Position) -> Option<Required> {
-    let text = std::mem::take(run);
+    let text = core::mem::take(run);
     (!text.is_empty()).then_some(Required { text, position })
 }
 

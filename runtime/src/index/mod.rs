@@ -15,11 +15,14 @@
 
 mod literal;
 
-use std::borrow::Cow;
-use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
-use std::mem::size_of;
-use std::net::IpAddr;
+use alloc::borrow::Cow;
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
+use core::hash::{BuildHasher, Hash, Hasher};
+use core::mem::size_of;
+use core::net::IpAddr;
+use hashbrown::HashMap;
 
 use aho_corasick::AhoCorasick;
 
@@ -34,12 +37,19 @@ use literal::{glob_literal, pattern_literal, Position, Required};
 /// A run of instance positions in [`Index::postings`].
 type Span = (u32, u32);
 
-/// The tables map SipHash or [`fast_hash`] keys to runs of postings.
+/// The tables map foldhash or [`fast_hash`] keys to runs of postings.
 type Postings = KeyTable<Span>;
+
+/// A hasher for the keys of values: foldhash with a fixed seed, so keys are the same in
+/// every process (and without std, there is no randomness to seed from). A collision
+/// only proposes a candidate that confirmation rejects, so a keyed hash buys nothing.
+fn key_hasher() -> impl Hasher {
+    foldhash::quality::FixedState::with_seed(0x5741_5244).build_hasher()
+}
 
 /// The key of a string as compared (lowercased already on `path` fields).
 fn str_key(s: &str) -> u64 {
-    let mut h = DefaultHasher::new();
+    let mut h = key_hasher();
     h.write_u8(1);
     s.hash(&mut h);
     h.finish()
@@ -50,7 +60,7 @@ fn value_key(v: ValueRef<'_>) -> u64 {
     if let ValueRef::Str(s) = v {
         return str_key(s);
     }
-    let mut h = DefaultHasher::new();
+    let mut h = key_hasher();
     h.write_u8(0);
     v.hash(&mut h);
     h.finish()
@@ -58,7 +68,7 @@ fn value_key(v: ValueRef<'_>) -> u64 {
 
 /// The key of a CIDR block (its address already masked to `prefix`).
 fn cidr_key(prefix: u8, addr: &IpAddr) -> u64 {
-    let mut h = DefaultHasher::new();
+    let mut h = key_hasher();
     h.write_u8(2);
     prefix.hash(&mut h);
     addr.hash(&mut h);
@@ -68,7 +78,7 @@ fn cidr_key(prefix: u8, addr: &IpAddr) -> u64 {
 /// The key of a literal that must start (`end` false) or end the text, as the automaton
 /// would compare it: ASCII case ignored. `text` is in searched form (literal.rs). An event
 /// computes one per distinct literal length, so this is [`fast_hash`] rather than
-/// SipHash: a collision only proposes a candidate that confirmation then rejects.
+/// foldhash: a collision only proposes a candidate that confirmation then rejects.
 fn affix_key(end: bool, text: &[u8]) -> u64 {
     fast_hash(
         if end { 4 } else { 3 },
@@ -253,9 +263,9 @@ struct Filing {
 }
 
 impl Index {
-    /// Files every instance under its best anchor. `patterns` are the channel's compiled
-    /// globs and regexes, which `Test::Pattern` indexes.
-    pub(crate) fn build(compiled: &Compiled, patterns: &[regex::Regex]) -> Index {
+    /// Files every instance under its best anchor. `patterns` are the regex sources of
+    /// the channel's compiled globs and regexes, which `Test::Pattern` indexes.
+    pub(crate) fn build(compiled: &Compiled, patterns: &[String]) -> Index {
         // Each distinct pattern is parsed once, however many instances share it. Its
         // case-insensitivity was part of what made it distinct (the regex keeps it out of
         // its source), so it is read from a criterion that uses it.
@@ -268,7 +278,7 @@ impl Index {
                 ) else {
                     continue;
                 };
-                slot.get_or_insert_with(|| pattern_literal(regex.as_str(), c.fold));
+                slot.get_or_insert_with(|| pattern_literal(regex, c.fold));
             }
         }
         let literals: Vec<Option<Required>> = parsed.into_iter().map(Option::flatten).collect();
@@ -394,8 +404,14 @@ impl Index {
     /// The positions of the instances `inputs` could match, ascending and distinct.
     /// `lowered` caches the lowercased inputs of `path` fields, as the confirming
     /// evaluation reads them.
-    pub(crate) fn candidates(&self, inputs: &[Value], lowered: &mut Lowered) -> Vec<u32> {
-        let mut out: Vec<u32> = self.always.clone();
+    pub(crate) fn candidates<S: AsRef<str>>(
+        &self,
+        inputs: &[Value<S>],
+        lowered: &mut Lowered,
+        out: &mut Vec<u32>,
+    ) {
+        out.clear();
+        out.extend_from_slice(&self.always);
         for f in &self.fields {
             let index = usize::from(f.field).saturating_sub(1);
             let Some(input) = inputs.get(index) else {
@@ -403,13 +419,14 @@ impl Index {
             };
             match input {
                 Value::Str(s) => {
+                    let s = s.as_ref();
                     if !f.keys.is_empty() {
                         let text = if f.path {
                             lowered.get(index, s)
                         } else {
-                            Cow::Borrowed(s.as_str())
+                            Cow::Borrowed(s)
                         };
-                        self.take(&mut out, f.keys.get(&str_key(&text)));
+                        self.take(out, f.keys.get(&str_key(&text)));
                     }
                     if f.literals.is_some() || !f.starts.is_empty() || !f.ends.is_empty() {
                         // Literals are compared ignoring ASCII case, so ASCII text of a
@@ -417,23 +434,23 @@ impl Index {
                         let text = if f.path && !s.is_ascii() {
                             lowered.get(index, s)
                         } else {
-                            Cow::Borrowed(s.as_str())
+                            Cow::Borrowed(s)
                         };
-                        self.literal_candidates(&mut out, f, &fold(&text));
+                        self.literal_candidates(out, f, &fold(&text));
                     }
                 }
                 Value::Ip(ip) => {
-                    self.take(&mut out, f.keys.get(&value_key(ValueRef::from(input))));
+                    self.take(out, f.keys.get(&value_key(ValueRef::from(input))));
                     for (v6, prefix) in &f.blocks {
                         if *v6 == ip.is_ipv6() {
                             let key = cidr_key(*prefix, &mask(*ip, *prefix));
-                            self.take(&mut out, f.keys.get(&key));
+                            self.take(out, f.keys.get(&key));
                         }
                     }
                 }
                 other => {
                     let other = ValueRef::from(other);
-                    self.take(&mut out, f.keys.get(&value_key(other)));
+                    self.take(out, f.keys.get(&value_key(other)));
                     if let Some(n) = integer(other) {
                         let from = f.at_least.partition_point(|(lo, _)| *lo <= n);
                         let lows = f.at_least.get(..from).unwrap_or_default();
@@ -447,7 +464,6 @@ impl Index {
         }
         out.sort_unstable();
         out.dedup();
-        out
     }
 
     fn take(&self, out: &mut Vec<u32>, span: Option<&Span>) {
@@ -530,20 +546,39 @@ impl Index {
     }
 }
 
-/// The lowercased inputs of `path` fields for one event, computed on first use.
-#[derive(Debug)]
-pub(crate) struct Lowered(Vec<Option<String>>);
+/// The lowercased inputs of `path` fields for one event, computed on first use. The
+/// buffers are kept from event to event ([`Lowered::reset`]), so once they have held the
+/// longest input, lowercasing ASCII text allocates nothing.
+#[derive(Debug, Default)]
+pub(crate) struct Lowered(Vec<(bool, String)>);
 
 impl Lowered {
-    pub(crate) fn new(inputs: usize) -> Lowered {
-        Lowered(vec![None; inputs])
+    /// Forgets the last event's inputs, keeping the buffers; `inputs` slots.
+    pub(crate) fn reset(&mut self, inputs: usize) {
+        for slot in &mut self.0 {
+            slot.0 = false;
+        }
+        if self.0.len() < inputs {
+            self.0.resize_with(inputs, Default::default);
+        }
     }
 
-    /// `s` (input `index`) lowercased.
+    /// `s` (input `index`) lowercased, exactly as `str::to_lowercase` does.
     pub(crate) fn get<'a>(&'a mut self, index: usize, s: &str) -> Cow<'a, str> {
-        match self.0.get_mut(index) {
-            Some(slot) => Cow::Borrowed(slot.get_or_insert_with(|| s.to_lowercase()).as_str()),
-            None => Cow::Owned(s.to_lowercase()),
+        let Some((done, text)) = self.0.get_mut(index) else {
+            return Cow::Owned(s.to_lowercase());
+        };
+        if !*done {
+            text.clear();
+            if s.is_ascii() {
+                text.push_str(s);
+                text.make_ascii_lowercase();
+            } else {
+                // Context-sensitive (final sigma) and multi-character mappings: std's.
+                text.push_str(&s.to_lowercase());
+            }
+            *done = true;
         }
+        Cow::Borrowed(text.as_str())
     }
 }
