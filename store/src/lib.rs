@@ -29,6 +29,7 @@ use std::fmt;
 use std::fs;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard};
 
 use sha2::{Digest as _, Sha256};
 
@@ -165,7 +166,7 @@ pub enum Installed {
 
 #[derive(Debug)]
 struct Slot {
-    channel: VerifiedChannel,
+    channel: Arc<VerifiedChannel>,
     /// SHA-256 of the file as verified.
     digest: Digest,
 }
@@ -177,13 +178,30 @@ fn digest(bytes: &[u8]) -> Digest {
 }
 
 /// Active channels on disk, one per channel id.
+///
+/// Shared between threads: evaluation takes the active channel ([`ChannelStore::active`],
+/// a reference-counted handle) while [`ChannelStore::install`] verifies a new one without
+/// holding any lock, writes its files under the install lock only, and then swaps the
+/// active handle under a write lock held for one map insert. An evaluation in flight
+/// keeps the channel it started with.
 #[derive(Debug)]
 pub struct ChannelStore {
     dir: PathBuf,
     fs: Box<dyn Storage>,
-    active: BTreeMap<u32, Slot>,
-    /// Highest content version ever accepted per channel id, as recorded on disk.
-    highest: BTreeMap<u32, u64>,
+    active: RwLock<BTreeMap<u32, Slot>>,
+    /// Highest content version ever accepted per channel id, as recorded on disk. Its
+    /// lock is also the install lock: one install writes files at a time.
+    highest: Mutex<BTreeMap<u32, u64>>,
+}
+
+/// A lock whose holder panicked still guards consistent data here (every update is one
+/// insert), so poisoning is ignored rather than spread to the host.
+fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl ChannelStore {
@@ -222,16 +240,24 @@ impl ChannelStore {
         let mut store = ChannelStore {
             dir: dir.to_path_buf(),
             fs,
-            active: BTreeMap::new(),
-            highest: BTreeMap::new(),
+            active: RwLock::default(),
+            highest: Mutex::default(),
         };
         for id in ids {
             if let Some(v) = store.read_version(id) {
-                store.highest.insert(id, v);
+                store
+                    .highest
+                    .get_mut()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .insert(id, v);
             }
             for path in [store.active_path(id), store.lkg_path(id)] {
                 if let Some(slot) = store.load(&path, id, trust, host) {
-                    store.active.insert(id, slot);
+                    store
+                        .active
+                        .get_mut()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .insert(id, slot);
                     break;
                 }
             }
@@ -239,30 +265,40 @@ impl ChannelStore {
         Ok(store)
     }
 
-    /// The active channel with this id, if any.
-    pub fn active(&self, channel_id: u32) -> Option<&VerifiedChannel> {
-        self.active.get(&channel_id).map(|s| &s.channel)
+    /// The active channel with this id, if any: a handle that stays valid (and keeps
+    /// this channel) however many installs follow.
+    pub fn active(&self, channel_id: u32) -> Option<Arc<VerifiedChannel>> {
+        read(&self.active)
+            .get(&channel_id)
+            .map(|s| Arc::clone(&s.channel))
     }
 
     /// The ids of the channels with an active channel, ascending.
-    pub fn channel_ids(&self) -> impl Iterator<Item = u32> + '_ {
-        self.active.keys().copied()
+    pub fn channel_ids(&self) -> Vec<u32> {
+        read(&self.active).keys().copied().collect()
     }
 
     /// The highest content version the store has accepted for this id.
     pub fn highest_version(&self, channel_id: u32) -> Option<u64> {
-        let active = self
-            .active
+        let highest = lock(&self.highest).get(&channel_id).copied();
+        self.highest_with(highest, channel_id)
+    }
+
+    fn highest_with(&self, recorded: Option<u64>, channel_id: u32) -> Option<u64> {
+        let active = read(&self.active)
             .get(&channel_id)
             .map(|s| s.channel.content_version());
-        self.highest.get(&channel_id).copied().max(active)
+        recorded.max(active)
     }
 
     /// Verifies `bytes` and makes it the active channel for its id. A channel that fails
     /// verification changes nothing; an equal version to the active one is a no-op; a
     /// version below the highest accepted is refused.
+    ///
+    /// Verification holds no lock, so evaluation of the current channel goes on; the
+    /// swap at the end is one map insert under the write lock.
     pub fn install(
-        &mut self,
+        &self,
         bytes: &[u8],
         trust: &TrustStore,
         host: &SensorProfile,
@@ -270,14 +306,18 @@ impl ChannelStore {
         let channel = verify(bytes, trust, host).map_err(StoreError::Verify)?;
         let id = channel.id();
         let version = channel.content_version();
-        let active_version = self.active.get(&id).map(|s| s.channel.content_version());
+        let mut highest = lock(&self.highest);
+        let (active_version, previous_digest) = match read(&self.active).get(&id) {
+            Some(s) => (Some(s.channel.content_version()), Some(s.digest)),
+            None => (None, None),
+        };
         if active_version == Some(version) {
             return Ok(Installed::Unchanged {
                 channel_id: id,
                 version,
             });
         }
-        if let Some(highest) = self.highest_version(id) {
+        if let Some(highest) = self.highest_with(highest.get(&id).copied(), id) {
             if version < highest {
                 return Err(StoreError::Rollback {
                     channel_id: id,
@@ -288,23 +328,26 @@ impl ChannelStore {
         }
         // The new highest version is durable before the channel can be used. An equal
         // record means an earlier install was interrupted after this step; it resumes.
-        if self.highest.get(&id).is_none_or(|h| *h < version) {
+        if highest.get(&id).is_none_or(|h| *h < version) {
             let text = format!("{version}\n");
             self.write_durably(&self.version_path(id), text.as_bytes())?;
-            self.highest.insert(id, version);
+            highest.insert(id, version);
         }
-        if let Some(previous) = self.active.get(&id) {
-            self.keep_last_known_good(id, previous.digest)?;
+        if let Some(previous) = previous_digest {
+            self.keep_last_known_good(id, previous)?;
         }
         self.write_durably(&self.active_path(id), bytes)?;
         let slot = Slot {
-            channel,
+            channel: Arc::new(channel),
             digest: digest(bytes),
         };
         let previous = self
             .active
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
             .insert(id, slot)
             .map(|s| s.channel.content_version());
+        drop(highest);
         Ok(Installed::Activated {
             channel_id: id,
             version,
@@ -353,7 +396,7 @@ impl ChannelStore {
         let bytes = self.fs.read(path, MAX_FILE_SIZE).ok()?;
         let channel = verify(&bytes, trust, host).ok()?;
         (channel.id() == id).then(|| Slot {
-            channel,
+            channel: Arc::new(channel),
             digest: digest(&bytes),
         })
     }

@@ -27,7 +27,7 @@ fn active_version(store: &ChannelStore) -> Option<u64> {
 #[test]
 fn install_upgrade_and_keep_last_known_good() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = open(dir.path());
+    let store = open(dir.path());
     assert!(store.active(291).is_none());
     let v1 = sign1(&version(1));
     let v2 = sign1(&version(2));
@@ -54,7 +54,7 @@ fn install_upgrade_and_keep_last_known_good() {
         fs::read_to_string(dir.path().join("291.version")).unwrap(),
         "2\n"
     );
-    assert_eq!(store.channel_ids().collect::<Vec<_>>(), vec![291]);
+    assert_eq!(store.channel_ids(), vec![291]);
     // A restart sees the same.
     let store = open(dir.path());
     assert_eq!(active_version(&store), Some(2));
@@ -63,7 +63,7 @@ fn install_upgrade_and_keep_last_known_good() {
 #[test]
 fn an_equal_version_is_a_no_op() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = open(dir.path());
+    let store = open(dir.path());
     let v2 = sign1(&version(2));
     store.install(&v2, &trust(), &host()).unwrap();
     assert_eq!(
@@ -90,7 +90,7 @@ fn an_equal_version_is_a_no_op() {
 #[test]
 fn a_lower_version_is_refused_also_after_a_restart() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = open(dir.path());
+    let store = open(dir.path());
     store
         .install(&sign1(&version(5)), &trust(), &host())
         .unwrap();
@@ -105,7 +105,7 @@ fn a_lower_version_is_refused_also_after_a_restart() {
             highest: 5
         }
     ));
-    let mut store = open(dir.path());
+    let store = open(dir.path());
     assert!(matches!(
         store.install(&sign1(&version(4)), &trust(), &host()),
         Err(StoreError::Rollback { .. })
@@ -117,12 +117,12 @@ fn a_lower_version_is_refused_also_after_a_restart() {
 fn the_version_record_outlives_the_channel_files() {
     // Even if both channel files are lost, the highest accepted version is not.
     let dir = tempfile::tempdir().unwrap();
-    let mut store = open(dir.path());
+    let store = open(dir.path());
     store
         .install(&sign1(&version(5)), &trust(), &host())
         .unwrap();
     fs::remove_file(dir.path().join("291.chan")).unwrap();
-    let mut store2 = open(dir.path());
+    let store2 = open(dir.path());
     assert!(store2.active(291).is_none());
     assert_eq!(store2.highest_version(291), Some(5));
     assert!(matches!(
@@ -135,7 +135,7 @@ fn the_version_record_outlives_the_channel_files() {
 #[test]
 fn a_channel_that_fails_verification_never_replaces_a_good_one() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = open(dir.path());
+    let store = open(dir.path());
     let v1 = sign1(&version(1));
     store.install(&v1, &trust(), &host()).unwrap();
     let mut tampered = sign1(&version(2));
@@ -160,7 +160,7 @@ fn a_channel_that_fails_verification_never_replaces_a_good_one() {
 #[test]
 fn a_corrupt_active_file_falls_back_to_last_known_good() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = open(dir.path());
+    let store = open(dir.path());
     store
         .install(&sign1(&version(1)), &trust(), &host())
         .unwrap();
@@ -172,7 +172,7 @@ fn a_corrupt_active_file_falls_back_to_last_known_good() {
     let mut bytes = fs::read(&active).unwrap();
     bytes[100] ^= 0x40;
     fs::write(&active, &bytes).unwrap();
-    let mut store = open(dir.path());
+    let store = open(dir.path());
     assert_eq!(active_version(&store), Some(1));
     // Reinstalling version 2 (the highest recorded) repairs the store.
     assert!(matches!(
@@ -202,7 +202,7 @@ fn a_file_changed_under_the_store_never_becomes_last_known_good() {
     // The store does not hold files in memory; it reads the active one back when the next
     // version arrives. One changed since it was verified must not become the fallback.
     let dir = tempfile::tempdir().unwrap();
-    let mut store = open(dir.path());
+    let store = open(dir.path());
     for v in [1, 2] {
         store
             .install(&sign1(&version(v)), &trust(), &host())
@@ -234,7 +234,7 @@ fn a_file_changed_under_the_store_never_becomes_last_known_good() {
 #[test]
 fn a_file_that_no_longer_verifies_for_this_host_falls_back() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = open(dir.path());
+    let store = open(dir.path());
     store
         .install(&sign1(&version(1)), &trust(), &host())
         .unwrap();
@@ -317,7 +317,7 @@ fn crash_at_every_step(prepare: &[u64], new: u64, allowed: &[Option<u64>]) -> us
     loop {
         let dir = tempfile::tempdir().unwrap();
         {
-            let mut store = open(dir.path());
+            let store = open(dir.path());
             for v in prepare {
                 store
                     .install(&sign1(&version(*v)), &trust(), &host())
@@ -329,14 +329,13 @@ fn crash_at_every_step(prepare: &[u64], new: u64, allowed: &[Option<u64>]) -> us
             count: AtomicUsize::new(0),
             failed: AtomicBool::new(false),
         };
-        let mut store =
-            ChannelStore::open_with(dir.path(), Box::new(fs_), &trust(), &host()).unwrap();
+        let store = ChannelStore::open_with(dir.path(), Box::new(fs_), &trust(), &host()).unwrap();
         let result = store.install(&sign1(&version(new)), &trust(), &host());
         let crashed = matches!(result, Err(StoreError::Io { .. }));
         drop(store);
 
         // After the crash, a fresh process opens the store.
-        let mut store = open(dir.path());
+        let store = open(dir.path());
         let now = active_version(&store);
         assert!(
             allowed.contains(&now),
@@ -401,14 +400,14 @@ fn a_crash_after_two_upgrades_still_has_a_good_channel() {
 #[test]
 fn leftover_temporary_files_are_ignored() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = open(dir.path());
+    let store = open(dir.path());
     store
         .install(&sign1(&version(1)), &trust(), &host())
         .unwrap();
     fs::write(dir.path().join("291.chan.tmp"), b"half a file").unwrap();
     fs::write(dir.path().join("291.version.tmp"), b"9").unwrap();
     fs::write(dir.path().join("notes.txt"), b"not ours").unwrap();
-    let mut store = open(dir.path());
+    let store = open(dir.path());
     assert_eq!(active_version(&store), Some(1));
     store
         .install(&sign1(&version(2)), &trust(), &host())

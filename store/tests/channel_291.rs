@@ -19,7 +19,7 @@ fn the_store_keeps_its_previous_channel() {
     let mut good = channel_291();
     good.content_version = 42;
     good.instances[0].criteria.pop(); // only field 1
-    let mut store = ChannelStore::open(dir.path(), &trust(), &host).unwrap();
+    let store = ChannelStore::open(dir.path(), &trust(), &host).unwrap();
     store.install(&sign1(&good), &trust(), &host).unwrap();
 
     let bad = sign1(&channel_291()); // version 43, reads field 21

@@ -1,0 +1,100 @@
+//! Installing a channel does not block evaluation of the current one: while an install is
+//! held inside its file writes (after verification, before the swap), another thread
+//! still takes the active channel and evaluates events on it; then the swap happens, and
+//! a handle taken before it keeps the old channel.
+
+#[path = "../../runtime/tests/common/mod.rs"]
+mod common;
+
+use std::io;
+use std::path::Path;
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Duration;
+
+use common::*;
+use ward_runtime::*;
+use ward_store::{ChannelStore, FileStorage, Storage};
+
+/// File storage whose writes wait, once armed, until the test lets them go.
+#[derive(Debug)]
+struct Gate {
+    armed: Mutex<Option<(mpsc::Sender<()>, mpsc::Receiver<()>)>>,
+}
+
+impl Storage for Gate {
+    fn create_dir_all(&self, dir: &Path) -> io::Result<()> {
+        FileStorage.create_dir_all(dir)
+    }
+    fn list(&self, dir: &Path) -> io::Result<Vec<String>> {
+        FileStorage.list(dir)
+    }
+    fn read(&self, path: &Path, limit: usize) -> io::Result<Vec<u8>> {
+        FileStorage.read(path, limit)
+    }
+    fn write(&self, path: &Path, bytes: &[u8]) -> io::Result<()> {
+        if let Some((reached, go)) = self.armed.lock().unwrap().take() {
+            reached.send(()).unwrap();
+            // Bounded: a test that deadlocks fails instead of hanging.
+            go.recv_timeout(Duration::from_secs(60)).unwrap();
+        }
+        FileStorage.write(path, bytes)
+    }
+    fn sync_file(&self, path: &Path) -> io::Result<()> {
+        FileStorage.sync_file(path)
+    }
+    fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
+        FileStorage.rename(from, to)
+    }
+    fn sync_dir(&self, dir: &Path) -> io::Result<()> {
+        FileStorage.sync_dir(dir)
+    }
+}
+
+fn version(v: u64) -> Channel {
+    let mut c = small_channel();
+    c.content_version = v;
+    c
+}
+
+#[test]
+fn evaluation_goes_on_while_a_channel_installs() {
+    let dir = tempfile::tempdir().unwrap();
+    ChannelStore::open(dir.path(), &trust(), &host())
+        .unwrap()
+        .install(&sign1(&version(1)), &trust(), &host())
+        .unwrap();
+    let (reached_tx, reached) = mpsc::channel();
+    let (go, go_rx) = mpsc::channel();
+    let gate = Gate {
+        armed: Mutex::new(Some((reached_tx, go_rx))),
+    };
+    let store =
+        Arc::new(ChannelStore::open_with(dir.path(), Box::new(gate), &trust(), &host()).unwrap());
+    let event = event_with(&[
+        (ADDR, Value::Ip("10.1.2.3".parse().unwrap())),
+        (PORT, Value::Uint(4444)),
+    ]);
+    let expected = store.active(291).unwrap().evaluate(&event).unwrap();
+    assert!(!expected.is_empty());
+
+    let installer = {
+        let store = Arc::clone(&store);
+        thread::spawn(move || store.install(&sign1(&version(2)), &trust(), &host()))
+    };
+    // The install has verified version 2 and is inside its first file write.
+    reached.recv_timeout(Duration::from_secs(60)).unwrap();
+    let during = store.active(291).unwrap();
+    assert_eq!(during.content_version(), 1);
+    for _ in 0..100 {
+        assert_eq!(during.evaluate(&event).unwrap(), expected);
+    }
+    go.send(()).unwrap();
+    installer.join().unwrap().unwrap();
+
+    assert_eq!(store.active(291).unwrap().content_version(), 2);
+    // A handle taken before the swap still evaluates the channel it had.
+    assert_eq!(during.content_version(), 1);
+    assert_eq!(during.evaluate(&event).unwrap(), expected);
+}
