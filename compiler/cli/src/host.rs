@@ -1,30 +1,62 @@
 //! What `verify`, `run` and `bench` share: the host side of the runtime, with a sensor
-//! profile taken from a project and a channel file read within the runtime's size limit.
+//! profile taken from a project or a generated profile file, and a channel file read
+//! within the runtime's size limit.
 
 use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
-use ward_compiler::{lower, project};
+use std::process::ExitCode;
+
+use ward_compiler::hir::SensorId;
+use ward_compiler::profile::SensorExport;
 use ward_runtime::limits::MAX_FILE_SIZE;
 use ward_runtime::SensorProfile;
 
-use crate::disk::DiskFs;
+use crate::load::{load, Loaded};
+use crate::output::{fail, print_diagnostics, ColorChoice, DiagnosticsFormat, CONTENT_ERRORS};
 
 /// The profile of sensor `name` as the project at `dir` declares it (the stdlib included).
-pub fn sensor_profile(dir: &Path, name: &str) -> Result<SensorProfile, String> {
-    let project = project::load(&DiskFs, dir).map_err(|e| e.to_string())?;
-    // Only the sensor declarations matter here; diagnostics are `ward check`'s business.
-    let checked = ward_compiler::check(&project.sources);
-    match checked.program.sensor_by_name(name) {
-        Some((id, _)) => Ok(lower::sensor_profile(&checked.program, id)),
+/// Only the sensor declarations matter here; diagnostics are `ward check`'s business.
+pub fn sensor_profile(dir: &Path, name: &str) -> Result<SensorProfile, ExitCode> {
+    let loaded = load(dir)?;
+    let id = find_sensor(&loaded, dir, name).map_err(fail)?;
+    Ok(SensorExport::of(&loaded.checked.program, id).profile())
+}
+
+/// The generated profile of sensor `name`, for `ward sensor export`: refused (exit 1, the
+/// diagnostics printed) while the project has errors, since a sensor's build embeds it.
+pub fn sensor_export(dir: &Path, name: &str) -> Result<SensorExport, ExitCode> {
+    let loaded = load(dir)?;
+    if loaded.has_errors() {
+        print_diagnostics(
+            &loaded.project.sources,
+            &loaded.diagnostics,
+            DiagnosticsFormat::Human,
+            ColorChoice::Auto,
+        )?;
+        eprintln!("error: the project has errors; a profile is exported only from a clean project");
+        return Err(ExitCode::from(CONTENT_ERRORS));
+    }
+    let id = find_sensor(&loaded, dir, name).map_err(fail)?;
+    Ok(SensorExport::of(&loaded.checked.program, id))
+}
+
+/// Reads a profile file written by `ward sensor export --lang json`.
+pub fn profile_file(path: &Path) -> Result<SensorProfile, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    SensorExport::from_json(&text)
+        .map(|e| e.profile())
+        .map_err(|e| format!("{}: not a sensor profile: {e}", path.display()))
+}
+
+fn find_sensor(loaded: &Loaded, dir: &Path, name: &str) -> Result<SensorId, String> {
+    let program = &loaded.checked.program;
+    match program.sensor_by_name(name) {
+        Some((id, _)) => Ok(id),
         None => {
-            let known: Vec<&str> = checked
-                .program
-                .sensors
-                .iter()
-                .map(|s| s.name.as_str())
-                .collect();
+            let known: Vec<&str> = program.sensors.iter().map(|s| s.name.as_str()).collect();
             Err(format!(
                 "the project at {} declares no sensor `{name}`; its sensors are {}",
                 dir.display(),

@@ -12,6 +12,7 @@ pub mod hir;
 pub mod ide;
 pub mod io;
 pub mod lower;
+pub mod profile;
 pub mod project;
 pub mod render;
 pub mod review;

@@ -1,45 +1,16 @@
 //! Compile, encode, decode: every channel the compiler lowers survives the wire unchanged
 //! and verifies for every sensor it targets.
 
-#![allow(clippy::disallowed_methods)] // tests read the example project from disk
-
 mod support;
 
-use std::fs;
-use std::path::{Path, PathBuf};
-
 use ward_compiler::hir::ChannelId;
-use ward_compiler::io::MemoryFs;
-use ward_compiler::{lower, project};
+use ward_compiler::lower;
 use ward_encode::sign;
 use ward_runtime::{decode, key_id, verify, SigningKey, TrustStore};
 
-fn load_dir(fs: &mut MemoryFs, root: &Path, dir: &Path) {
-    for entry in fs::read_dir(dir).unwrap() {
-        let path: PathBuf = entry.unwrap().path();
-        if path.is_dir() {
-            load_dir(fs, root, &path);
-        } else {
-            fs.insert(
-                root.join(path.strip_prefix(support::repo().join("examples")).unwrap()),
-                fs::read(&path).unwrap(),
-            );
-        }
-    }
-}
-
 #[test]
 fn every_example_channel_round_trips_and_verifies_for_each_target() {
-    let root = Path::new("/examples");
-    let mut fs = MemoryFs::new();
-    load_dir(&mut fs, root, &support::repo().join("examples"));
-    let project = project::load(&fs, root).unwrap();
-    let checked = ward_compiler::check(&project.sources);
-    assert!(
-        !checked.has_errors(),
-        "{}",
-        support::rendered(&project, &checked.diagnostics)
-    );
+    let (project, checked) = support::examples();
     let key = SigningKey::from_bytes(&[3; 32]);
     let trust = TrustStore::with_keys(vec![key.verifying_key()]).unwrap();
     let program = &checked.program;

@@ -10,5 +10,6 @@ pub mod fmt;
 pub mod keygen;
 pub mod lsp;
 pub mod run;
+pub mod sensor;
 pub mod test;
 pub mod verify;

@@ -20,11 +20,15 @@ pub struct HostArgs {
     #[arg(long, default_value_t = 1)]
     pub threshold: usize,
     /// The sensor to verify for, as declared in the project (or the stdlib).
-    #[arg(long)]
-    pub sensor: String,
+    #[arg(long, required_unless_present = "profile", conflicts_with = "profile")]
+    pub sensor: Option<String>,
     /// The project that declares the sensor.
-    #[arg(long, default_value = ".")]
+    #[arg(long, default_value = ".", conflicts_with = "profile")]
     pub project: PathBuf,
+    /// A generated profile file (`ward sensor export NAME --lang json`) to verify for,
+    /// instead of loading the project to read the sensor's declaration.
+    #[arg(long, value_name = "FILE.json")]
+    pub profile: Option<PathBuf>,
 }
 
 impl HostArgs {
@@ -34,12 +38,22 @@ impl HostArgs {
         file: &std::path::Path,
     ) -> Result<ward_runtime::VerifiedChannel, ExitCode> {
         let trust = trust_store(&self.trust, self.threshold).map_err(fail)?;
-        let profile = host::sensor_profile(&self.project, &self.sensor).map_err(fail)?;
+        let profile = self.profile()?;
         let bytes = host::read_channel(file).map_err(fail)?;
         ward_runtime::verify(&bytes, &trust, &profile).map_err(|e| {
             println!("rejected: {}: {e}", file.display());
             ExitCode::from(CONTENT_ERRORS)
         })
+    }
+
+    /// The sensor's profile: from the profile file, or from the project's declaration.
+    pub fn profile(&self) -> Result<ward_runtime::SensorProfile, ExitCode> {
+        match (&self.profile, &self.sensor) {
+            (Some(file), _) => host::profile_file(file).map_err(fail),
+            (None, Some(sensor)) => host::sensor_profile(&self.project, sensor),
+            // clap requires one of the two.
+            (None, None) => Err(fail("give --sensor NAME or --profile FILE.json")),
+        }
     }
 }
 
@@ -56,6 +70,11 @@ pub fn run(args: &VerifyArgs) -> ExitCode {
         Ok(v) => v,
         Err(code) => return code,
     };
+    let sensor = match (&args.host.sensor, &args.host.profile) {
+        (Some(name), _) => name.clone(),
+        (None, Some(file)) => file.display().to_string(),
+        (None, None) => String::new(),
+    };
     let signers: Vec<String> = verified.signers().iter().map(ToString::to_string).collect();
     println!(
         "valid: {}: channel `{}` ({}) version {}, {} instances, template `{}` v{}; sensor `{}` supplies inputs 1..={}; signed by {}",
@@ -66,7 +85,7 @@ pub fn run(args: &VerifyArgs) -> ExitCode {
         verified.instances().len(),
         verified.template().name,
         verified.template().version,
-        args.host.sensor,
+        sensor,
         verified.supplied(),
         signers.join(", ")
     );

@@ -42,6 +42,33 @@ pub fn check_fixture(text: &str) -> (Project, Checked, Vec<Diagnostic>) {
     (project, checked, all)
 }
 
+/// The example project (examples/), loaded into memory and checked; it must be clean.
+pub fn examples() -> (Project, Checked) {
+    fn load_dir(fs: &mut MemoryFs, examples: &Path, root: &Path, dir: &Path) {
+        for entry in fs::read_dir(dir).expect("readable examples") {
+            let path: PathBuf = entry.expect("readable entry").path();
+            if path.is_dir() {
+                load_dir(fs, examples, root, &path);
+            } else {
+                let relative = path.strip_prefix(examples).expect("under examples/");
+                fs.insert(root.join(relative), fs::read(&path).expect("readable file"));
+            }
+        }
+    }
+    let root = Path::new("/examples");
+    let examples = repo().join("examples");
+    let mut fs = MemoryFs::new();
+    load_dir(&mut fs, &examples, root, &examples);
+    let project = project::load(&fs, root).expect("the examples have a manifest");
+    let checked = ward_compiler::check(&project.sources);
+    assert!(
+        !checked.has_errors(),
+        "{}",
+        rendered(&project, &checked.diagnostics)
+    );
+    (project, checked)
+}
+
 /// Diagnostics as a person sees them, without colour.
 pub fn rendered(project: &Project, diagnostics: &[Diagnostic]) -> String {
     let mut out = Vec::new();
