@@ -79,3 +79,39 @@ fn the_runtime_keeps_a_small_dependency_tree() {
         assert!(allowed.contains(&d.as_str()), "the runtime gained a dependency: {d} (say why in docs/channel-format.md, then allow it here)");
     }
 }
+
+#[test]
+fn only_the_c_abi_allows_unsafe() {
+    // Every other member takes the workspace's lints, which forbid `unsafe`; ward-ffi
+    // has lints of its own that require a reason beside every unsafe block.
+    let root: toml::Table =
+        toml::from_str(&fs::read_to_string(support::repo().join("Cargo.toml")).unwrap()).unwrap();
+    assert_eq!(
+        root["workspace"]["lints"]["rust"]["unsafe_code"].as_str(),
+        Some("forbid")
+    );
+    let members = root["workspace"]["members"].as_array().unwrap();
+    assert!(members.iter().any(|m| m.as_str() == Some("ffi")));
+    for member in members {
+        let member = member.as_str().unwrap();
+        let path = support::repo().join(member).join("Cargo.toml");
+        let manifest: toml::Table = toml::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+        let lints = &manifest["lints"];
+        if member == "ffi" {
+            assert_eq!(
+                lints["clippy"]["undocumented_unsafe_blocks"].as_str(),
+                Some("deny")
+            );
+            assert_eq!(
+                lints["rust"]["unsafe_op_in_unsafe_fn"].as_str(),
+                Some("deny")
+            );
+        } else {
+            assert_eq!(
+                lints["workspace"].as_bool(),
+                Some(true),
+                "{member} must take the workspace's lints (no unsafe)"
+            );
+        }
+    }
+}
