@@ -2,10 +2,12 @@
 //! runtime, and reports through [`guard::call`]; the handles are `Box`es handed to the host
 //! as opaque pointers and taken back by the matching `_free`.
 
+use std::cell::RefCell;
 use std::ffi::c_char;
 
 use ward_runtime::{
-    verify, Action, Severity, TrustStore, Value, VerifiedChannel, VerifyError, VerifyingKey,
+    verify, Action, EvalBuffer, Severity, TrustStore, Value, VerifiedChannel, VerifyError,
+    VerifyingKey,
 };
 
 use crate::abi::*;
@@ -278,28 +280,31 @@ pub unsafe extern "C" fn ward_channel_evaluate(
         if matches.is_null() && capacity > 0 {
             return Err(Failure::null("matches"));
         }
+        // Strings are borrowed from the host's memory, not copied.
         let values = inputs
             .iter()
             .enumerate()
             // SAFETY: the caller guarantees each input's `bytes`.
             .map(|(n, v)| unsafe { value::read(v, n.saturating_add(1)) })
-            .collect::<Result<Vec<Value>, _>>()?;
-        let found = c
-            .evaluate(&values)
-            .map_err(|e| Failure::new(WardStatus::Event, e.to_string()))?;
-        for (n, m) in found.iter().take(capacity).enumerate() {
-            // SAFETY: `n < capacity` and `matches` is not null (capacity > 0): the
-            // caller guarantees `capacity` `WardMatch`es there, so `n` is in the array.
-            let slot = unsafe { matches.add(n) };
-            // SAFETY: `slot` is in the caller's array of writable `WardMatch`es.
-            unsafe { slot.write(ward_match(m)) };
-        }
-        // SAFETY: not null (checked above); the caller guarantees it is writable.
-        unsafe { match_count.write(found.len()) };
-        if found.len() > capacity {
-            truncated = Some(found.len());
-        }
-        Ok(())
+            .collect::<Result<Vec<Value<&str>>, _>>()?;
+        BUFFER.with_borrow_mut(|buffer| {
+            let found = c
+                .evaluate_into(&values, buffer)
+                .map_err(|e| Failure::new(WardStatus::Event, e.to_string()))?;
+            for (n, m) in found.iter().take(capacity).enumerate() {
+                // SAFETY: `n < capacity` and `matches` is not null (capacity > 0): the
+                // caller guarantees `capacity` `WardMatch`es there, so `n` is in the array.
+                let slot = unsafe { matches.add(n) };
+                // SAFETY: `slot` is in the caller's array of writable `WardMatch`es.
+                unsafe { slot.write(ward_match(m)) };
+            }
+            // SAFETY: not null (checked above); the caller guarantees it is writable.
+            unsafe { match_count.write(found.len()) };
+            if found.len() > capacity {
+                truncated = Some(found.len());
+            }
+            Ok(())
+        })
     });
     match (status, truncated) {
         (WardStatus::Ok, Some(found)) => {
@@ -314,6 +319,12 @@ pub unsafe extern "C" fn ward_channel_evaluate(
         }
         (status, _) => status,
     }
+}
+
+thread_local! {
+    /// Each thread's evaluation buffer (matches and scratch), grown once and reused, so
+    /// evaluation allocates nothing per event for them; threads evaluate independently.
+    static BUFFER: RefCell<EvalBuffer> = RefCell::new(EvalBuffer::new());
 }
 
 /// A name for a status, a static NUL-terminated string (for logs).
@@ -353,21 +364,11 @@ fn ward_match(m: &ward_runtime::Match) -> WardMatch {
 
 /// The verifier's refusal as the host sees it: its code, its offset, its sentence.
 fn refused(e: &VerifyError) -> Failure {
-    let (code, offset) = verify_code(e);
     Failure {
         status: WardStatus::Verify,
-        code,
-        offset,
+        code: u32::from(e.code()),
+        offset: u64::try_from(e.offset()).ok(),
         message: e.to_string(),
-    }
-}
-
-/// The stable code and byte offset of a refusal.
-fn verify_code(e: &VerifyError) -> (u32, Option<u64>) {
-    // Provisional until the runtime gives every VerifyError a stable code and offset.
-    match e {
-        VerifyError::FieldNotSupplied { .. } => (1, None),
-        _ => (0, None),
     }
 }
 

@@ -13,8 +13,8 @@ use crate::guard::{slice, Failure};
 ///
 /// # Safety
 /// For the kinds that read `bytes`, a non-null `bytes` must point to `len` readable bytes
-/// for the duration of the call.
-pub(crate) unsafe fn read(v: &WardValue, field: usize) -> Result<Value, Failure> {
+/// that stay valid for `'a`.
+pub(crate) unsafe fn read<'a>(v: &WardValue, field: usize) -> Result<Value<&'a str>, Failure> {
     let bad = |why: &str| {
         Failure::new(
             WardStatus::Event,
@@ -22,7 +22,7 @@ pub(crate) unsafe fn read(v: &WardValue, field: usize) -> Result<Value, Failure>
         )
     };
     // SAFETY: read only for the kinds whose `bytes` the caller guarantees.
-    let bytes = || unsafe { slice(v.bytes, v.len, "bytes") };
+    let bytes = || -> Result<&'a [u8], Failure> { unsafe { slice(v.bytes, v.len, "bytes") } };
     Ok(match v.kind {
         WARD_VALUE_BOOL => match v.uint {
             0 => Value::Bool(false),
@@ -37,7 +37,7 @@ pub(crate) unsafe fn read(v: &WardValue, field: usize) -> Result<Value, Failure>
         WARD_VALUE_STR => {
             let text =
                 std::str::from_utf8(bytes()?).map_err(|e| bad(&format!("not UTF-8: {e}")))?;
-            Value::Str(text.to_string())
+            Value::Str(text)
         }
         WARD_VALUE_IP => match bytes()? {
             &[a, b, c, d] => Value::Ip(IpAddr::V4(Ipv4Addr::new(a, b, c, d))),

@@ -64,7 +64,7 @@ fn channel_291_is_refused_for_the_generated_20_field_profile_and_the_store_keeps
     let profile = windows_7_11::profile();
     let dir = tempfile::tempdir().unwrap();
     let good = ipc_channel(42, vec![contains(ipc::PIPE_NAME, r"\pipe\")]);
-    let mut store = ChannelStore::open(dir.path(), &trust(), &profile).unwrap();
+    let store = ChannelStore::open(dir.path(), &trust(), &profile).unwrap();
     store.install(&sign1(&good), &trust(), &profile).unwrap();
 
     let bad = ipc_channel(

@@ -203,7 +203,9 @@ fn the_c_host_loads_refuses_and_matches_as_ward_does() {
             Err(e) => {
                 let (code, out) = run_host(&host, &[file, &public]);
                 assert_eq!(code, 1, "{}: {out}", file.display());
+                let code_offset = format!("code={} offset={} ", e.code(), e.offset());
                 assert!(out.starts_with("refused status=5 "), "{out}");
+                assert!(out.contains(&code_offset), "{out} / {e:?}");
                 assert!(out.contains(&e.to_string()), "{out} / {e}");
                 refused += 1;
             }
@@ -255,6 +257,14 @@ fn the_c_host_refuses_channel_291_reading_field_21_on_the_20_field_sensor() {
         ),
         "{err:?}"
     );
-    assert!(out.starts_with("refused status=5 "), "{out}");
+    assert_eq!(err.code(), 505);
+    assert!(
+        out.starts_with(&format!(
+            "refused status=5 (channel refused) code={} offset={} ",
+            err.code(),
+            err.offset()
+        )),
+        "{out} / {err:?}"
+    );
     assert!(out.contains(&format!("message={err}")), "{out}");
 }
