@@ -293,11 +293,17 @@ fn matched(inst: &CompiledInstance) -> Match {
     }
 }
 
+/// What an enum input the channel does not declare means, decided once here: a newer
+/// sensor may add variants, so it is accepted, and it equals no declared variant (`==` and
+/// `in` are false on it, `!=` and `not in` true). The checker's contradiction analysis
+/// reads this, so it never calls an instance impossible that such an input matches.
+pub const UNDECLARED_ENUM_INPUTS_ACCEPTED: bool = true;
+
 /// Inputs are checked for their value variant and integer width. Enum inputs need only be
-/// enum values: an undeclared variant simply equals no operand.
+/// enum values ([`UNDECLARED_ENUM_INPUTS_ACCEPTED`]).
 fn input_fits<S>(ty: FieldType, input: &Value<S>, enums: &[EnumDef]) -> bool {
     match (ty, input) {
-        (FieldType::Enum(_), Value::Enum(_)) => true,
+        (FieldType::Enum(_), Value::Enum(_)) if UNDECLARED_ENUM_INPUTS_ACCEPTED => true,
         _ => fits(ty, input, enums),
     }
 }

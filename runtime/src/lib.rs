@@ -49,7 +49,7 @@ pub mod wire;
 
 pub use decode::{decode, DecodedChannel};
 pub use error::{ErrorCode, VerifyError, VERIFY_ERROR_CODES};
-pub use interp::{EvalBuffer, EvalError, Match};
+pub use interp::{EvalBuffer, EvalError, Match, UNDECLARED_ENUM_INPUTS_ACCEPTED};
 pub use limits::Limits;
 pub use model::*;
 pub use pattern::{check_glob, check_regex};

@@ -99,7 +99,10 @@ fn satisfiable(ctx: &Ctx, ty: Type, criteria: &[&Criterion]) -> bool {
         None => {
             let domain: Option<Vec<Value>> = match ty {
                 Type::Bool => Some(vec![Value::Bool(false), Value::Bool(true)]),
-                Type::Enum(e) => Some(
+                // The runtime's answer: when it accepts undeclared enum inputs, the
+                // declared variants are not the whole domain, and excluding all of them
+                // still leaves the values a newer sensor may send.
+                Type::Enum(e) if !ward_runtime::UNDECLARED_ENUM_INPUTS_ACCEPTED => Some(
                     ctx.program.enums[e.0]
                         .variants
                         .iter()
