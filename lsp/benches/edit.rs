@@ -10,7 +10,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use ward_compiler::ide::Analysis;
 use ward_compiler::io::MemoryFs;
 use ward_compiler::project;
-use ward_lsp::{diagnostics, OverlayFs, DIAGNOSTICS_DOCS};
+use ward_lsp::{diagnostics, OverlayFs, Uris, DIAGNOSTICS_DOCS};
 
 /// A channel of 2,000 five-line instances: 10,005 lines.
 fn big_file(edit: usize) -> String {
@@ -41,7 +41,7 @@ fn edit_to_diagnostics(c: &mut Criterion) {
             let fs = OverlayFs::new(base.clone(), buffers);
             let project = project::load(&fs, root).unwrap();
             let analysis = Analysis::from_project(project);
-            diagnostics(&analysis, DIAGNOSTICS_DOCS)
+            diagnostics(&analysis, Uris { stdlib_dir: None }, DIAGNOSTICS_DOCS)
         })
     });
 }

@@ -279,6 +279,46 @@ async fn stdlib_files_are_served_by_ward_stdlib() {
 }
 
 #[tokio::test]
+async fn with_a_stdlib_folder_definitions_land_in_its_files() {
+    let (clean, _) = support::cursor(PIPES);
+    let fs = MemoryFs::from_fixture(std::path::Path::new(support::ROOT), &clean);
+    let dir = std::path::Path::new("/cache/ward/stdlib-0123");
+    let mut server = TestServer::with_stdlib_dir(Arc::new(fs), Some(dir));
+    server.initialize().await;
+    let pipes = uri("channels/pipes.ward");
+    // `IpcNamedPipe` on the channel's `template` line.
+    let at =
+        json!({ "textDocument": { "uri": pipes }, "position": { "line": 2, "character": 16 } });
+    let def = server.request("textDocument/definition", at).await;
+    let windows =
+        tower_lsp_server::ls_types::Uri::from_file_path(dir.join("windows.ward")).unwrap();
+    assert_eq!(def["uri"], windows.as_str(), "{def}");
+    // The client opens that file and asks about it: the server knows it as the stdlib's
+    // and neither takes it for a project file nor warns about it.
+    let text = ward_compiler::stdlib::FILES
+        .iter()
+        .find(|(name, _)| *name == "windows.ward")
+        .unwrap()
+        .1;
+    server.open(&windows, text).await;
+    let line = def["range"]["start"]["line"].clone();
+    let at = json!({ "textDocument": { "uri": windows }, "position": { "line": line, "character": 10 } });
+    let hover = server.request("textDocument/hover", at).await;
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("IpcNamedPipe"),
+        "{hover}"
+    );
+    assert!(server
+        .log_messages()
+        .await
+        .iter()
+        .all(|m| !m.contains("not in a Ward project")));
+}
+
+#[tokio::test]
 async fn garbage_and_half_typed_text_get_answers_not_crashes() {
     let (mut server, _) = TestServer::new(PIPES).await;
     let file = uri("channels/garbage.ward");

@@ -9,6 +9,7 @@ mod keys;
 mod load;
 mod measure;
 mod output;
+mod stdlib_cache;
 
 use std::process::ExitCode;
 
