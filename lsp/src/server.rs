@@ -52,7 +52,7 @@ impl std::fmt::Debug for Backend {
 
 /// Locks a mutex even if a panicking request poisoned it: the state it guards is
 /// replaced wholesale on each change, never left half-updated.
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 

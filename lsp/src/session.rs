@@ -7,7 +7,7 @@
 //! - Whether `shutdown` was answered before the session ended decides the exit code:
 //!   the protocol says 0 after `shutdown`, 1 otherwise.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use futures::future::BoxFuture;
@@ -16,7 +16,7 @@ use tower::Service;
 use tower_lsp_server::jsonrpc::{Request, Response};
 use tower_lsp_server::{ExitedError, LspService};
 
-use crate::server::Backend;
+use crate::server::{lock, Backend};
 
 type Reply = BoxFuture<'static, Result<Option<Response>, ExitedError>>;
 
@@ -58,11 +58,6 @@ impl std::fmt::Debug for Session {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Session").finish_non_exhaustive()
     }
-}
-
-/// Locks even after a panic elsewhere: each holder leaves the state whole.
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl Session {
