@@ -154,6 +154,24 @@ fn explain_prints_a_code_and_refuses_unknown_ones() {
 }
 
 #[test]
+fn explain_prints_the_whole_entry_of_the_diagnostics_page() {
+    let page = fs::read_to_string(repo().join("docs/diagnostics.md")).unwrap();
+    for code in ["E0001", "E0300", "W0003"] {
+        let start = page.find(&format!("\n## {code}\n")).unwrap() + 1;
+        let rest = &page[start..];
+        let end = rest[3..].find("\n## ").map_or(rest.len(), |i| i + 4);
+        let out = ward().args(["explain", code]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        // Example, rendered output and all: the page's entry, line for line.
+        assert_eq!(
+            String::from_utf8(out.stdout).unwrap().trim_end(),
+            rest[..end].trim_end(),
+            "{code}"
+        );
+    }
+}
+
+#[test]
 fn usage_errors_exit_2_and_help_exits_0() {
     assert_eq!(stdout_of(ward().arg("frobnicate")).0, 2);
     assert_eq!(stdout_of(ward().arg("--help")).0, 0);

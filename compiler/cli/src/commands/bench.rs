@@ -1,7 +1,7 @@
 //! `ward bench FILE --events FILE.jsonl`: what a channel costs a sensor. Verifies the
 //! channel as `ward run` does, decodes every event first, then times evaluation alone
-//! and reports events per second, nanoseconds per event and the memory the verified
-//! channel holds.
+//! and reports nanoseconds per event (and the rate they imply), events per second of wall
+//! time, and the memory the verified channel holds.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -68,11 +68,17 @@ pub fn run(args: &BenchArgs) -> ExitCode {
     let m = measure(&verified, &decoded, Duration::from_millis(500));
     let memory = verified.memory_bytes();
     let instances = verified.instances().len().max(1);
-    println!("{:.0} events/s", m.events_per_sec);
+    // Two different figures, both labelled: the median is one evaluation timed alone; the
+    // wall-time rate includes the timing and whatever else the machine was doing.
     println!(
-        "{} ns per event (median), {} ns (99th percentile), over {} evaluations of {} events",
+        "per event: {} ns (median), {} ns (99th percentile), {:.0} events/s at the median",
         m.p50_ns,
         m.p99_ns,
+        1e9 / m.p50_ns.max(1) as f64
+    );
+    println!(
+        "wall time: {:.0} events/s over {} evaluations of {} events (timing and machine load included)",
+        m.events_per_sec,
         m.evaluations,
         decoded.len()
     );
