@@ -11,13 +11,21 @@ use ward_runtime::SensorProfile;
 
 use crate::disk::DiskFs;
 
-/// The profile of sensor `name` as the project at `dir` declares it (the stdlib included).
-pub fn sensor_profile(dir: &Path, name: &str) -> Result<SensorProfile, String> {
+/// The profile of sensor `name` as the project at `dir` declares it (the stdlib included),
+/// and the names of the templates the project knows (so `ward run` can tell an event of
+/// another channel's template from a misspelt template name).
+pub fn sensor_profile(dir: &Path, name: &str) -> Result<(SensorProfile, Vec<String>), String> {
     let project = project::load(&DiskFs, dir).map_err(|e| e.to_string())?;
-    // Only the sensor declarations matter here; diagnostics are `ward check`'s business.
+    // Only the declarations matter here; diagnostics are `ward check`'s business.
     let checked = ward_compiler::check(&project.sources);
+    let templates = checked
+        .program
+        .templates
+        .iter()
+        .map(|t| t.name.clone())
+        .collect();
     match checked.program.sensor_by_name(name) {
-        Some((id, _)) => Ok(lower::sensor_profile(&checked.program, id)),
+        Some((id, _)) => Ok((lower::sensor_profile(&checked.program, id), templates)),
         None => {
             let known: Vec<&str> = checked
                 .program

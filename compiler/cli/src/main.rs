@@ -9,6 +9,7 @@ mod keys;
 mod load;
 mod measure;
 mod output;
+mod progress;
 
 use std::process::ExitCode;
 

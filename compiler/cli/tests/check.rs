@@ -21,7 +21,8 @@ fn a_folder_without_ward_toml_is_a_usage_error_naming_it() {
     let (code, out) = stdout_of(ward().arg("check").arg(dir.path()));
     assert_eq!(code, 2, "{out}");
     assert!(
-        out.contains("has no Ward.toml") && out.contains(&dir.path().display().to_string()),
+        out.contains("no Ward.toml in it or in any folder above it")
+            && out.contains(&dir.path().display().to_string()),
         "{out}"
     );
 }

@@ -7,6 +7,7 @@ use ward_syntax::{Code, Diagnostic, Span};
 
 use crate::config::{self, Config};
 use crate::io::{FileSystem, ReadError};
+use crate::lints;
 use crate::sources::{Origin, Sources};
 use crate::stdlib;
 
@@ -93,7 +94,10 @@ pub fn load(fs: &dyn FileSystem, root: &Path) -> Result<Project, LoadError> {
         Origin::Manifest,
     );
     let config = match config::parse(manifest_id, &manifest_text) {
-        Ok(c) => Some(c),
+        Ok(c) => {
+            diagnostics.extend(lints::validate(&c.lints, manifest_id, &manifest_text));
+            Some(c)
+        }
         Err(d) => {
             diagnostics.push(*d);
             None
