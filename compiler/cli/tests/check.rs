@@ -58,6 +58,11 @@ fn unreadable_sources_are_named_and_the_rest_is_still_checked() {
         out.contains("latin1.ward") && out.contains("not UTF-8"),
         "{out}"
     );
+    // The line of the bad byte, since the file cannot be shown as source.
+    assert!(
+        out.contains("byte 0xe9 at line 1, column 7") && out.contains("`// caf\u{fffd}`"),
+        "{out}"
+    );
     assert!(
         out.contains("binary.ward") && out.contains("binary file"),
         "{out}"
