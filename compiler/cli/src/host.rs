@@ -2,7 +2,7 @@
 //! profile taken from a project and a channel file read within the runtime's size limit.
 
 use std::fs::File;
-use std::io::Read;
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 use ward_compiler::{lower, project};
@@ -51,4 +51,15 @@ pub fn read_channel(path: &Path) -> Result<Vec<u8>, String> {
         .read_to_end(&mut bytes)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     Ok(bytes)
+}
+
+/// The JSON Lines events of `ward run` and `ward bench`: the file, or standard input for
+/// `-` (so events can be piped in from a sensor log or a decompressor).
+pub fn open_events(path: &Path) -> Result<Box<dyn BufRead>, String> {
+    if path.as_os_str() == "-" {
+        return Ok(Box::new(std::io::stdin().lock()));
+    }
+    File::open(path)
+        .map(|f| Box::new(BufReader::new(f)) as Box<dyn BufRead>)
+        .map_err(|e| format!("cannot open {}: {e}", path.display()))
 }

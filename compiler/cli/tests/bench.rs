@@ -90,3 +90,22 @@ fn malformed_events_are_refused_before_anything_is_measured() {
     let (code, text) = bench(&chan, &events);
     assert_eq!(code, 2, "{text}");
 }
+
+#[test]
+fn events_can_come_from_standard_input() {
+    let tmp = tempfile::tempdir().unwrap();
+    let chan = build_examples(tmp.path());
+    let examples = repo().join("examples");
+    let events = std::fs::read(examples.join("events/windows.jsonl")).unwrap();
+    let (code, text) = run(ward()
+        .arg("bench")
+        .arg(&chan)
+        .arg("--trust")
+        .arg(examples.join("keys/example-insecure.pub"))
+        .args(["--sensor", "windows_7_12", "--project"])
+        .arg(&examples)
+        .args(["--events", "-"])
+        .write_stdin(events));
+    assert_eq!(code, 0, "{text}");
+    assert!(text.starts_with("per event: "), "{text}");
+}

@@ -8,20 +8,9 @@ use std::fs;
 use std::io::Write;
 use std::process::Stdio;
 
-use support::{keygen, project, run, ward, MANIFEST};
+use support::{build, keygen, project, run, ward, MANIFEST};
 
-const PIPES: &str = r#"
-channel Pipes = 950 {
-    version 3
-    template IpcNamedPipe
-    targets [windows_7_11, windows_7_12]
-    instance remote_psexec = 1 {
-        pipe_name ends_with "PSEXESVC"
-        is_remote == true
-        severity high
-    }
-}
-"#;
+use support::PSEXEC_CHANNEL as PIPES;
 
 /// A warning (W0002) and nothing else.
 const DUPLICATE_TAG: &str = "channel C = 1 { version 1 template ProcessStart targets [windows_7_12]\n instance i = 1 { image ends_with \"x\" severity low tags [\"a\", \"a\"] } }\n";
@@ -43,10 +32,11 @@ fn stdout_json(cmd: &mut assert_cmd::Command) -> (i32, serde_json::Value, String
 
 #[test]
 fn build_json_and_sarif_are_one_document_with_the_channels_and_the_refusals() {
-    let dir = project(&[MANIFEST, ("pipes.ward", PIPES.as_bytes())]);
+    let newer = PIPES.replace("version 1", "version 5");
+    let dir = project(&[MANIFEST, ("pipes.ward", newer.as_bytes())]);
     let (key, _) = keygen(dir.path());
     let out = dir.path().join("out");
-    let build = |format: &str| {
+    let build_as = |format: &str| {
         let mut cmd = ward();
         cmd.arg("build")
             .arg(dir.path())
@@ -57,20 +47,16 @@ fn build_json_and_sarif_are_one_document_with_the_channels_and_the_refusals() {
             .args(["--format", format]);
         cmd
     };
-    let (code, doc, stderr) = stdout_json(&mut build("json"));
+    let (code, doc, stderr) = stdout_json(&mut build_as("json"));
     assert_eq!(code, 0, "{doc} {stderr}");
     assert_eq!(doc["written"], true);
     assert_eq!(doc["channels"][0]["name"], "Pipes");
-    assert_eq!(doc["channels"][0]["version"], 3);
+    assert_eq!(doc["channels"][0]["version"], 5);
     assert_eq!(doc["signed_by"].as_array().unwrap().len(), 1);
     // A lowered version is refused by the build, not the checker: it must still be in
     // the document, at the channel's declaration.
-    fs::write(
-        dir.path().join("pipes.ward"),
-        PIPES.replace("version 3", "version 2"),
-    )
-    .unwrap();
-    let (code, doc, stderr) = stdout_json(&mut build("json"));
+    fs::write(dir.path().join("pipes.ward"), PIPES).unwrap();
+    let (code, doc, stderr) = stdout_json(&mut build_as("json"));
     assert_eq!(code, 1);
     assert_eq!(doc["written"], false);
     let refusal = &doc["refusals"][0];
@@ -78,7 +64,7 @@ fn build_json_and_sarif_are_one_document_with_the_channels_and_the_refusals() {
         refusal["message"]
             .as_str()
             .unwrap()
-            .contains("below the version 3"),
+            .contains("below the version 5"),
         "{doc}"
     );
     assert_eq!(
@@ -86,7 +72,7 @@ fn build_json_and_sarif_are_one_document_with_the_channels_and_the_refusals() {
         (Some("pipes.ward"), Some(2))
     );
     assert!(stderr.contains("nothing was written"), "{stderr}");
-    let (code, sarif, _) = stdout_json(&mut build("sarif"));
+    let (code, sarif, _) = stdout_json(&mut build_as("sarif"));
     assert_eq!(code, 1);
     let run = &sarif["runs"][0];
     assert_eq!(run["invocations"][0]["executionSuccessful"], false);
@@ -237,13 +223,7 @@ fn run_reads_stdin_and_warns_once_per_unknown_template() {
     let dir = project(&[MANIFEST, ("pipes.ward", PIPES.as_bytes())]);
     let (key, public) = keygen(dir.path());
     let out = dir.path().join("out");
-    let (code, text) = run(ward()
-        .arg("build")
-        .arg(dir.path())
-        .arg("--key")
-        .arg(&key)
-        .arg("--out")
-        .arg(&out));
+    let (code, text) = build(dir.path(), &key, &out);
     assert_eq!(code, 0, "{text}");
     let events = concat!(
         "{\"template\": \"IpcNamedPipe\", \"fields\": {\"pipe_name\": \"PSEXESVC\", \"is_remote\": true}}\n",

@@ -7,10 +7,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use std::io::BufRead;
+
 use clap::Args;
 use ward_compiler::events::{self, Shape};
 
 use crate::commands::verify::HostArgs;
+use crate::host;
 use crate::measure::measure;
 use crate::output::{fail, CLEAN, CONTENT_ERRORS};
 
@@ -20,8 +23,8 @@ pub struct BenchArgs {
     pub file: PathBuf,
     #[command(flatten)]
     pub host: HostArgs,
-    /// Events, one JSON object a line, as for `ward run`. Events of other templates are
-    /// skipped.
+    /// Events, one JSON object a line, as for `ward run` (`-` reads standard input).
+    /// Events of other templates are skipped.
     #[arg(long)]
     pub events: PathBuf,
 }
@@ -31,13 +34,18 @@ pub fn run(args: &BenchArgs) -> ExitCode {
         Ok(v) => v,
         Err(code) => return code,
     };
-    let text = match std::fs::read_to_string(&args.events) {
-        Ok(t) => t,
-        Err(e) => return fail(format!("cannot read {}: {e}", args.events.display())),
+    let events = match host::open_events(&args.events) {
+        Ok(e) => e,
+        Err(e) => return fail(e),
     };
     let mut decoded = Vec::new();
     let mut malformed = 0usize;
-    for (index, line) in text.lines().enumerate() {
+    for (index, line) in events.lines().enumerate() {
+        let line = match line {
+            Ok(l) => l,
+            Err(e) => return fail(format!("cannot read {}: {e}", args.events.display())),
+        };
+        let line = line.as_str();
         if line.trim().is_empty() {
             continue;
         }

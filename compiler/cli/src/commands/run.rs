@@ -1,8 +1,7 @@
 //! `ward run FILE --events FILE.jsonl`: evaluates events against a verified channel as a
 //! sensor would, printing one JSON line per detection. `--events -` reads standard input.
 
-use std::fs::File;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -12,6 +11,7 @@ use ward_compiler::events::{self, Shape};
 use ward_compiler::suggest;
 
 use crate::commands::verify::HostArgs;
+use crate::host;
 use crate::output::{fail, CLEAN, CONTENT_ERRORS};
 
 #[derive(Debug, Args)]
@@ -33,13 +33,9 @@ pub fn run(args: &RunArgs) -> ExitCode {
         Ok(v) => v,
         Err(code) => return code,
     };
-    let events: Box<dyn BufRead> = if args.events.as_os_str() == "-" {
-        Box::new(std::io::stdin().lock())
-    } else {
-        match File::open(&args.events) {
-            Ok(f) => Box::new(BufReader::new(f)),
-            Err(e) => return fail(format!("cannot open {}: {e}", args.events.display())),
-        }
+    let events = match host::open_events(&args.events) {
+        Ok(e) => e,
+        Err(e) => return fail(e),
     };
     let mut out = std::io::stdout().lock();
     let mut malformed = 0usize;
