@@ -325,4 +325,11 @@ fn no_progress_is_drawn_when_stderr_is_not_a_terminal() {
         !stderr.contains("building") && !stderr.contains('\r'),
         "{stderr}"
     );
+    let out = ward().arg("test").arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("testing") && !stderr.contains('\r'),
+        "{stderr}"
+    );
 }

@@ -14,6 +14,7 @@ use crate::load::{load, Loaded};
 use crate::output::{
     print_diagnostics, ColorChoice, DiagnosticsFormat, Format, CLEAN, CONTENT_ERRORS,
 };
+use crate::progress;
 
 #[derive(Debug, Args)]
 pub struct TestArgs {
@@ -56,6 +57,9 @@ pub fn run(args: &TestArgs) -> ExitCode {
         eprintln!("error: the content has errors; no test was run");
         return ExitCode::from(CONTENT_ERRORS);
     }
+    // Building, exercising and measuring every channel can take a while: say so on a
+    // terminal.
+    let working = progress::spinner("testing", args.format == Format::Human);
     let built = test_runner::build_all(&checked.program, &project.sources);
     let mut cases = test_runner::run(&checked.program, &project.sources, &built);
     if let Some(config) = &project.config {
@@ -67,6 +71,7 @@ pub fn run(args: &TestArgs) -> ExitCode {
             &built,
         ));
     }
+    working.finish_and_clear();
     if let Some(text) = &args.filter {
         cases.retain(|c| c.name.contains(text.as_str()));
     }
