@@ -9,6 +9,7 @@ mod keys;
 mod load;
 mod measure;
 mod output;
+mod progress;
 mod stdlib_cache;
 
 use std::process::ExitCode;
@@ -49,6 +50,10 @@ enum Command {
     Diff(commands::diff::DiffArgs),
     /// Run the language server over stdin and stdout (for editors).
     Lsp(commands::lsp::LspArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell).
+    Completions(commands::completions::CompletionsArgs),
+    /// Print the manual page (or write a page per subcommand with `--out DIR`).
+    Man(commands::man::ManArgs),
 }
 
 fn main() -> ExitCode {
@@ -78,5 +83,7 @@ fn main() -> ExitCode {
         Command::Disasm(args) => commands::disasm::run(args),
         Command::Diff(args) => commands::diff::run(args),
         Command::Lsp(args) => commands::lsp::run(args),
+        Command::Completions(args) => commands::completions::run(args),
+        Command::Man(args) => commands::man::run(args),
     }
 }

@@ -5,7 +5,7 @@ mod support;
 use std::fs;
 use std::path::Path;
 
-use support::{keygen, project, repo, run, ward, MANIFEST};
+use support::{build, keygen, project, repo, run, ward, MANIFEST};
 
 /// A channel that uses input 21 of IpcNamedPipe and targets only the sensor that has it.
 const PIPE_SDDL: &str = r#"
@@ -21,16 +21,6 @@ channel PipeSddl = 900 {
     }
 }
 "#;
-
-fn build(dir: &Path, key: &Path, out: &Path) -> (i32, String) {
-    run(ward()
-        .arg("build")
-        .arg(dir)
-        .arg("--key")
-        .arg(key)
-        .arg("--out")
-        .arg(out))
-}
 
 #[test]
 fn the_examples_build_verify_and_run() {

@@ -11,13 +11,14 @@ pub mod format;
 pub mod hir;
 pub mod ide;
 pub mod io;
+pub mod lints;
 pub mod lower;
 pub mod project;
 pub mod render;
 pub mod review;
 pub mod sources;
 pub mod stdlib;
-mod suggest;
+pub mod suggest;
 pub mod test_runner;
 
 pub use check::{check, Checked};

@@ -3,12 +3,14 @@
 pub mod bench;
 pub mod build;
 pub mod check;
+pub mod completions;
 pub mod diff;
 pub mod disasm;
 pub mod explain;
 pub mod fmt;
 pub mod keygen;
 pub mod lsp;
+pub mod man;
 pub mod run;
 pub mod test;
 pub mod verify;

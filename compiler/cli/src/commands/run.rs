@@ -1,16 +1,17 @@
 //! `ward run FILE --events FILE.jsonl`: evaluates events against a verified channel as a
-//! sensor would, printing one JSON line per detection.
+//! sensor would, printing one JSON line per detection. `--events -` reads standard input.
 
-use std::fs::File;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
 use serde_json::json;
 use ward_compiler::events::{self, Shape};
+use ward_compiler::suggest;
 
 use crate::commands::verify::HostArgs;
+use crate::host;
 use crate::output::{fail, CLEAN, CONTENT_ERRORS};
 
 #[derive(Debug, Args)]
@@ -19,23 +20,26 @@ pub struct RunArgs {
     pub file: PathBuf,
     #[command(flatten)]
     pub host: HostArgs,
-    /// Events, one JSON object a line: {"template": NAME, "fields": {NAME: VALUE}}. Events of
-    /// other templates are skipped, as a sensor routes them to other channels.
+    /// Events, one JSON object a line: {"template": NAME, "fields": {NAME: VALUE}}; `-` reads
+    /// standard input. Events of the project's other templates are skipped, as a sensor
+    /// routes them to other channels; a template name the project does not declare is
+    /// warned about once.
     #[arg(long)]
     pub events: PathBuf,
 }
 
 pub fn run(args: &RunArgs) -> ExitCode {
-    let verified = match args.host.verify(&args.file) {
+    let (verified, templates) = match args.host.verify_listing_templates(&args.file) {
         Ok(v) => v,
         Err(code) => return code,
     };
-    let events = match File::open(&args.events) {
-        Ok(f) => BufReader::new(f),
-        Err(e) => return fail(format!("cannot open {}: {e}", args.events.display())),
+    let events = match host::open_events(&args.events) {
+        Ok(e) => e,
+        Err(e) => return fail(e),
     };
     let mut out = std::io::stdout().lock();
     let mut malformed = 0usize;
+    let mut unknown: Vec<String> = Vec::new();
     for (index, line) in events.lines().enumerate() {
         let number = index + 1;
         let line = match line {
@@ -48,6 +52,9 @@ pub fn run(args: &RunArgs) -> ExitCode {
         let inputs = serde_json::from_str(&line)
             .map_err(|e| format!("not JSON: {e}"))
             .and_then(|json| events::from_json(Shape::of_verified(&verified), &json));
+        if let Ok(None) = inputs {
+            warn_unknown_template(&line, &templates, &mut unknown, &args.events, number);
+        }
         let matches = inputs.and_then(|inputs| match inputs {
             Some(inputs) => verified.evaluate(&inputs).map_err(|e| e.to_string()),
             None => Ok(Vec::new()),
@@ -86,4 +93,30 @@ pub fn run(args: &RunArgs) -> ExitCode {
         return ExitCode::from(CONTENT_ERRORS);
     }
     ExitCode::from(CLEAN)
+}
+
+/// An event skipped for its template is only right when the project has that template; a
+/// misspelt name would otherwise skip every such event in silence. Said once per name.
+fn warn_unknown_template(
+    line: &str,
+    templates: &[String],
+    warned: &mut Vec<String>,
+    events: &std::path::Path,
+    number: usize,
+) {
+    let json: serde_json::Value = serde_json::from_str(line).unwrap_or_default();
+    let Some(name) = json.get("template").and_then(|t| t.as_str()) else {
+        return;
+    };
+    if templates.iter().any(|t| t == name) || warned.iter().any(|w| w == name) {
+        return;
+    }
+    let hint = suggest::closest(name, templates.iter().map(String::as_str))
+        .map(|t| format!(" (did you mean `{t}`?)"))
+        .unwrap_or_default();
+    eprintln!(
+        "{}:{number}: warning: the project declares no template `{name}`{hint}; its events are skipped",
+        events.display()
+    );
+    warned.push(name.to_string());
 }

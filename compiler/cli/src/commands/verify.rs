@@ -33,13 +33,24 @@ impl HostArgs {
         &self,
         file: &std::path::Path,
     ) -> Result<ward_runtime::VerifiedChannel, ExitCode> {
+        self.verify_listing_templates(file)
+            .map(|(verified, _)| verified)
+    }
+
+    /// [`HostArgs::verify`], and the names of the templates the project declares.
+    pub fn verify_listing_templates(
+        &self,
+        file: &std::path::Path,
+    ) -> Result<(ward_runtime::VerifiedChannel, Vec<String>), ExitCode> {
         let trust = trust_store(&self.trust, self.threshold).map_err(fail)?;
-        let profile = host::sensor_profile(&self.project, &self.sensor).map_err(fail)?;
+        let (profile, templates) =
+            host::sensor_profile(&self.project, &self.sensor).map_err(fail)?;
         let bytes = host::read_channel(file).map_err(fail)?;
-        ward_runtime::verify(&bytes, &trust, &profile).map_err(|e| {
+        let verified = ward_runtime::verify(&bytes, &trust, &profile).map_err(|e| {
             println!("rejected: {}: {e}", file.display());
             ExitCode::from(CONTENT_ERRORS)
-        })
+        })?;
+        Ok((verified, templates))
     }
 }
 
