@@ -48,6 +48,8 @@ enum Command {
     Diff(commands::diff::DiffArgs),
     /// Run the language server over stdin and stdout (for editors).
     Lsp(commands::lsp::LspArgs),
+    /// The TUF conformance suite's client CLI (init, refresh, download) over ward-updater.
+    TufClient(commands::tuf_client::TufClientArgs),
 }
 
 fn main() -> ExitCode {
@@ -77,5 +79,6 @@ fn main() -> ExitCode {
         Command::Disasm(args) => commands::disasm::run(args),
         Command::Diff(args) => commands::diff::run(args),
         Command::Lsp(args) => commands::lsp::run(args),
+        Command::TufClient(args) => commands::tuf_client::run(args),
     }
 }

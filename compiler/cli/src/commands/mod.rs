@@ -11,4 +11,5 @@ pub mod keygen;
 pub mod lsp;
 pub mod run;
 pub mod test;
+pub mod tuf_client;
 pub mod verify;
