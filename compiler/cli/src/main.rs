@@ -50,6 +50,10 @@ enum Command {
     Lsp(commands::lsp::LspArgs),
     /// The TUF conformance suite's client CLI (init, refresh, download) over ward-updater.
     TufClient(commands::tuf_client::TufClientArgs),
+    /// The release repository (TUF): init, timestamp, rotate, status.
+    Repo(commands::repo::RepoArgs),
+    /// Add a build's channel files to a release repository as new targets.
+    Publish(commands::publish::PublishArgs),
 }
 
 fn main() -> ExitCode {
@@ -80,5 +84,7 @@ fn main() -> ExitCode {
         Command::Diff(args) => commands::diff::run(args),
         Command::Lsp(args) => commands::lsp::run(args),
         Command::TufClient(args) => commands::tuf_client::run(args),
+        Command::Repo(args) => commands::repo::run(args),
+        Command::Publish(args) => commands::publish::run(args),
     }
 }

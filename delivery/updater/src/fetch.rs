@@ -30,7 +30,8 @@ pub trait Fetch {
         -> Result<Fetched, Error>;
 }
 
-/// HTTP(S) with `ureq`.
+/// HTTP(S) with `ureq`, and `file://` URLs read from disk (a mirror on removable media
+/// for an air-gapped host, and the attack tests' mirror, which they tamper with).
 #[derive(Debug, Clone)]
 pub struct Http {
     agent: ureq::Agent,
@@ -66,6 +67,9 @@ impl Fetch for Http {
             url: url.to_string(),
             reason,
         };
+        if let Some(path) = url.strip_prefix("file://") {
+            return read_file(url, std::path::Path::new(path), limit);
+        }
         let mut request = self.agent.get(url);
         if let Some(v) = validators {
             if let Some(etag) = &v.etag {
@@ -118,5 +122,21 @@ impl Fetch for Http {
                 other => network(other.to_string()),
             })?;
         Ok(Fetched::Body(bytes, found))
+    }
+}
+
+fn read_file(url: &str, path: &std::path::Path, limit: u64) -> Result<Fetched, Error> {
+    match ward_tuf::repo::read_limited(path, limit) {
+        Ok(bytes) => Ok(Fetched::Body(bytes, Validators::default())),
+        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+            Err(Error::NotFound {
+                url: url.to_string(),
+            })
+        }
+        Err(Error::Refused { .. }) => Err(Error::TooLarge {
+            url: url.to_string(),
+            limit,
+        }),
+        Err(e) => Err(e),
     }
 }

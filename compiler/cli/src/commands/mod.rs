@@ -9,6 +9,8 @@ pub mod explain;
 pub mod fmt;
 pub mod keygen;
 pub mod lsp;
+pub mod publish;
+pub mod repo;
 pub mod run;
 pub mod test;
 pub mod tuf_client;

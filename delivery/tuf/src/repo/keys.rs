@@ -20,6 +20,11 @@ impl KeyDir {
         KeyDir { dir: dir.into() }
     }
 
+    /// The directory itself.
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+
     fn role_dir(&self, role: &str) -> PathBuf {
         self.dir.join(role)
     }

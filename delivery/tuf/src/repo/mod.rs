@@ -431,10 +431,14 @@ impl Repo {
             keys.write(role, k)?;
         }
         let mut writes = Writes::new(&self.dir);
-        let done = writes.metadata(
-            &format!("{}.root.json", new_root.signed.common.version),
-            &new_root.to_bytes()?,
-        );
+        let done = (|| {
+            let bytes = new_root.to_bytes()?;
+            writes.metadata(
+                &format!("{}.root.json", new_root.signed.common.version),
+                &bytes,
+            )?;
+            writes.metadata("root.json", &bytes)
+        })();
         writes.finish(done)?;
         self.root = new_root;
         // Re-sign what the rotated role signs, so hosts can verify it with the new root.
@@ -443,11 +447,7 @@ impl Repo {
                 self.write_targets(keys, self.targets.signed.clone(), now, &[])?
             }
             "timestamp" => self.timestamp(keys, now)?,
-            _ => {
-                let mut writes = Writes::new(&self.dir);
-                let done = writes.metadata("root.json", &self.root.to_bytes()?);
-                writes.finish(done)?;
-            }
+            _ => {}
         }
         keys.retire(role, &role_keys.keyids, &self.root.signed)?;
         Ok(new_ids)
