@@ -91,6 +91,9 @@ impl Writes {
 
     fn write(&mut self, path: PathBuf, bytes: &[u8]) -> Result<(), Error> {
         let before = fs::read(&path).ok();
+        if before.is_some() {
+            wait_for_a_new_second(&path);
+        }
         write_atomic(&path, bytes)?;
         self.done.push((path, before));
         Ok(())
@@ -107,5 +110,28 @@ impl Writes {
             }
         }
         result
+    }
+}
+
+/// Waits until the clock is past the second `path` was last modified in. Web servers
+/// derive ETag and Last-Modified from the modification time in whole seconds (nginx:
+/// mtime and size), so a file replaced within the same second by one of the same size
+/// would look unchanged to every host's conditional GET.
+fn wait_for_a_new_second(path: &Path) {
+    let Ok(modified) = fs::metadata(path).and_then(|m| m.modified()) else {
+        return;
+    };
+    let second = |t: std::time::SystemTime| {
+        t.duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0)
+    };
+    let old = second(modified);
+    // Bounded: at most one second and a little, whatever the clocks say.
+    for _ in 0..25 {
+        if second(std::time::SystemTime::now()) > old {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
     }
 }
