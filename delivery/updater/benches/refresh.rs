@@ -58,29 +58,17 @@ fn benches(c: &mut Criterion) {
         .unwrap();
     let memory = Memory::of(&w.repo_dir());
     let host_meta = w.tmp.path().join("host");
+    let now = w.now;
+    let updater_in =
+        |dir: &Path| Updater::new(dir, "mem://metadata", &memory, Limits::default(), now).unwrap();
     // Bring the host up to date once, so the measured refresh finds nothing new.
-    let mut updater = Updater::new(
-        &host_meta,
-        "mem://metadata",
-        &memory,
-        Limits::default(),
-        w.now,
-    )
-    .unwrap();
+    let mut updater = updater_in(&host_meta);
     let report = update(&mut updater, "mem://targets", &mut w.host).unwrap();
     assert!(report.first_error().is_none(), "{report:?}");
 
     c.bench_function("refresh, nothing new", |b| {
         b.iter(|| {
-            let mut updater = Updater::new(
-                &host_meta,
-                "mem://metadata",
-                &memory,
-                Limits::default(),
-                w.now,
-            )
-            .unwrap();
-            updater.refresh().unwrap();
+            updater_in(&host_meta).refresh().unwrap();
         })
     });
 
@@ -97,14 +85,7 @@ fn benches(c: &mut Criterion) {
                 (dir, host)
             },
             |(dir, mut host)| {
-                let mut updater = Updater::new(
-                    dir.path().join("meta"),
-                    "mem://metadata",
-                    &memory,
-                    Limits::default(),
-                    w.now,
-                )
-                .unwrap();
+                let mut updater = updater_in(&dir.path().join("meta"));
                 let report = update(&mut updater, "mem://targets", &mut host).unwrap();
                 assert!(report.first_error().is_none());
                 (dir, host)

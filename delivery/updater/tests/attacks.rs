@@ -109,21 +109,7 @@ fn rollback_of_targets() {
     w.publish(2);
     w.update().unwrap();
     // With the timestamp and snapshot keys: a new snapshot naming the old targets.
-    let mut snapshot = w.repo.snapshot.signed.clone();
-    snapshot.common.version += 1;
-    snapshot.meta.insert(
-        "targets.json".into(),
-        MetaFile {
-            version: old_targets_version,
-            length: None,
-            hashes: None,
-        },
-    );
-    let file = format!("{}.snapshot.json", snapshot.common.version);
-    sign_as(&w, "snapshot", snapshot, &file);
-    let snapshot: Signed<Snapshot> =
-        Signed::parse(&std::fs::read(w.meta(&file)).unwrap(), "s").unwrap();
-    timestamp_for(&w, &snapshot, w.repo.timestamp.signed.common.version + 1);
+    snapshot_naming_targets(&w, old_targets_version);
     let error = poll_error(w.update());
     assert!(
         error.contains("targets.json: version") && error.contains("rollback refused"),
@@ -247,12 +233,18 @@ fn two_of_targets(w: &mut World, keys: Vec<(String, Key)>, signatures: Vec<ward_
     };
     let file = format!("{}.targets.json", targets.common.version);
     std::fs::write(w.meta(&file), signed.to_bytes().unwrap()).unwrap();
+    snapshot_naming_targets(w, targets.common.version);
+}
+
+/// With the snapshot and timestamp keys: a new snapshot naming targets version
+/// `targets_version`, and a new timestamp naming that snapshot.
+fn snapshot_naming_targets(w: &World, targets_version: u64) {
     let mut snapshot = w.repo.snapshot.signed.clone();
     snapshot.common.version += 1;
     snapshot.meta.insert(
         "targets.json".into(),
         MetaFile {
-            version: targets.common.version,
+            version: targets_version,
             length: None,
             hashes: None,
         },
