@@ -54,6 +54,12 @@ enum Command {
     Completions(commands::completions::CompletionsArgs),
     /// Print the manual page (or write a page per subcommand with `--out DIR`).
     Man(commands::man::ManArgs),
+    /// The TUF conformance suite's client CLI (init, refresh, download) over ward-updater.
+    TufClient(commands::tuf_client::TufClientArgs),
+    /// The release repository (TUF): init, timestamp, rotate, status.
+    Repo(commands::repo::RepoArgs),
+    /// Add a build's channel files to a release repository as new targets.
+    Publish(commands::publish::PublishArgs),
 }
 
 fn main() -> ExitCode {
@@ -85,5 +91,8 @@ fn main() -> ExitCode {
         Command::Lsp(args) => commands::lsp::run(args),
         Command::Completions(args) => commands::completions::run(args),
         Command::Man(args) => commands::man::run(args),
+        Command::TufClient(args) => commands::tuf_client::run(args),
+        Command::Repo(args) => commands::repo::run(args),
+        Command::Publish(args) => commands::publish::run(args),
     }
 }
