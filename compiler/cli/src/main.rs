@@ -48,6 +48,8 @@ enum Command {
     Diff(commands::diff::DiffArgs),
     /// Run the language server over stdin and stdout (for editors).
     Lsp(commands::lsp::LspArgs),
+    /// Import detection content from other formats (`ward import sigma PATHS... --out DIR`).
+    Import(commands::import::ImportArgs),
 }
 
 fn main() -> ExitCode {
@@ -77,5 +79,6 @@ fn main() -> ExitCode {
         Command::Disasm(args) => commands::disasm::run(args),
         Command::Diff(args) => commands::diff::run(args),
         Command::Lsp(args) => commands::lsp::run(args),
+        Command::Import(args) => commands::import::run(args),
     }
 }

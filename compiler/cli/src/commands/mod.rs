@@ -7,6 +7,7 @@ pub mod diff;
 pub mod disasm;
 pub mod explain;
 pub mod fmt;
+pub mod import;
 pub mod keygen;
 pub mod lsp;
 pub mod run;

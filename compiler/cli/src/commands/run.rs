@@ -1,14 +1,15 @@
-//! `ward run FILE --events FILE.jsonl`: evaluates events against a verified channel as a
-//! sensor would, printing one JSON line per detection.
+//! `ward run FILE --events FILE`: evaluates events (JSON Lines, .evtx or its JSON dump)
+//! against a verified channel as a sensor would, printing one JSON line per detection.
 
-use std::fs::File;
-use std::io::{BufRead, BufReader, Write};
+use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
 use serde_json::json;
 use ward_compiler::events::{self, Shape};
+use ward_sigma::winlog::{Reader, Record};
 
 use crate::commands::verify::HostArgs;
 use crate::output::{fail, CLEAN, CONTENT_ERRORS};
@@ -19,8 +20,10 @@ pub struct RunArgs {
     pub file: PathBuf,
     #[command(flatten)]
     pub host: HostArgs,
-    /// Events, one JSON object a line: {"template": NAME, "fields": {NAME: VALUE}}. Events of
-    /// other templates are skipped, as a sensor routes them to other channels.
+    /// Events: JSON Lines of {"template": NAME, "fields": {NAME: VALUE}}, a Windows event
+    /// log (.evtx), or its JSON dump ({"Event": {"System": .., "EventData": ..}}), mapped by
+    /// provider and event id. Events of other templates are skipped, as a sensor routes
+    /// them to other channels; Windows events of no template are counted.
     #[arg(long)]
     pub events: PathBuf,
 }
@@ -30,24 +33,26 @@ pub fn run(args: &RunArgs) -> ExitCode {
         Ok(v) => v,
         Err(code) => return code,
     };
-    let events = match File::open(&args.events) {
-        Ok(f) => BufReader::new(f),
-        Err(e) => return fail(format!("cannot open {}: {e}", args.events.display())),
+    let bytes = match std::fs::read(&args.events) {
+        Ok(b) => b,
+        Err(e) => return fail(format!("cannot read {}: {e}", args.events.display())),
+    };
+    let reader = match Reader::bundled() {
+        Ok(r) => r,
+        Err(e) => return fail(format!("internal error: {e}")),
     };
     let mut out = std::io::stdout().lock();
     let mut malformed = 0usize;
-    for (index, line) in events.lines().enumerate() {
-        let number = index + 1;
-        let line = match line {
-            Ok(l) => l,
-            Err(e) => return fail(format!("cannot read {}: {e}", args.events.display())),
+    let mut unmapped: BTreeMap<(String, u32), usize> = BTreeMap::new();
+    for (number, record) in reader.read(bytes) {
+        let inputs = match record {
+            Record::Event(json) => events::from_json(Shape::of_verified(&verified), &json),
+            Record::Unmapped { provider, event_id } => {
+                *unmapped.entry((provider, event_id)).or_default() += 1;
+                continue;
+            }
+            Record::Bad(why) => Err(why),
         };
-        if line.trim().is_empty() {
-            continue;
-        }
-        let inputs = serde_json::from_str(&line)
-            .map_err(|e| format!("not JSON: {e}"))
-            .and_then(|json| events::from_json(Shape::of_verified(&verified), &json));
         let matches = inputs.and_then(|inputs| match inputs {
             Some(inputs) => verified.evaluate(&inputs).map_err(|e| e.to_string()),
             None => Ok(Vec::new()),
@@ -55,7 +60,7 @@ pub fn run(args: &RunArgs) -> ExitCode {
         let matches = match matches {
             Ok(m) => m,
             Err(why) => {
-                // A bad line is reported and skipped; the run goes on.
+                // A bad event is reported and skipped; the run goes on.
                 eprintln!("{}:{number}: {why}", args.events.display());
                 malformed += 1;
                 continue;
@@ -77,6 +82,12 @@ pub fn run(args: &RunArgs) -> ExitCode {
                 return ExitCode::from(CLEAN);
             }
         }
+    }
+    for ((provider, id), n) in &unmapped {
+        eprintln!(
+            "{n} event{} of {provider} {id} map to no template (not an error)",
+            if *n == 1 { "" } else { "s" }
+        );
     }
     if malformed > 0 {
         eprintln!(
