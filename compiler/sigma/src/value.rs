@@ -196,7 +196,7 @@ mod tests {
     #[test]
     fn wildcards_and_escapes() {
         assert_eq!(
-            pieces(r"C:\Temp\*.exe"),
+            pieces(r"C:\Temp\\*.exe"),
             vec![
                 Piece::Text(r"C:\Temp\".into()),
                 Piece::Many,
@@ -204,6 +204,10 @@ mod tests {
             ]
         );
         assert_eq!(pieces(r"a\*b\?c\\d"), vec![Piece::Text(r"a*b?c\d".into())]);
+        assert_eq!(
+            pieces(r"C:\Temp\*.exe"),
+            vec![Piece::Text(r"C:\Temp*.exe".into())]
+        );
         assert_eq!(glob(&pieces(r"x\*[?")), "x[*][[]?");
         assert_eq!(regex(&pieces("a*b?"), false), "a(?s:.*)b(?s:.)");
         assert_eq!(regex(&pieces("A.1"), true), r"(?i:A\.1)");
