@@ -13,6 +13,8 @@ use ward_compiler::sources::Origin;
 use crate::condition;
 use crate::detection::{self, Fields, Literal};
 use crate::mapping::{Mapping, Mappings};
+use ward_compiler::review::literal;
+
 use crate::render::{self, Criterion};
 use crate::rule::{self, Refusal, Rule};
 use crate::yaml;
@@ -481,7 +483,7 @@ fn emit(
                 }
                 tags.truncate(ward_runtime::limits::MAX_TAGS);
                 if !tags.is_empty() {
-                    let list: Vec<String> = tags.iter().map(|t| render::string(t)).collect();
+                    let list: Vec<String> = tags.iter().map(|t| literal::string(t)).collect();
                     text.push_str(&format!("        tags [{}]\n", list.join(", ")));
                 }
                 text.push_str("    }\n");
@@ -547,35 +549,6 @@ fn doc(rule: &Rule, candidates: &[Candidate], p: &Planned<'_>, position: usize) 
     lines
 }
 
-/// Reserved words of Ward, which a name taken from a title must not be.
-const RESERVED: &[&str] = &[
-    "enum",
-    "template",
-    "sensor",
-    "channel",
-    "instance",
-    "test",
-    "version",
-    "platform",
-    "supplies",
-    "targets",
-    "severity",
-    "action",
-    "tags",
-    "event",
-    "expect",
-    "in",
-    "not",
-    "glob",
-    "matches",
-    "contains",
-    "starts_with",
-    "ends_with",
-    "within",
-    "true",
-    "false",
-];
-
 /// Longest instance name taken from a title, so names stay readable in reports.
 const NAME_LEN: usize = 64;
 
@@ -597,7 +570,10 @@ fn snake(title: &str) -> String {
     if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
         out = format!("rule_{out}");
     }
-    if RESERVED.contains(&out.as_str()) {
+    // A title such as "Test" would make a reserved word: the lexer says which words are.
+    let lexed = ward_syntax::lexer::lex(&out);
+    if !matches!(lexed.tokens.as_slice(), [(0, ward_syntax::lexer::Tok::Ident, end)] if *end == out.len())
+    {
         out.push_str("_rule");
     }
     out

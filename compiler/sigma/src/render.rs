@@ -3,6 +3,7 @@
 //! Ward's literal syntax for the operand.
 
 use ward_compiler::hir::Type;
+use ward_compiler::review::literal;
 
 use crate::detection::{Anchor, Atom, Test};
 use crate::value::{self, Piece};
@@ -35,7 +36,7 @@ impl Criterion {
 
     pub fn source(&self) -> String {
         let operand = match &self.operand {
-            Operand::Text(t) => string(t),
+            Operand::Text(t) => literal::string(t),
             Operand::Source(s) => s.clone(),
         };
         format!("{} {} {operand}", self.field, self.operator)
@@ -125,7 +126,7 @@ pub fn criterion(atom: &Atom, negated: bool) -> Criterion {
             })
             .collect();
         if let Some(values) = whole {
-            let list: Vec<String> = values.iter().map(|v| string(v)).collect();
+            let list: Vec<String> = values.iter().map(|v| literal::string(v)).collect();
             return make(
                 op("in", "not in"),
                 Operand::Source(format!("[{}]", list.join(", "))),
@@ -157,31 +158,4 @@ pub fn criterion(atom: &Atom, negated: bool) -> Criterion {
         format!("(?:{})", branches.join("|"))
     };
     make(op("matches", "not matches"), Operand::Text(pattern))
-}
-
-/// A Ward string literal: a raw string with enough `#` when the text has a backslash or
-/// a quote, a plain one otherwise.
-pub fn string(text: &str) -> String {
-    if !text.contains(['\\', '"', '\n', '\t']) {
-        return format!("\"{text}\"");
-    }
-    if !text.contains('\n') && !text.contains('\t') {
-        let mut hashes = String::new();
-        while text.contains(&format!("\"{hashes}")) {
-            hashes.push('#');
-        }
-        return format!("r{hashes}\"{text}\"{hashes}");
-    }
-    let mut out = String::from("\"");
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            _ => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
