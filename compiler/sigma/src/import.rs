@@ -151,9 +151,11 @@ pub fn import(files: &[RuleFile]) -> Result<Imported, String> {
             let candidate = &mut candidates[c];
             candidate.branches[b] = None;
             let line = candidate.rule.condition_line;
-            candidate
-                .dropped
-                .push((Reason::Check, format!("Ward's checker: {why}"), line));
+            let refusal = (Reason::Check, format!("Ward's checker: {why}"), line);
+            // Branches sharing a criterion fail alike: say it once.
+            if !candidate.dropped.contains(&refusal) {
+                candidate.dropped.push(refusal);
+            }
         }
     };
     for (index, c) in candidates.iter().enumerate() {
