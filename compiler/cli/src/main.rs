@@ -60,6 +60,8 @@ enum Command {
     Repo(commands::repo::RepoArgs),
     /// Add a build's channel files to a release repository as new targets.
     Publish(commands::publish::PublishArgs),
+    /// Import detection content from other formats (`ward import sigma PATHS... --out DIR`).
+    Import(commands::import::ImportArgs),
 }
 
 fn main() -> ExitCode {
@@ -94,5 +96,6 @@ fn main() -> ExitCode {
         Command::TufClient(args) => commands::tuf_client::run(args),
         Command::Repo(args) => commands::repo::run(args),
         Command::Publish(args) => commands::publish::run(args),
+        Command::Import(args) => commands::import::run(args),
     }
 }

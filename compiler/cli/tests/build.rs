@@ -292,7 +292,7 @@ fn run_reports_bad_lines_by_number_and_goes_on() {
     );
     assert_eq!(
         stdout.trim(),
-        r#"{"action":"detect","channel":900,"event":4,"instance":1,"name":"everyone_can_write","severity":"high","tags":["attack.t1559","pipes"]}"#
+        r#"{"event":4,"channel":900,"instance":1,"name":"everyone_can_write","severity":"high","action":"detect","tags":["attack.t1559","pipes"]}"#
     );
 }
 

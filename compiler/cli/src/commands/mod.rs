@@ -8,6 +8,7 @@ pub mod diff;
 pub mod disasm;
 pub mod explain;
 pub mod fmt;
+pub mod import;
 pub mod keygen;
 pub mod lsp;
 pub mod man;

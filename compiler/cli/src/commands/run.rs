@@ -1,7 +1,9 @@
-//! `ward run FILE --events FILE.jsonl`: evaluates events against a verified channel as a
-//! sensor would, printing one JSON line per detection. `--events -` reads standard input.
+//! `ward run FILE --events FILE`: evaluates events (JSON Lines, .evtx or its JSON dump)
+//! against a verified channel as a sensor would, printing one JSON line per detection.
+//! `--events -` reads standard input.
 
-use std::io::{BufRead, Write};
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -9,6 +11,7 @@ use clap::Args;
 use serde_json::json;
 use ward_compiler::events::{self, Shape};
 use ward_compiler::suggest;
+use ward_sigma::winlog::{Reader, Record};
 
 use crate::commands::verify::HostArgs;
 use crate::host;
@@ -20,10 +23,12 @@ pub struct RunArgs {
     pub file: PathBuf,
     #[command(flatten)]
     pub host: HostArgs,
-    /// Events, one JSON object a line: {"template": NAME, "fields": {NAME: VALUE}}; `-` reads
-    /// standard input. Events of the project's other templates are skipped, as a sensor
-    /// routes them to other channels; a template name the project does not declare is
-    /// warned about once.
+    /// Events: JSON Lines of {"template": NAME, "fields": {NAME: VALUE}}, a Windows event
+    /// log (.evtx), or its JSON dump ({"Event": {"System": .., "EventData": ..}}), mapped by
+    /// provider and event id; `-` reads standard input. Events of the project's other
+    /// templates are skipped, as a sensor routes them to other channels; a template name
+    /// the project does not declare is warned about once; Windows events of no template
+    /// are counted.
     #[arg(long)]
     pub events: PathBuf,
 }
@@ -33,28 +38,38 @@ pub fn run(args: &RunArgs) -> ExitCode {
         Ok(v) => v,
         Err(code) => return code,
     };
-    let events = match host::open_events(&args.events) {
-        Ok(e) => e,
+    let mut bytes = Vec::new();
+    match host::open_events(&args.events) {
+        Ok(mut events) => {
+            if let Err(e) = events.read_to_end(&mut bytes) {
+                return fail(format!("cannot read {}: {e}", args.events.display()));
+            }
+        }
         Err(e) => return fail(e),
+    }
+    let reader = match Reader::bundled() {
+        Ok(r) => r,
+        Err(e) => return fail(format!("internal error: {e}")),
     };
     let mut out = std::io::stdout().lock();
     let mut malformed = 0usize;
     let mut unknown: Vec<String> = Vec::new();
-    for (index, line) in events.lines().enumerate() {
-        let number = index + 1;
-        let line = match line {
-            Ok(l) => l,
-            Err(e) => return fail(format!("cannot read {}: {e}", args.events.display())),
+    let mut unmapped: BTreeMap<(String, u32), usize> = BTreeMap::new();
+    for (number, record) in reader.read(bytes) {
+        let inputs = match record {
+            Record::Event(json) => {
+                let inputs = events::from_json(Shape::of_verified(&verified), &json);
+                if let Ok(None) = inputs {
+                    warn_unknown_template(&json, &templates, &mut unknown, &args.events, number);
+                }
+                inputs
+            }
+            Record::Unmapped { provider, event_id } => {
+                *unmapped.entry((provider, event_id)).or_default() += 1;
+                continue;
+            }
+            Record::Bad(why) => Err(why),
         };
-        if line.trim().is_empty() {
-            continue;
-        }
-        let inputs = serde_json::from_str(&line)
-            .map_err(|e| format!("not JSON: {e}"))
-            .and_then(|json| events::from_json(Shape::of_verified(&verified), &json));
-        if let Ok(None) = inputs {
-            warn_unknown_template(&line, &templates, &mut unknown, &args.events, number);
-        }
         let matches = inputs.and_then(|inputs| match inputs {
             Some(inputs) => verified.evaluate(&inputs).map_err(|e| e.to_string()),
             None => Ok(Vec::new()),
@@ -62,7 +77,7 @@ pub fn run(args: &RunArgs) -> ExitCode {
         let matches = match matches {
             Ok(m) => m,
             Err(why) => {
-                // A bad line is reported and skipped; the run goes on.
+                // A bad event is reported and skipped; the run goes on.
                 eprintln!("{}:{number}: {why}", args.events.display());
                 malformed += 1;
                 continue;
@@ -85,6 +100,12 @@ pub fn run(args: &RunArgs) -> ExitCode {
             }
         }
     }
+    for ((provider, id), n) in &unmapped {
+        eprintln!(
+            "{n} event{} of {provider} {id} map to no template (not an error)",
+            if *n == 1 { "" } else { "s" }
+        );
+    }
     if malformed > 0 {
         eprintln!(
             "{malformed} malformed event line{} skipped",
@@ -98,13 +119,12 @@ pub fn run(args: &RunArgs) -> ExitCode {
 /// An event skipped for its template is only right when the project has that template; a
 /// misspelt name would otherwise skip every such event in silence. Said once per name.
 fn warn_unknown_template(
-    line: &str,
+    json: &serde_json::Value,
     templates: &[String],
     warned: &mut Vec<String>,
     events: &std::path::Path,
     number: usize,
 ) {
-    let json: serde_json::Value = serde_json::from_str(line).unwrap_or_default();
     let Some(name) = json.get("template").and_then(|t| t.as_str()) else {
         return;
     };
