@@ -9,7 +9,7 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use tower_lsp::lsp_types::{Position, Range};
+use tower_lsp_server::ls_types::{Position, Range};
 use ward_compiler::ide::Analysis;
 use ward_compiler::project::stdlib_sources;
 use ward_compiler::sources::Origin;
@@ -80,7 +80,8 @@ fuzz_target!(|session: Session| {
         let whole = Span::new(0, text.len());
         let _ = analysis.inlay_hints(file, whole);
         let _ = analysis.code_actions(file, whole);
-        let _ = ward_lsp::diagnostics(&analysis, ward_lsp::DIAGNOSTICS_DOCS);
+        let uris = ward_lsp::Uris { stdlib_dir: None };
+        let _ = ward_lsp::diagnostics(&analysis, uris, ward_lsp::DIAGNOSTICS_DOCS);
         let _ = ward_compiler::format::format(&text);
     }
 });

@@ -2,9 +2,11 @@
 //! completions, semantic tokens and locations.
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
 
-use tower_lsp::lsp_types as lsp;
-use tower_lsp::lsp_types::Url;
+use tower_lsp_server::ls_types as lsp;
+use tower_lsp_server::ls_types::Uri;
 use ward_compiler::ide::{
     Analysis, Completion, CompletionKind, DefKind, FileSpan, SemanticToken, Symbol, TextEdit,
     TokenKind, TokenModifier,
@@ -14,47 +16,82 @@ use ward_compiler::{Diagnostic, FileId, Severity, Span};
 
 use crate::position::LineIndex;
 
-/// URI scheme of the bundled stdlib's files, which are not on disk; their text is served
-/// by the `ward/stdlib` request.
+/// URI scheme of the bundled stdlib's files when the server has no folder holding them
+/// on disk; their text is then served by the `ward/stdlib` request.
 pub const STDLIB_SCHEME: &str = "ward-stdlib";
+
+/// The prefix of the stdlib's source names (`<stdlib>/windows.ward`).
+const STDLIB_PREFIX: &str = "<stdlib>/";
 
 /// Where each diagnostic code is explained, unless the client says otherwise: the page
 /// SARIF links to as well.
 pub const DIAGNOSTICS_DOCS: &str = ward_compiler::render::DOCS_URL;
 
-/// The URI of a source: its path, or a `ward-stdlib:` URI for the stdlib.
-pub fn uri(sources: &Sources, file: FileId) -> Option<Url> {
-    let src = sources.get(file);
-    match (&src.path, src.origin) {
-        (Some(path), _) => Url::from_file_path(path).ok(),
-        (None, Origin::Stdlib) => {
-            let name = src.name.trim_start_matches("<stdlib>/");
-            Url::parse(&format!("{STDLIB_SCHEME}:///{name}")).ok()
+/// How sources and URIs map to each other: project files by their path, the stdlib's in
+/// the folder its copy was written to (`file:` URIs every client opens), or, without
+/// one, as `ward-stdlib:` URIs.
+#[derive(Debug, Clone, Copy)]
+pub struct Uris<'a> {
+    pub stdlib_dir: Option<&'a Path>,
+}
+
+impl Uris<'_> {
+    /// The URI of a source.
+    pub fn uri(self, sources: &Sources, file: FileId) -> Option<Uri> {
+        let src = sources.get(file);
+        match (&src.path, src.origin) {
+            (Some(path), _) => Uri::from_file_path(path),
+            (None, Origin::Stdlib) => {
+                let name = src.name.trim_start_matches(STDLIB_PREFIX);
+                match self.stdlib_dir {
+                    Some(dir) => Uri::from_file_path(dir.join(name)),
+                    None => Uri::from_str(&format!("{STDLIB_SCHEME}:///{name}")).ok(),
+                }
+            }
+            (None, _) => None,
         }
-        (None, _) => None,
+    }
+
+    /// The source a URI names.
+    pub fn file_of(self, sources: &Sources, uri: &Uri) -> Option<FileId> {
+        if scheme(uri) == STDLIB_SCHEME {
+            return stdlib_file(sources, uri.path().as_str().trim_start_matches('/'));
+        }
+        let path = path_of(uri)?;
+        if let Some(name) = self.stdlib_name(&path) {
+            return stdlib_file(sources, &name);
+        }
+        sources.find_path(&path).map(|s| s.id)
+    }
+
+    /// The stdlib file's name if `path` is in the stdlib's folder.
+    pub fn stdlib_name(self, path: &Path) -> Option<String> {
+        let rel = path.strip_prefix(self.stdlib_dir?).ok()?;
+        Some(rel.to_str()?.replace('\\', "/"))
     }
 }
 
-/// The source a URI names.
-pub fn file_of(sources: &Sources, uri: &Url) -> Option<FileId> {
-    if uri.scheme() == STDLIB_SCHEME {
-        let name = format!("<stdlib>/{}", uri.path().trim_start_matches('/'));
-        return sources.iter().find(|s| s.name == name).map(|s| s.id);
-    }
-    let path = uri.to_file_path().ok()?;
-    sources.find_path(&path).map(|s| s.id)
+fn stdlib_file(sources: &Sources, name: &str) -> Option<FileId> {
+    let name = format!("{STDLIB_PREFIX}{name}");
+    sources.iter().find(|s| s.name == name).map(|s| s.id)
+}
+
+fn scheme(uri: &Uri) -> &str {
+    uri.scheme().as_str()
 }
 
 /// Line indexes of the files one conversion touches, made once each.
 pub struct Lines<'a> {
     sources: &'a Sources,
+    uris: Uris<'a>,
     cache: HashMap<FileId, LineIndex<'a>>,
 }
 
 impl<'a> Lines<'a> {
-    pub fn new(sources: &'a Sources) -> Self {
+    pub fn new(sources: &'a Sources, uris: Uris<'a>) -> Self {
         Lines {
             sources,
+            uris,
             cache: HashMap::new(),
         }
     }
@@ -70,16 +107,24 @@ impl<'a> Lines<'a> {
         self.get(file).range(span)
     }
 
+    pub fn uri(&self, file: FileId) -> Option<Uri> {
+        self.uris.uri(self.sources, file)
+    }
+
     pub fn location(&mut self, at: FileSpan) -> Option<lsp::Location> {
-        let uri = uri(self.sources, at.file)?;
+        let uri = self.uri(at.file)?;
         Some(lsp::Location::new(uri, self.range(at.file, at.span)))
     }
 }
 
 /// Every file's diagnostics, clean files included (with none), keyed by URI.
-pub fn diagnostics(analysis: &Analysis, docs: &str) -> Vec<(Url, Vec<lsp::Diagnostic>)> {
+pub fn diagnostics(
+    analysis: &Analysis,
+    uris: Uris,
+    docs: &str,
+) -> Vec<(Uri, Vec<lsp::Diagnostic>)> {
     let sources = analysis.sources();
-    let mut lines = Lines::new(sources);
+    let mut lines = Lines::new(sources, uris);
     let mut by_file: Vec<(FileId, Vec<lsp::Diagnostic>)> = sources
         .iter()
         .filter(|s| s.origin != Origin::Stdlib)
@@ -95,7 +140,7 @@ pub fn diagnostics(analysis: &Analysis, docs: &str) -> Vec<(Url, Vec<lsp::Diagno
     }
     by_file
         .into_iter()
-        .filter_map(|(f, list)| Some((uri(sources, f)?, list)))
+        .filter_map(|(f, list)| Some((lines.uri(f)?, list)))
         .collect()
 }
 
@@ -133,7 +178,7 @@ pub fn diagnostic(d: &Diagnostic, lines: &mut Lines, docs: &str) -> lsp::Diagnos
             Severity::Warning => lsp::DiagnosticSeverity::WARNING,
         }),
         code: Some(lsp::NumberOrString::String(code.to_string())),
-        code_description: Url::parse(&format!("{docs}#{}", code.to_lowercase()))
+        code_description: Uri::from_str(&format!("{docs}#{}", code.to_lowercase()))
             .ok()
             .map(|href| lsp::CodeDescription { href }),
         source: Some("ward".into()),
@@ -144,11 +189,10 @@ pub fn diagnostic(d: &Diagnostic, lines: &mut Lines, docs: &str) -> lsp::Diagnos
     }
 }
 
-pub fn workspace_edit(sources: &Sources, edits: &[TextEdit]) -> lsp::WorkspaceEdit {
-    let mut lines = Lines::new(sources);
-    let mut changes: HashMap<Url, Vec<lsp::TextEdit>> = HashMap::new();
+pub fn workspace_edit(lines: &mut Lines, edits: &[TextEdit]) -> lsp::WorkspaceEdit {
+    let mut changes: HashMap<Uri, Vec<lsp::TextEdit>> = HashMap::new();
     for e in edits {
-        if let Some(uri) = uri(sources, e.file) {
+        if let Some(uri) = lines.uri(e.file) {
             let range = lines.range(e.file, e.span);
             changes
                 .entry(uri)
@@ -306,6 +350,9 @@ pub fn semantic_tokens(tokens: &[SemanticToken], text: &str) -> Vec<lsp::Semanti
 }
 
 /// The path of a `file:` URI.
-pub fn path_of(uri: &Url) -> Option<std::path::PathBuf> {
-    (uri.scheme() == "file").then(|| uri.to_file_path().ok())?
+pub fn path_of(uri: &Uri) -> Option<PathBuf> {
+    if scheme(uri) != "file" {
+        return None;
+    }
+    uri.to_file_path().map(|p| p.into_owned())
 }

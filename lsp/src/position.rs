@@ -5,7 +5,7 @@
 //! counts lines that way, so the server must too, or a file with a lone `\r` would show
 //! diagnostics on the wrong lines and have incremental edits applied in the wrong place.
 
-use tower_lsp::lsp_types::{Position, Range};
+use tower_lsp_server::ls_types::{Position, Range};
 use ward_compiler::Span;
 
 /// Line starts of one text, for conversions in both directions.

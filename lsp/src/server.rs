@@ -6,18 +6,19 @@ use std::any::Any;
 use std::collections::HashSet;
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use serde_json::Value;
-use tower_lsp::jsonrpc::{Error, Result};
-use tower_lsp::lsp_types::{self as lsp, Url};
-use tower_lsp::{Client, LanguageServer};
+use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::ls_types::{self as lsp, Uri};
+use tower_lsp_server::{Client, LanguageServer};
 use ward_compiler::ide::Analysis;
 use ward_compiler::sources::Origin;
 use ward_compiler::{FileId, Span};
 
-use crate::convert::{self, Lines};
+use crate::convert::{self, Lines, Uris};
 use crate::overlay::BaseFs;
 use crate::position::LineIndex;
 use crate::workspace::Workspace;
@@ -33,9 +34,11 @@ pub struct Backend {
 }
 
 struct Inner {
+    /// The folder holding a copy of the stdlib, if the caller wrote one.
+    stdlib_dir: Option<PathBuf>,
     workspace: Mutex<Workspace>,
     /// URIs last published with diagnostics, to clear them once they are clean.
-    published: Mutex<HashSet<Url>>,
+    published: Mutex<HashSet<Uri>>,
     docs: Mutex<String>,
     /// The last reason given for having no analysis.
     last_warning: Mutex<Option<String>>,
@@ -49,7 +52,7 @@ impl std::fmt::Debug for Backend {
 
 /// Locks a mutex even if a panicking request poisoned it: the state it guards is
 /// replaced wholesale on each change, never left half-updated.
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
@@ -67,10 +70,13 @@ pub fn guard<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
 }
 
 impl Backend {
-    pub fn new(client: Client, base: BaseFs) -> Self {
+    /// A server over `base`; `stdlib_dir` is a folder holding the stdlib's files, which
+    /// go-to-definition then points to (see docs/lsp.md, "The stdlib on disk").
+    pub fn new(client: Client, base: BaseFs, stdlib_dir: Option<PathBuf>) -> Self {
         Backend {
             client,
             inner: Arc::new(Inner {
+                stdlib_dir,
                 workspace: Mutex::new(Workspace::new(base)),
                 published: Mutex::new(HashSet::new()),
                 docs: Mutex::new(convert::DIAGNOSTICS_DOCS.to_string()),
@@ -81,6 +87,12 @@ impl Backend {
 
     fn workspace(&self) -> MutexGuard<'_, Workspace> {
         lock(&self.inner.workspace)
+    }
+
+    fn uris(&self) -> Uris<'_> {
+        Uris {
+            stdlib_dir: self.inner.stdlib_dir.as_deref(),
+        }
     }
 
     /// The up-to-date analysis, or `None` (logged) when there is no project.
@@ -116,13 +128,13 @@ impl Backend {
     async fn query<T>(
         &self,
         what: &str,
-        uri: &Url,
+        uri: &Uri,
         f: impl FnOnce(&Analysis, FileId, &LineIndex) -> Option<T>,
     ) -> Result<Option<T>> {
         let Some(analysis) = self.analysis().await else {
             return Ok(None);
         };
-        let Some(file) = convert::file_of(analysis.sources(), uri) else {
+        let Some(file) = self.uris().file_of(analysis.sources(), uri) else {
             return Ok(None);
         };
         let result = guard(|| {
@@ -132,7 +144,7 @@ impl Backend {
         match result {
             Ok(answer) => Ok(answer),
             Err(panic) => {
-                let message = format!("{what} on {uri} panicked: {panic}");
+                let message = format!("{what} on {} panicked: {panic}", uri.as_str());
                 self.log(lsp::MessageType::ERROR, message.clone()).await;
                 let mut e = Error::internal_error();
                 e.message = message.into();
@@ -147,7 +159,7 @@ impl Backend {
             return;
         };
         let docs = lock(&self.inner.docs).clone();
-        let Ok(files) = guard(|| convert::diagnostics(&analysis, &docs)) else {
+        let Ok(files) = guard(|| convert::diagnostics(&analysis, self.uris(), &docs)) else {
             self.log(
                 lsp::MessageType::ERROR,
                 "converting diagnostics panicked".into(),
@@ -155,10 +167,21 @@ impl Backend {
             .await;
             return;
         };
-        // Only files with diagnostics are sent, plus those that had some and are now clean.
-        let files: Vec<_> = files.into_iter().filter(|(_, l)| !l.is_empty()).collect();
-        let now: HashSet<Url> = files.iter().map(|(u, _)| u.clone()).collect();
-        let gone: Vec<Url> = {
+        // Files with diagnostics are sent, and every open buffer, so that a clean file
+        // gets a first (empty) publish; then files sent before and not now, cleared.
+        let files: Vec<_> = {
+            let ws = self.workspace();
+            files
+                .into_iter()
+                .filter_map(|(uri, list)| {
+                    let version =
+                        convert::path_of(&uri).and_then(|p| ws.buffer(&p).map(|b| b.version));
+                    (!list.is_empty() || version.is_some()).then_some((uri, list, version))
+                })
+                .collect()
+        };
+        let now: HashSet<Uri> = files.iter().map(|(u, _, _)| u.clone()).collect();
+        let gone: Vec<Uri> = {
             let mut published = lock(&self.inner.published);
             let gone = published.difference(&now).cloned().collect();
             *published = now;
@@ -167,9 +190,7 @@ impl Backend {
         for uri in gone {
             self.client.publish_diagnostics(uri, Vec::new(), None).await;
         }
-        for (uri, list) in files {
-            let version =
-                convert::path_of(&uri).and_then(|p| self.workspace().buffer(&p).map(|b| b.version));
+        for (uri, list, version) in files {
             self.client.publish_diagnostics(uri, list, version).await;
         }
     }
@@ -187,10 +208,15 @@ impl Backend {
     }
 
     /// Records an opened or changed buffer, finding the project from it if needed.
-    async fn set_buffer(&self, uri: &Url, text: Arc<str>, version: i32) {
+    async fn set_buffer(&self, uri: &Uri, text: Arc<str>, version: i32) {
         let Some(path) = convert::path_of(uri) else {
             return;
         };
+        // The stdlib's copy is read-only and belongs to no project: opening it (after a
+        // jump to a definition) changes nothing, and queries on it find the stdlib.
+        if self.uris().stdlib_name(&path).is_some() {
+            return;
+        }
         let found = {
             let mut ws = self.workspace();
             ws.set_buffer(path.clone(), text, version);
@@ -199,7 +225,10 @@ impl Backend {
         if !found {
             self.log(
                 lsp::MessageType::WARNING,
-                format!("{uri} is not in a Ward project: no Ward.toml above it"),
+                format!(
+                    "{} is not in a Ward project: no Ward.toml above it",
+                    uri.as_str()
+                ),
             )
             .await;
         }
@@ -213,15 +242,14 @@ impl Backend {
                 Some(a.sources().get(file).text.to_string())
             })
             .await?;
-        text.ok_or_else(|| Error::invalid_params(format!("no stdlib file {}", params.uri)))
+        text.ok_or_else(|| Error::invalid_params(format!("no stdlib file {}", params.uri.as_str())))
     }
 }
 
-fn position_of(p: &lsp::TextDocumentPositionParams) -> (&Url, lsp::Position) {
+fn position_of(p: &lsp::TextDocumentPositionParams) -> (&Uri, lsp::Position) {
     (&p.text_document.uri, p.position)
 }
 
-#[tower_lsp::async_trait]
 impl LanguageServer for Backend {
     async fn initialize(&self, params: lsp::InitializeParams) -> Result<lsp::InitializeResult> {
         if let Some(docs) = params
@@ -233,7 +261,7 @@ impl LanguageServer for Backend {
             *lock(&self.inner.docs) = docs.to_string();
         }
         #[allow(deprecated)] // root_uri: older clients send only that
-        let mut folders: Vec<Url> = params.root_uri.into_iter().collect();
+        let mut folders: Vec<Uri> = params.root_uri.into_iter().collect();
         if let Some(ws) = params.workspace_folders {
             folders.splice(0..0, ws.into_iter().map(|f| f.uri));
         }
@@ -247,6 +275,7 @@ impl LanguageServer for Backend {
             ..Default::default()
         };
         Ok(lsp::InitializeResult {
+            offset_encoding: None,
             server_info: Some(lsp::ServerInfo {
                 name: "ward-lsp".into(),
                 version: Some(env!("CARGO_PKG_VERSION").into()),
@@ -409,7 +438,7 @@ impl LanguageServer for Backend {
         let (uri, pos) = position_of(&params.text_document_position_params);
         self.query("definition", uri, |a, file, lines| {
             let target = a.definition(file, lines.offset(pos))?;
-            let location = Lines::new(a.sources()).location(target)?;
+            let location = Lines::new(a.sources(), self.uris()).location(target)?;
             Some(lsp::GotoDefinitionResponse::Scalar(location))
         })
         .await
@@ -419,7 +448,7 @@ impl LanguageServer for Backend {
         let (uri, pos) = position_of(&params.text_document_position);
         let include = params.context.include_declaration;
         self.query("references", uri, |a, file, lines| {
-            let mut all = Lines::new(a.sources());
+            let mut all = Lines::new(a.sources(), self.uris());
             Some(
                 a.references(file, lines.offset(pos), include)
                     .into_iter()
@@ -456,7 +485,12 @@ impl LanguageServer for Backend {
             .query("rename", uri, |a, file, lines| {
                 Some(
                     a.rename(file, lines.offset(pos), &params.new_name)
-                        .map(|edits| convert::workspace_edit(a.sources(), &edits)),
+                        .map(|edits| {
+                            convert::workspace_edit(
+                                &mut Lines::new(a.sources(), self.uris()),
+                                &edits,
+                            )
+                        }),
                 )
             })
             .await?;
@@ -489,23 +523,25 @@ impl LanguageServer for Backend {
     async fn symbol(
         &self,
         params: lsp::WorkspaceSymbolParams,
-    ) -> Result<Option<Vec<lsp::SymbolInformation>>> {
+    ) -> Result<Option<lsp::WorkspaceSymbolResponse>> {
         let Some(analysis) = self.analysis().await else {
             return Ok(None);
         };
         let found = guard(|| {
-            let mut lines = Lines::new(analysis.sources());
+            let mut lines = Lines::new(analysis.sources(), self.uris());
             analysis
                 .workspace_symbols(&params.query)
                 .into_iter()
                 .filter_map(|s| convert::symbol_information(s, &mut lines))
                 .collect()
         });
-        found.map(Some).map_err(|panic| {
-            let mut e = Error::internal_error();
-            e.message = format!("workspace/symbol panicked: {panic}").into();
-            e
-        })
+        found
+            .map(|list| Some(lsp::WorkspaceSymbolResponse::Flat(list)))
+            .map_err(|panic| {
+                let mut e = Error::internal_error();
+                e.message = format!("workspace/symbol panicked: {panic}").into();
+                e
+            })
     }
 
     async fn semantic_tokens_full(
@@ -557,7 +593,7 @@ impl LanguageServer for Backend {
         let docs = lock(&self.inner.docs).clone();
         self.query("codeAction", &params.text_document.uri, |a, file, lines| {
             let range: Span = lines.span(params.range);
-            let mut all = Lines::new(a.sources());
+            let mut all = Lines::new(a.sources(), self.uris());
             Some(
                 a.code_actions(file, range)
                     .into_iter()
@@ -570,7 +606,7 @@ impl LanguageServer for Backend {
                             title: action.title,
                             kind: Some(lsp::CodeActionKind::QUICKFIX),
                             diagnostics: diagnostic.map(|d| vec![d]),
-                            edit: Some(convert::workspace_edit(a.sources(), &action.edits)),
+                            edit: Some(convert::workspace_edit(&mut all, &action.edits)),
                             is_preferred: Some(action.preferred),
                             ..Default::default()
                         })

@@ -279,6 +279,46 @@ async fn stdlib_files_are_served_by_ward_stdlib() {
 }
 
 #[tokio::test]
+async fn with_a_stdlib_folder_definitions_land_in_its_files() {
+    let (clean, _) = support::cursor(PIPES);
+    let fs = MemoryFs::from_fixture(std::path::Path::new(support::ROOT), &clean);
+    let dir = std::path::Path::new("/cache/ward/stdlib-0123");
+    let mut server = TestServer::with_stdlib_dir(Arc::new(fs), Some(dir));
+    server.initialize().await;
+    let pipes = uri("channels/pipes.ward");
+    // `IpcNamedPipe` on the channel's `template` line.
+    let at =
+        json!({ "textDocument": { "uri": pipes }, "position": { "line": 2, "character": 16 } });
+    let def = server.request("textDocument/definition", at).await;
+    let windows =
+        tower_lsp_server::ls_types::Uri::from_file_path(dir.join("windows.ward")).unwrap();
+    assert_eq!(def["uri"], windows.as_str(), "{def}");
+    // The client opens that file and asks about it: the server knows it as the stdlib's
+    // and neither takes it for a project file nor warns about it.
+    let text = ward_compiler::stdlib::FILES
+        .iter()
+        .find(|(name, _)| *name == "windows.ward")
+        .unwrap()
+        .1;
+    server.open(&windows, text).await;
+    let line = def["range"]["start"]["line"].clone();
+    let at = json!({ "textDocument": { "uri": windows }, "position": { "line": line, "character": 10 } });
+    let hover = server.request("textDocument/hover", at).await;
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("IpcNamedPipe"),
+        "{hover}"
+    );
+    assert!(server
+        .log_messages()
+        .await
+        .iter()
+        .all(|m| !m.contains("not in a Ward project")));
+}
+
+#[tokio::test]
 async fn garbage_and_half_typed_text_get_answers_not_crashes() {
     let (mut server, _) = TestServer::new(PIPES).await;
     let file = uri("channels/garbage.ward");
@@ -376,4 +416,92 @@ async fn without_a_project_requests_answer_nothing_and_the_reason_is_logged_once
         1,
         "{logs:?}"
     );
+}
+
+/// The server's diagnostics after each incremental edit of a sequence (buffers edited in
+/// place, the analysis and the remembered regex checks kept between edits) are exactly
+/// those of a full check of the same text from scratch, as `ward check` makes it.
+#[tokio::test]
+async fn diagnostics_after_each_edit_equal_a_full_check() {
+    let start = r#"channel Pipes = 291 {
+    version 1
+    template IpcNamedPipe
+    targets [windows_7_11, windows_7_12]
+    instance a = 1 {
+        pipe_name matches "^agent_[0-9]+$"
+        severity high
+    }
+    instance b = 2 {
+        client_image glob "C:\\Tools\\*"
+        severity low
+    }
+}
+"#;
+    // Each edit replaces the first occurrence of a text: broken and fixed regexes, the
+    // channel-291 criterion, typos, a deleted brace, and back.
+    let edits = [
+        ("^agent_[0-9]+$", "^agent_([0-9]+$"),
+        ("severity low", "severity lwo"),
+        ("^agent_([0-9]+$", "^agent_[0-9]+$"),
+        (
+            "severity high\n",
+            "severity high\n        pipe_sddl contains \"WD\"\n",
+        ),
+        ("severity lwo", "severity low"),
+        (
+            "targets [windows_7_11, windows_7_12]",
+            "targets [windows_7_12]",
+        ),
+        ("    }\n}\n", "    \n}\n"),
+        ("    \n}\n", "    }\n}\n"),
+        ("^agent_[0-9]+$", "(?i)^agent_[0-9]+$"),
+        ("(?i)^agent_[0-9]+$", "^agent_([0-9]+$"),
+    ];
+    let fixture = format!("//- channels/pipes.ward\n{start}");
+    let (mut server, _) = TestServer::new(&fixture).await;
+    let file = uri("channels/pipes.ward");
+    let mut text = start.to_string();
+    server.open(&file, &text).await;
+    server.diagnostics(&file).await;
+    let mut with_errors = 0;
+    for (version, (from, to)) in (2..).zip(edits) {
+        let at = text
+            .find(from)
+            .unwrap_or_else(|| panic!("{from:?} in {text}"));
+        let lines = ward_lsp::LineIndex::new(&text);
+        let range = json!({ "start": lines.position(at), "end": lines.position(at + from.len()) });
+        text.replace_range(at..at + from.len(), to);
+        server
+            .notify(
+                "textDocument/didChange",
+                json!({ "textDocument": { "uri": file, "version": version },
+                    "contentChanges": [{ "range": range, "text": to }] }),
+            )
+            .await;
+        let published = server.diagnostics(&file).await;
+        with_errors += usize::from(!published.is_empty());
+
+        let (clean, _) = support::cursor(&format!("//- channels/pipes.ward\n{text}"));
+        let fs = MemoryFs::from_fixture(std::path::Path::new(support::ROOT), &clean);
+        let project =
+            ward_compiler::project::load(&fs, std::path::Path::new(support::ROOT)).unwrap();
+        let analysis = ward_compiler::ide::Analysis::from_project(project);
+        let full = ward_lsp::diagnostics(
+            &analysis,
+            ward_lsp::Uris { stdlib_dir: None },
+            ward_lsp::DIAGNOSTICS_DOCS,
+        );
+        let full = full
+            .into_iter()
+            .find(|(u, _)| *u == file)
+            .map(|(_, list)| serde_json::to_value(list).unwrap())
+            .unwrap();
+        assert_eq!(
+            Value::Array(published),
+            full,
+            "after edit {version}: {from:?} -> {to:?}\n{text}"
+        );
+    }
+    // The sequence goes through broken states, not only clean ones.
+    assert!(with_errors >= 6, "only {with_errors} edits left errors");
 }

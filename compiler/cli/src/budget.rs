@@ -14,6 +14,7 @@ use ward_compiler::sources::{Origin, Sources};
 use ward_compiler::test_runner::{Built, Case, Outcome};
 use ward_compiler::Span;
 use ward_runtime::VerifiedChannel;
+use ward_sigma::winlog::Record;
 
 use crate::measure::measure;
 
@@ -136,19 +137,19 @@ fn read_samples(budget: &BudgetSection, root: &Path) -> Result<Vec<serde_json::V
     if budget.events.is_empty() {
         return Err("[budget] sets budgets but lists no `events` files to measure them on".into());
     }
+    let reader = ward_sigma::winlog::Reader::bundled()?;
     let mut out = Vec::new();
     for file in &budget.events {
         let path = root.join(file);
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        for (i, line) in text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty())
-        {
-            let event = serde_json::from_str(line)
-                .map_err(|e| format!("{}:{}: not JSON: {e}", path.display(), i + 1))?;
-            out.push(event);
+        let bytes =
+            std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        // JSON Lines, .evtx or a JSON dump: the reader `ward run` uses.
+        for (number, record) in reader.read(bytes) {
+            match record {
+                Record::Event(event) => out.push(event),
+                Record::Unmapped { .. } => {}
+                Record::Bad(why) => return Err(format!("{}:{number}: {why}", path.display())),
+            }
         }
     }
     Ok(out)

@@ -3,7 +3,7 @@
 //! within the runtime's size limit.
 
 use std::fs::File;
-use std::io::Read;
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 use std::process::ExitCode;
@@ -16,18 +16,22 @@ use ward_runtime::SensorProfile;
 use crate::load::{load, Loaded};
 use crate::output::{fail, print_diagnostics, ColorChoice, DiagnosticsFormat, CONTENT_ERRORS};
 
-/// The profile of sensor `name` as the project at `dir` declares it (the stdlib included).
-/// Only the sensor declarations matter here; diagnostics are `ward check`'s business.
-pub fn sensor_profile(dir: &Path, name: &str) -> Result<SensorProfile, ExitCode> {
-    let loaded = load(dir)?;
+/// The profile of sensor `name` as the project at `dir` declares it (the stdlib included),
+/// and the names of the templates the project knows (so `ward run` can tell an event of
+/// another channel's template from a misspelt template name). Only the declarations
+/// matter here; diagnostics are `ward check`'s business.
+pub fn sensor_profile(dir: &Path, name: &str) -> Result<(SensorProfile, Vec<String>), ExitCode> {
+    let loaded = load(dir, false)?;
     let id = find_sensor(&loaded, dir, name).map_err(fail)?;
-    Ok(SensorExport::of(&loaded.checked.program, id).profile())
+    let program = &loaded.checked.program;
+    let templates = program.templates.iter().map(|t| t.name.clone()).collect();
+    Ok((SensorExport::of(program, id).profile(), templates))
 }
 
 /// The generated profile of sensor `name`, for `ward sensor export`: refused (exit 1, the
 /// diagnostics printed) while the project has errors, since a sensor's build embeds it.
 pub fn sensor_export(dir: &Path, name: &str) -> Result<SensorExport, ExitCode> {
-    let loaded = load(dir)?;
+    let loaded = load(dir, false)?;
     if loaded.has_errors() {
         print_diagnostics(
             &loaded.project.sources,
@@ -42,12 +46,16 @@ pub fn sensor_export(dir: &Path, name: &str) -> Result<SensorExport, ExitCode> {
     Ok(SensorExport::of(&loaded.checked.program, id))
 }
 
-/// Reads a profile file written by `ward sensor export --lang json`.
-pub fn profile_file(path: &Path) -> Result<SensorProfile, String> {
+/// Reads a profile file written by `ward sensor export --lang json`: the profile, and the
+/// names of the templates it supplies.
+pub fn profile_file(path: &Path) -> Result<(SensorProfile, Vec<String>), String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     SensorExport::from_json(&text)
-        .map(|e| e.profile())
+        .map(|e| {
+            let templates = e.templates.iter().map(|t| t.name.clone()).collect();
+            (e.profile(), templates)
+        })
         .map_err(|e| format!("{}: not a sensor profile: {e}", path.display()))
 }
 
@@ -75,4 +83,15 @@ pub fn read_channel(path: &Path) -> Result<Vec<u8>, String> {
         .read_to_end(&mut bytes)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     Ok(bytes)
+}
+
+/// The JSON Lines events of `ward run` and `ward bench`: the file, or standard input for
+/// `-` (so events can be piped in from a sensor log or a decompressor).
+pub fn open_events(path: &Path) -> Result<Box<dyn BufRead>, String> {
+    if path.as_os_str() == "-" {
+        return Ok(Box::new(std::io::stdin().lock()));
+    }
+    File::open(path)
+        .map(|f| Box::new(BufReader::new(f)) as Box<dyn BufRead>)
+        .map_err(|e| format!("cannot open {}: {e}", path.display()))
 }

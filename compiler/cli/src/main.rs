@@ -9,6 +9,8 @@ mod keys;
 mod load;
 mod measure;
 mod output;
+mod progress;
+mod stdlib_cache;
 
 use std::process::ExitCode;
 
@@ -50,6 +52,18 @@ enum Command {
     Lsp(commands::lsp::LspArgs),
     /// Sensor profiles: `ward sensor export NAME --lang c|rust|json`.
     Sensor(commands::sensor::SensorArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell).
+    Completions(commands::completions::CompletionsArgs),
+    /// Print the manual page (or write a page per subcommand with `--out DIR`).
+    Man(commands::man::ManArgs),
+    /// The TUF conformance suite's client CLI (init, refresh, download) over ward-updater.
+    TufClient(commands::tuf_client::TufClientArgs),
+    /// The release repository (TUF): init, timestamp, rotate, status.
+    Repo(commands::repo::RepoArgs),
+    /// Add a build's channel files to a release repository as new targets.
+    Publish(commands::publish::PublishArgs),
+    /// Import detection content from other formats (`ward import sigma PATHS... --out DIR`).
+    Import(commands::import::ImportArgs),
 }
 
 fn main() -> ExitCode {
@@ -80,5 +94,11 @@ fn main() -> ExitCode {
         Command::Diff(args) => commands::diff::run(args),
         Command::Lsp(args) => commands::lsp::run(args),
         Command::Sensor(args) => commands::sensor::run(args),
+        Command::Completions(args) => commands::completions::run(args),
+        Command::Man(args) => commands::man::run(args),
+        Command::TufClient(args) => commands::tuf_client::run(args),
+        Command::Repo(args) => commands::repo::run(args),
+        Command::Publish(args) => commands::publish::run(args),
+        Command::Import(args) => commands::import::run(args),
     }
 }

@@ -12,6 +12,8 @@ use ward_compiler::{render, Diagnostic};
 pub enum Format {
     Human,
     Json,
+    /// JUnit XML, as CI systems (GitLab, Jenkins, GitHub test reporters) read it.
+    Junit,
 }
 
 /// How diagnostics are printed: for people, as JSON, or as SARIF 2.1.0 for code scanning.

@@ -31,24 +31,32 @@ fn bench(chan: &Path, events: &Path) -> (i32, String) {
         .arg(events))
 }
 
-/// The number before `suffix` on the line that ends with it.
-fn figure(text: &str, suffix: &str) -> f64 {
-    let line = text
-        .lines()
-        .find(|l| l.ends_with(suffix))
-        .unwrap_or_else(|| panic!("no line ending in {suffix:?}: {text}"));
-    line.trim_end_matches(suffix).trim().parse().unwrap()
-}
-
 #[test]
 fn the_example_channel_reports_its_cost() {
     let tmp = tempfile::tempdir().unwrap();
     let chan = build_examples(tmp.path());
     let (code, text) = bench(&chan, &repo().join("examples/events/windows.jsonl"));
     assert_eq!(code, 0, "{text}");
-    assert!(figure(&text, " events/s") > 0.0, "{text}");
-    let latency = text.lines().find(|l| l.contains("ns per event")).unwrap();
-    assert!(latency.contains("(median)") && latency.contains("(99th percentile)"));
+    // Both rates, each labelled with what it counts.
+    let per_event = text
+        .lines()
+        .find_map(|l| l.strip_prefix("per event: "))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(per_event.contains(" ns (median)") && per_event.contains(" ns (99th percentile)"));
+    let median: f64 = per_event.split(' ').next().unwrap().parse().unwrap();
+    let implied: f64 = per_event
+        .strip_suffix(" events/s at the median")
+        .and_then(|l| l.rsplit(' ').next())
+        .unwrap_or_else(|| panic!("{per_event}"))
+        .parse()
+        .unwrap();
+    assert!((implied - 1e9 / median).abs() <= 1.0, "{per_event}");
+    let wall = text
+        .lines()
+        .find_map(|l| l.strip_prefix("wall time: "))
+        .unwrap_or_else(|| panic!("{text}"));
+    let rate: f64 = wall.split(' ').next().unwrap().parse().unwrap();
+    assert!(rate > 0.0 && wall.contains("events/s over"), "{wall}");
     let memory = text
         .lines()
         .find_map(|l| l.strip_prefix("memory held by the verified channel: "))
@@ -81,4 +89,23 @@ fn malformed_events_are_refused_before_anything_is_measured() {
     .unwrap();
     let (code, text) = bench(&chan, &events);
     assert_eq!(code, 2, "{text}");
+}
+
+#[test]
+fn events_can_come_from_standard_input() {
+    let tmp = tempfile::tempdir().unwrap();
+    let chan = build_examples(tmp.path());
+    let examples = repo().join("examples");
+    let events = std::fs::read(examples.join("events/windows.jsonl")).unwrap();
+    let (code, text) = run(ward()
+        .arg("bench")
+        .arg(&chan)
+        .arg("--trust")
+        .arg(examples.join("keys/example-insecure.pub"))
+        .args(["--sensor", "windows_7_12", "--project"])
+        .arg(&examples)
+        .args(["--events", "-"])
+        .write_stdin(events));
+    assert_eq!(code, 0, "{text}");
+    assert!(text.starts_with("per event: "), "{text}");
 }

@@ -5,7 +5,7 @@ mod support;
 use std::fs;
 use std::path::Path;
 
-use support::{keygen, project, repo, run, ward, MANIFEST};
+use support::{build, keygen, project, repo, run, ward, MANIFEST};
 
 /// A channel that uses input 21 of IpcNamedPipe and targets only the sensor that has it.
 const PIPE_SDDL: &str = r#"
@@ -21,16 +21,6 @@ channel PipeSddl = 900 {
     }
 }
 "#;
-
-fn build(dir: &Path, key: &Path, out: &Path) -> (i32, String) {
-    run(ward()
-        .arg("build")
-        .arg(dir)
-        .arg("--key")
-        .arg(key)
-        .arg("--out")
-        .arg(out))
-}
 
 #[test]
 fn the_examples_build_verify_and_run() {
@@ -302,7 +292,7 @@ fn run_reports_bad_lines_by_number_and_goes_on() {
     );
     assert_eq!(
         stdout.trim(),
-        r#"{"action":"detect","channel":900,"event":4,"instance":1,"name":"everyone_can_write","severity":"high","tags":["attack.t1559","pipes"]}"#
+        r#"{"event":4,"channel":900,"instance":1,"name":"everyone_can_write","severity":"high","action":"detect","tags":["attack.t1559","pipes"]}"#
     );
 }
 

@@ -21,7 +21,8 @@ fn a_folder_without_ward_toml_is_a_usage_error_naming_it() {
     let (code, out) = stdout_of(ward().arg("check").arg(dir.path()));
     assert_eq!(code, 2, "{out}");
     assert!(
-        out.contains("has no Ward.toml") && out.contains(&dir.path().display().to_string()),
+        out.contains("no Ward.toml in it or in any folder above it")
+            && out.contains(&dir.path().display().to_string()),
         "{out}"
     );
 }
@@ -55,6 +56,11 @@ fn unreadable_sources_are_named_and_the_rest_is_still_checked() {
     assert_eq!(code, 1, "{out}");
     assert!(
         out.contains("latin1.ward") && out.contains("not UTF-8"),
+        "{out}"
+    );
+    // The line of the bad byte, since the file cannot be shown as source.
+    assert!(
+        out.contains("byte 0xe9 at line 1, column 7") && out.contains("`// caf\u{fffd}`"),
         "{out}"
     );
     assert!(
@@ -151,6 +157,24 @@ fn explain_prints_a_code_and_refuses_unknown_ones() {
     assert_eq!(code, 0);
     assert!(out.contains("channel-291"), "{out}");
     assert_eq!(stdout_of(ward().args(["explain", "E9999"])).0, 2);
+}
+
+#[test]
+fn explain_prints_the_whole_entry_of_the_diagnostics_page() {
+    let page = fs::read_to_string(repo().join("docs/diagnostics.md")).unwrap();
+    for code in ["E0001", "E0300", "W0003"] {
+        let start = page.find(&format!("\n## {code}\n")).unwrap() + 1;
+        let rest = &page[start..];
+        let end = rest[3..].find("\n## ").map_or(rest.len(), |i| i + 4);
+        let out = ward().args(["explain", code]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        // Example, rendered output and all: the page's entry, line for line.
+        assert_eq!(
+            String::from_utf8(out.stdout).unwrap().trim_end(),
+            rest[..end].trim_end(),
+            "{code}"
+        );
+    }
 }
 
 #[test]

@@ -1,10 +1,11 @@
 //! End to end: the real `ward lsp` process, spoken to over stdio in JSON-RPC as an editor
-//! would. It must report the channel-291 mistake with its related places, then shut down.
+//! would. It must report the channel-291 mistake with its related places, then shut down
+//! with the exit code the protocol gives: 0 after `shutdown`, 1 without.
 
 mod support;
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -43,6 +44,21 @@ fn read_messages(stdout: impl Read, tx: mpsc::Sender<Value>) {
     }
 }
 
+/// Waits for the server to exit by itself, its stdin still open.
+fn wait_for_exit(child: &mut Child) -> ExitStatus {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("`ward lsp` did not exit after `exit`");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 #[test]
 fn ward_lsp_reports_channel_291_over_stdio() {
     let source = "channel Pipes = 291 {\n    version 1\n    template IpcNamedPipe\n    targets [windows_7_11, windows_7_12]\n    instance everyone_can_write = 1 {\n        pipe_sddl contains \"(A;;GRGW;;;WD)\"\n        severity high\n    }\n}\n";
@@ -54,8 +70,10 @@ fn ward_lsp_reports_channel_291_over_stdio() {
     let root_uri = format!("file://{}", root.display());
     let file_uri = format!("{root_uri}/channels/pipes.ward");
 
+    let cache = tempfile::tempdir().unwrap();
     let mut child = Command::new(assert_cmd::cargo::cargo_bin("ward"))
         .arg("lsp")
+        .env("XDG_CACHE_HOME", cache.path())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -99,13 +117,24 @@ fn ward_lsp_reports_channel_291_over_stdio() {
     assert_eq!(d["code"], "E0300");
     assert!(d["message"].as_str().unwrap().contains("pipe_sddl"));
     let related = d["relatedInformation"].as_array().unwrap();
+    // The sensor's declaration is in the stdlib's copy the server wrote: a real file.
+    let stdlib = related[0]["location"]["uri"].as_str().unwrap();
+    let stdlib = stdlib.strip_prefix("file://").expect("a file: URI");
+    assert!(
+        stdlib.starts_with(&cache.path().display().to_string()),
+        "{stdlib}"
+    );
+    assert!(std::fs::read_to_string(stdlib)
+        .unwrap()
+        .contains("sensor windows_7_11"));
     assert!(related[0]["message"]
         .as_str()
         .unwrap()
         .contains("supplies inputs 1..=20"));
     assert!(related[1]["message"].as_str().unwrap().contains("field 21"));
 
-    send(json!({ "jsonrpc": "2.0", "id": 2, "method": "shutdown" }));
+    // With `"params": null`, as Eglot and LSP4IJ send it.
+    send(json!({ "jsonrpc": "2.0", "id": 2, "method": "shutdown", "params": null }));
     loop {
         let m = next("shutdown response");
         if m["id"] == 2 {
@@ -115,18 +144,31 @@ fn ward_lsp_reports_channel_291_over_stdio() {
     }
     send(json!({ "jsonrpc": "2.0", "method": "exit" }));
     // The server must exit on `exit` alone, with its stdin still open.
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if std::time::Instant::now() > deadline {
-            child.kill().unwrap();
-            panic!("`ward lsp` did not exit after `exit`");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = wait_for_exit(&mut child);
     drop(stdin);
     assert!(status.success(), "{status}");
     reader.join().unwrap();
+}
+
+#[test]
+fn exit_without_shutdown_is_exit_code_1() {
+    let cache = tempfile::tempdir().unwrap();
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("ward"))
+        .arg("lsp")
+        .env("XDG_CACHE_HOME", cache.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let initialize = json!({ "jsonrpc": "2.0", "id": 1, "method": "initialize",
+        "params": { "capabilities": {}, "processId": null } });
+    stdin.write_all(&frame(&initialize)).unwrap();
+    stdin
+        .write_all(&frame(&json!({ "jsonrpc": "2.0", "method": "exit" })))
+        .unwrap();
+    let status = wait_for_exit(&mut child);
+    drop(stdin);
+    assert_eq!(status.code(), Some(1), "{status}");
 }

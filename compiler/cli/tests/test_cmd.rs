@@ -23,18 +23,7 @@ fn the_examples_pass_and_the_counts_are_printed() {
     assert_eq!(failed, "0 failed");
 }
 
-const CHANNEL: &[u8] = br#"
-channel Pipes = 950 {
-    version 1
-    template IpcNamedPipe
-    targets [windows_7_11, windows_7_12]
-    instance remote_psexec = 1 {
-        pipe_name ends_with "PSEXESVC"
-        is_remote == true
-        severity high
-    }
-}
-"#;
+const CHANNEL: &[u8] = support::PSEXEC_CHANNEL.as_bytes();
 
 #[test]
 fn a_wrong_expect_is_a_failure_with_its_location() {

@@ -13,6 +13,9 @@ pub struct Config {
     pub build: BuildSection,
     #[serde(default)]
     pub budget: BudgetSection,
+    /// Lint levels of warning codes (`W0001 = "deny"`): [`crate::lints`].
+    #[serde(default)]
+    pub lints: crate::lints::Lints,
 }
 
 /// What each channel may cost a sensor, enforced by `ward test`: time per event on sample
@@ -94,7 +97,7 @@ pub fn parse(file: FileId, text: &str) -> Result<Config, Box<Diagnostic>> {
         Box::new(
             Diagnostic::new(Code::ProjectConfig, format!("invalid Ward.toml: {message}"))
                 .primary(file, span, message)
-                .help("a manifest needs `[project]` with `name = \"...\"`; `[build]` may set `out` and `key`, and `[budget]` time and memory budgets (docs/cli.md)"),
+                .help("a manifest needs `[project]` with `name = \"...\"`; `[build]` may set `out` and `key`, `[budget]` time and memory budgets, and `[lints]` warning levels (docs/cli.md)"),
         )
     })
 }

@@ -20,6 +20,21 @@ const MAX_WIDTH: usize = 100;
 
 /// The canonical layout of `src`, or `None` when it has syntax errors.
 pub fn format(src: &str) -> Option<String> {
+    // The file keeps its byte order mark and its line endings (Windows editors write
+    // both), so `ward fmt --check` does not fail every file saved on Windows.
+    let (bom, body) = match src.strip_prefix('\u{feff}') {
+        Some(body) => ("\u{feff}", body),
+        None => ("", src),
+    };
+    if body.contains("\r\n") {
+        let formatted = format_lf(&body.replace("\r\n", "\n"))?;
+        return Some(format!("{bom}{}", formatted.replace('\n', "\r\n")));
+    }
+    format_lf(body).map(|formatted| format!("{bom}{formatted}"))
+}
+
+/// [`format`] of a text whose lines end in `\n`.
+fn format_lf(src: &str) -> Option<String> {
     let parse = ward_syntax::parse(FileId(0), src);
     if !parse.diagnostics.is_empty() {
         return None;

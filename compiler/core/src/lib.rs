@@ -11,6 +11,7 @@ pub mod format;
 pub mod hir;
 pub mod ide;
 pub mod io;
+pub mod lints;
 pub mod lower;
 pub mod profile;
 pub mod project;
@@ -18,7 +19,7 @@ pub mod render;
 pub mod review;
 pub mod sources;
 pub mod stdlib;
-mod suggest;
+pub mod suggest;
 pub mod test_runner;
 
 pub use check::{check, Checked};

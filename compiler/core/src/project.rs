@@ -7,6 +7,7 @@ use ward_syntax::{Code, Diagnostic, Span};
 
 use crate::config::{self, Config};
 use crate::io::{FileSystem, ReadError};
+use crate::lints;
 use crate::sources::{Origin, Sources};
 use crate::stdlib;
 
@@ -93,7 +94,10 @@ pub fn load(fs: &dyn FileSystem, root: &Path) -> Result<Project, LoadError> {
         Origin::Manifest,
     );
     let config = match config::parse(manifest_id, &manifest_text) {
-        Ok(c) => Some(c),
+        Ok(c) => {
+            diagnostics.extend(lints::validate(&c.lints, manifest_id, &manifest_text));
+            Some(c)
+        }
         Err(d) => {
             diagnostics.push(*d);
             None
@@ -132,13 +136,10 @@ pub fn load(fs: &dyn FileSystem, root: &Path) -> Result<Project, LoadError> {
                 Ok(text) => {
                     sources.add(name, Some(path), text, Origin::Project);
                 }
-                Err(e) => diagnostics.push(unreadable(
-                    &mut sources,
-                    format!(
-                        "it is not UTF-8 text (invalid byte at offset {})",
-                        e.utf8_error().valid_up_to()
-                    ),
-                )),
+                Err(e) => {
+                    let why = not_utf8(e.as_bytes(), e.utf8_error().valid_up_to());
+                    diagnostics.push(unreadable(&mut sources, why));
+                }
             },
             Err(ReadError::TooLarge { size, limit }) => diagnostics.push(unreadable(
                 &mut sources,
@@ -163,4 +164,34 @@ pub fn load(fs: &dyn FileSystem, root: &Path) -> Result<Project, LoadError> {
         sources,
         diagnostics,
     })
+}
+
+/// Longest excerpt of a line quoted in a message, in characters.
+const QUOTED_LINE: usize = 80;
+
+/// Says where the first byte that is not UTF-8 is, by line and column, and quotes that
+/// line (invalid bytes shown as U+FFFD), since the file cannot be shown as source.
+fn not_utf8(bytes: &[u8], at: usize) -> String {
+    let line_start = bytes[..at]
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |i| i + 1);
+    let line_end = bytes[at..]
+        .iter()
+        .position(|b| *b == b'\n')
+        .map_or(bytes.len(), |i| at + i);
+    let line = bytes[..at].iter().filter(|b| **b == b'\n').count() + 1;
+    let column = String::from_utf8_lossy(&bytes[line_start..at])
+        .chars()
+        .count()
+        + 1;
+    let text = String::from_utf8_lossy(&bytes[line_start..line_end]);
+    let mut quoted: String = text.trim_end().chars().take(QUOTED_LINE).collect();
+    if text.trim_end().chars().count() > QUOTED_LINE {
+        quoted.push('…');
+    }
+    format!(
+        "it is not UTF-8 text: byte 0x{:02x} at line {line}, column {column} (byte offset {at}): `{quoted}`; save the file as UTF-8",
+        bytes[at]
+    )
 }

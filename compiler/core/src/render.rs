@@ -9,7 +9,16 @@ use serde_json::{json, Value as Json};
 use crate::sources::Sources;
 use crate::{Diagnostic, Severity};
 
-/// Writes every diagnostic as an ariadne report, then a one-line summary.
+/// At most this many diagnostics of one file are shown to a person; the rest are counted.
+/// (20,000 errors would otherwise print 140,000 lines; JSON and SARIF keep them all.)
+pub const MAX_SHOWN_PER_FILE: usize = 50;
+
+/// A source line longer than this (in bytes) is not quoted: one diagnostic on a generated
+/// or minified line must not print megabytes.
+pub const MAX_QUOTED_LINE: usize = 2048;
+
+/// Writes every diagnostic as an ariadne report, up to [`MAX_SHOWN_PER_FILE`] per file
+/// with a count of the rest, then a one-line summary of all of them.
 pub fn human(
     out: &mut dyn Write,
     sources: &Sources,
@@ -17,8 +26,28 @@ pub fn human(
     color: bool,
 ) -> std::io::Result<()> {
     let mut cache = ariadne::sources(sources.iter().map(|s| (s.name.clone(), s.text.to_string())));
+    let mut shown: std::collections::BTreeMap<Option<crate::FileId>, usize> = Default::default();
     for d in diagnostics {
-        report(d, sources, color).write(&mut cache, &mut *out)?;
+        let count = shown.entry(d.location().map(|l| l.file)).or_default();
+        *count += 1;
+        if *count > MAX_SHOWN_PER_FILE {
+            continue;
+        }
+        if quotable(d, sources) {
+            report(d, sources, color).write(&mut cache, &mut *out)?;
+        } else {
+            unquoted(out, d, sources)?;
+        }
+    }
+    for (file, count) in shown {
+        if count > MAX_SHOWN_PER_FILE {
+            let name = file.map_or("the project", |f| sources.get(f).name.as_str());
+            writeln!(
+                out,
+                "... and {} more diagnostics in {name} not shown (`--format json` or `--format sarif` lists every one)",
+                count - MAX_SHOWN_PER_FILE
+            )?;
+        }
     }
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.len() - errors;
@@ -26,6 +55,60 @@ pub fn human(
         writeln!(out, "{}", summary(errors, warnings))?;
     }
     Ok(())
+}
+
+/// A message, label, note or help longer than this (in characters) is cut with `…`: names
+/// quoted from a huge token must not print all of it either.
+pub const MAX_MESSAGE: usize = 300;
+
+fn bounded(text: &str) -> String {
+    match text.char_indices().nth(MAX_MESSAGE) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
+}
+
+/// A diagnostic on a line too long to quote: its places by line and column, in plain text.
+fn unquoted(out: &mut dyn Write, d: &Diagnostic, sources: &Sources) -> std::io::Result<()> {
+    let kind = match d.severity {
+        Severity::Error => "Error",
+        Severity::Warning => "Warning",
+    };
+    writeln!(out, "[{}] {kind}: {}", d.code.as_str(), bounded(&d.message))?;
+    for l in &d.labels {
+        let src = sources.get(l.file);
+        let (line, col) = src.line_col(l.span.start);
+        writeln!(
+            out,
+            "   --> {}:{line}:{col}: {} (the line is too long to quote)",
+            src.name,
+            bounded(&l.message)
+        )?;
+    }
+    for n in &d.notes {
+        writeln!(out, "   Note: {}", bounded(n))?;
+    }
+    if let Some(h) = &d.help {
+        writeln!(out, "   Help: {}", bounded(h))?;
+    }
+    Ok(())
+}
+
+/// Whether every line a label of `d` touches is short enough to quote.
+fn quotable(d: &Diagnostic, sources: &Sources) -> bool {
+    d.labels.iter().all(|l| {
+        let src = sources.get(l.file);
+        let text: &str = &src.text;
+        let start = text
+            .get(..l.span.start.min(text.len()))
+            .and_then(|t| t.rfind('\n'))
+            .map_or(0, |i| i + 1);
+        let end = text
+            .get(l.span.end.min(text.len())..)
+            .and_then(|t| t.find('\n'))
+            .map_or(text.len(), |i| l.span.end + i);
+        end.saturating_sub(start) <= MAX_QUOTED_LINE
+    })
 }
 
 fn summary(errors: usize, warnings: usize) -> String {
@@ -57,7 +140,7 @@ fn report(d: &Diagnostic, sources: &Sources, color: bool) -> Report<'static, Spa
                 .with_index_type(IndexType::Byte),
         )
         .with_code(d.code.as_str())
-        .with_message(&d.message);
+        .with_message(bounded(&d.message));
     // ariadne starts a new block whenever a label comes before the previous one in its
     // file, so labels go in by file (the primary's first) and position.
     let primary = d.location().map(|l| l.file);
@@ -74,15 +157,15 @@ fn report(d: &Diagnostic, sources: &Sources, color: bool) -> Report<'static, Spa
         };
         report = report.with_label(
             ALabel::new(span_of(l.file, l.span))
-                .with_message(&l.message)
+                .with_message(bounded(&l.message))
                 .with_color(c),
         );
     }
     for n in &d.notes {
-        report = report.with_note(n);
+        report = report.with_note(bounded(n));
     }
     if let Some(h) = &d.help {
-        report = report.with_help(h);
+        report = report.with_help(bounded(h));
     }
     report.finish()
 }

@@ -227,6 +227,15 @@ fn diagnostics_md() -> String {
          Every diagnostic has a stable code: `E` codes are errors (exit code 1, nothing is built),\n\
          `W` codes are warnings. Codes never change meaning once published. `ward explain CODE`\n\
          prints an entry of this page in the terminal.\n\n\
+         Warnings have lint levels. In Ward.toml, `[lints]` sets a `W` code to `\"allow\"` (not\n\
+         reported), `\"warn\"` (the default) or `\"deny\"` (an error: exit code 1, nothing is\n\
+         built); `--deny-warnings` on `ward check`, `build` and `test` makes every warning left an\n\
+         error. `E` codes have no level: content the runtime would refuse cannot be allowed.\n\n\
+         ```toml\n\
+         [lints]\n\
+         W0001 = \"deny\"    # a redundant criterion fails CI\n\
+         W0003 = \"allow\"   # duplicate test names are tolerated\n\
+         ```\n\n\
          | code | title |\n| --- | --- |\n",
     );
     for code in Code::ALL {

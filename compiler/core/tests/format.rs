@@ -88,6 +88,32 @@ fn every_ward_file_of_the_repository_formats_idempotently_and_keeps_its_comments
 }
 
 #[test]
+fn windows_line_endings_and_a_byte_order_mark_are_kept() {
+    let repo = support::repo();
+    for file in ward_files(&repo.join("examples")) {
+        let lf = fs::read_to_string(&file).unwrap();
+        let crlf = lf.replace('\n', "\r\n");
+        // Formatted with LF, so formatted with CRLF: `ward fmt --check` passes both.
+        assert_eq!(
+            format(&crlf).as_deref(),
+            Some(crlf.as_str()),
+            "{}",
+            file.display()
+        );
+        let bom = format!("\u{feff}{crlf}");
+        assert_eq!(
+            format(&bom).as_deref(),
+            Some(bom.as_str()),
+            "{}",
+            file.display()
+        );
+    }
+    // An unformatted CRLF file is formatted in CRLF.
+    let messy = "enum E {\r\n a = 0,\r\n}\r\n";
+    assert_eq!(format(messy).as_deref(), Some("enum E { a = 0 }\r\n"));
+}
+
+#[test]
 fn files_with_syntax_errors_are_left_alone() {
     assert_eq!(format("channel C = 1 { version }"), None);
 }

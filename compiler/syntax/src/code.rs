@@ -119,6 +119,13 @@ codes! {
     DuplicateTag = "W0002", "duplicate tag";
     /// Two tests share a name, so their results cannot be told apart.
     DuplicateTestName = "W0003", "duplicate test name";
+    /// A `.ward` file declares nothing: it is empty or holds only comments. Often a file
+    /// whose content was lost, or a draft; nothing in it is checked or built.
+    EmptyFile = "W0004", "file declares nothing";
+    /// The project declares no channel, so `ward build` would build nothing and `ward
+    /// test` would test nothing. Reported only when there is no error (an error may be
+    /// what hid the channels).
+    NoChannels = "W0005", "project has no channels";
 }
 
 impl Code {

@@ -73,7 +73,9 @@ pub enum Tok {
     #[regex(r"[0-9][0-9_]*")]
     #[regex(r"0[xX][0-9A-Fa-f_]+")]
     Int,
-    #[regex(r#""([^"\\]|\\[\s\S])*""#)]
+    /// A string ends on its line (`\n` writes a line break), so a missing quote is
+    /// reported on the line of the mistake, not wherever the next quote happens to be.
+    #[regex(r#""([^"\\\n]|\\[^\n])*""#)]
     Str,
     /// A string with no closing quote on its line: reported as an error, never parsed.
     #[regex(r#""([^"\\\n]|\\[^\n])*"#, callback = unterminated_string, allow_greedy = true)]
@@ -275,6 +277,10 @@ pub struct Lexed {
 pub fn lex(src: &str) -> Lexed {
     let mut out = Lexed::default();
     let mut lexer = Tok::lexer(src);
+    // A UTF-8 byte order mark, which Windows editors write, is not content.
+    if src.starts_with('\u{feff}') {
+        lexer.bump('\u{feff}'.len_utf8());
+    }
     while let Some(tok) = lexer.next() {
         let range = lexer.span();
         let span = Span::new(range.start, range.end);

@@ -151,8 +151,20 @@ fn error_span(e: &ParseError<usize, Tok, lexer::LexError>) -> Span {
     }
 }
 
+/// At most this many characters of the source are quoted in a message, so a mistake in a
+/// huge token (a generated line, a run of binary bytes) does not print all of it.
+const QUOTED: usize = 40;
+
+/// `text`, cut to [`QUOTED`] characters with `…` when longer.
+fn excerpt(text: &str) -> String {
+    match text.char_indices().nth(QUOTED) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
+}
+
 fn lex_diagnostic(file: FileId, src: &str, e: &lexer::LexError) -> Diagnostic {
-    let text = src.get(e.span.start..e.span.end).unwrap_or("");
+    let text = excerpt(src.get(e.span.start..e.span.end).unwrap_or(""));
     let (message, label) = match e.kind {
         LexErrorKind::UnknownCharacter => (
             format!(
@@ -171,7 +183,13 @@ fn lex_diagnostic(file: FileId, src: &str, e: &lexer::LexError) -> Diagnostic {
             "this raw string is never closed",
         ),
     };
-    Diagnostic::new(Code::InvalidToken, message).primary(file, e.span, label)
+    let d = Diagnostic::new(Code::InvalidToken, message).primary(file, e.span, label);
+    if e.kind == LexErrorKind::UnterminatedString {
+        return d.help(
+            "close the string on the line where it begins; write `\\n` for a line break inside it",
+        );
+    }
+    d
 }
 
 fn syntax_diagnostic(
@@ -185,7 +203,7 @@ fn syntax_diagnostic(
             token: (l, tok, r),
             expected,
         } => (
-            format!("`{}`", src.get(*l..*r).unwrap_or("?")),
+            format!("`{}`", excerpt(src.get(*l..*r).unwrap_or("?"))),
             expected.as_slice(),
             tok.is_keyword(),
         ),
@@ -193,7 +211,7 @@ fn syntax_diagnostic(
             ("end of file".to_string(), expected.as_slice(), false)
         }
         ParseError::ExtraToken { token: (l, _, r) } => (
-            format!("`{}`", src.get(*l..*r).unwrap_or("?")),
+            format!("`{}`", excerpt(src.get(*l..*r).unwrap_or("?"))),
             &[][..],
             false,
         ),
@@ -214,7 +232,20 @@ fn syntax_diagnostic(
     let wants_name_only = expected.as_deref().is_some_and(|e| {
         e.contains("a name") && !e.contains("a string") && !e.contains("an integer")
     });
-    if keyword && wants_name_only {
+    // A word that begins a declaration or an instance, met where a member was expected,
+    // is nearly always the next declaration after a missing `}`, not a misused name.
+    let begins_block = [
+        "`instance`",
+        "`channel`",
+        "`template`",
+        "`sensor`",
+        "`enum`",
+        "`test`",
+    ]
+    .contains(&found.as_str());
+    if keyword && begins_block && expected.as_deref().is_some_and(|e| e.contains("`}`")) {
+        d = d.help(format!("is a `}}` missing before this {found}?"));
+    } else if keyword && wants_name_only {
         d = d.note(format!(
             "{found} is a reserved word of the language and cannot be used as a name"
         ));

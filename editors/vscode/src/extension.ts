@@ -13,7 +13,7 @@ import {
 import { foldingRanges } from "./folding";
 import { findExecutable, missingServerMessage, serverCommand, startFailureMessage } from "./server";
 
-/** The scheme of the bundled stdlib's files, which are not on disk (ward-lsp's STDLIB_SCHEME). */
+/** The scheme of stdlib locations when the server has no copy on disk (ward-lsp's STDLIB_SCHEME). */
 const STDLIB_SCHEME = "ward-stdlib";
 
 let client: LanguageClient | undefined;
@@ -25,8 +25,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     output,
     vscode.commands.registerCommand("ward.restartServer", () => restart()),
     vscode.commands.registerCommand("ward.showOutput", () => output.show(true)),
-    // Go to definition often lands in the stdlib (templates, sensors): its text comes from
-    // the server, which embeds it.
+    // Go to definition often lands in the stdlib (templates, sensors). `ward lsp` gives
+    // `file:` URIs into its copy on disk; only when it could not write that copy does it
+    // give `ward-stdlib:` URIs, whose text this asks of the server (docs/lsp.md).
     vscode.workspace.registerTextDocumentContentProvider(STDLIB_SCHEME, {
       provideTextDocumentContent: (uri) => stdlibText(uri),
     }),

@@ -6,15 +6,30 @@
 // The diagnostic snapshots hold deliberately broken code: there only tokenizing and
 // scoping are required. The ```ward blocks of docs/language.md are checked the same way:
 // strictly, except those marked `fails=CODE`.
+//
+// The repository is found from WARD_REPO, else as the nearest folder above the extension
+// holding stdlib-templates/ and Cargo.toml. Outside a checkout (the extension copied or
+// unpacked elsewhere) only the fixtures it ships (test/fixtures/) are checked, and the
+// repository's cases are skipped with the reason.
 
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
 import { test } from "node:test";
 import textmate from "vscode-textmate";
 import { loadGrammar, root } from "./grammar.mjs";
 
-const repo = join(root, "..", "..");
+/** The Ward repository this extension sits in, or `null`. */
+function findRepo() {
+  if (process.env.WARD_REPO) return process.env.WARD_REPO;
+  for (let dir = root; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "stdlib-templates")) && existsSync(join(dir, "Cargo.toml"))) return dir;
+    if (dirname(dir) === dir) return null;
+  }
+}
+
+const repo = findRepo();
+const noRepo = repo ? false : "not inside a Ward checkout (set WARD_REPO to check its files)";
 
 function wardFiles(dir) {
   const out = [];
@@ -26,8 +41,9 @@ function wardFiles(dir) {
   return out;
 }
 
-const valid = ["examples", "stdlib-templates"].flatMap((d) => wardFiles(join(repo, d)));
-const broken = wardFiles(join(repo, "snapshots", "diagnostics"));
+const fixtures = wardFiles(join(root, "test", "fixtures"));
+const valid = repo ? ["examples", "stdlib-templates"].flatMap((d) => wardFiles(join(repo, d))) : [];
+const broken = repo ? wardFiles(join(repo, "snapshots", "diagnostics")) : [];
 
 function isReal(scope) {
   return scope !== "source.ward" && !scope.startsWith("meta.");
@@ -56,7 +72,7 @@ function check(grammar, path, strict, text = readFileSync(path, "utf8")) {
       for (const t of r.tokens) {
         const text = line.slice(t.startIndex, t.endIndex);
         if (text.trim() === "") continue;
-        const where = `${relative(repo, path)}:${i + 1}:${t.startIndex + 1} ${JSON.stringify(text)}`;
+        const where = `${relative(repo ?? root, path)}:${i + 1}:${t.startIndex + 1} ${JSON.stringify(text)}`;
         if (!t.scopes.some(isReal)) problems.push(`${where} has no scope`);
         if (strict) {
           const bad = t.scopes.find((s) => s.startsWith("invalid.") || s === "variable.other.ward");
@@ -73,10 +89,20 @@ function check(grammar, path, strict, text = readFileSync(path, "utf8")) {
 
 const grammar = await loadGrammar();
 
-test("the repository has Ward files to check", () => {
+test("the repository has Ward files to check", { skip: noRepo }, () => {
   assert.ok(valid.length >= 10, `only ${valid.length} valid files found`);
   assert.ok(broken.length >= 10, `only ${broken.length} snapshot files found`);
 });
+
+test("the extension ships its own fixtures", () => {
+  assert.ok(fixtures.length >= 1, "no .ward file in test/fixtures");
+});
+
+for (const path of fixtures) {
+  test(`fixture: ${relative(root, path)}`, () => {
+    assert.deepEqual(check(grammar, path, true), []);
+  });
+}
 
 for (const path of valid) {
   test(`valid: ${relative(repo, path)}`, () => {
@@ -84,9 +110,9 @@ for (const path of valid) {
   });
 }
 
-const docBlocks = markdownBlocks(join(repo, "docs", "language.md"));
+const docBlocks = repo ? markdownBlocks(join(repo, "docs", "language.md")) : [];
 
-test("docs/language.md has Ward examples", () => {
+test("docs/language.md has Ward examples", { skip: noRepo }, () => {
   assert.ok(docBlocks.length >= 5, `only ${docBlocks.length} blocks found`);
 });
 

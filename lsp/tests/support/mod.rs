@@ -1,4 +1,4 @@
-//! Drives the server in process through tower-lsp's `LspService`: fixtures with `//- path`
+//! Drives the server in process through its service (`ward_lsp::Session`): fixtures with `//- path`
 //! headers and a `$0` cursor, requests as JSON, and the server's notifications collected.
 
 #![allow(dead_code)] // each test binary uses part of it
@@ -11,11 +11,10 @@ use futures::StreamExt;
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
 use tower::{Service, ServiceExt};
-use tower_lsp::jsonrpc::Request;
-use tower_lsp::lsp_types::{Position, Url};
-use tower_lsp::LspService;
+use tower_lsp_server::jsonrpc::Request;
+use tower_lsp_server::ls_types::{Position, Uri};
 use ward_compiler::io::MemoryFs;
-use ward_lsp::{Backend, LineIndex};
+use ward_lsp::{LineIndex, Session};
 
 pub const ROOT: &str = "/p";
 pub const MANIFEST: &str = "//- Ward.toml\n[project]\nname = \"t\"\n";
@@ -24,20 +23,20 @@ pub const MANIFEST: &str = "//- Ward.toml\n[project]\nname = \"t\"\n";
 const WAIT: Duration = Duration::from_secs(20);
 
 pub struct TestServer {
-    service: LspService<Backend>,
+    service: Session,
     messages: mpsc::UnboundedReceiver<Value>,
     next_id: i64,
 }
 
 /// A file of a fixture and the cursor in it.
 pub struct Cursor {
-    pub uri: Url,
+    pub uri: Uri,
     pub text: String,
     pub position: Position,
 }
 
-pub fn uri(path: &str) -> Url {
-    Url::from_file_path(Path::new(ROOT).join(path)).unwrap()
+pub fn uri(path: &str) -> Uri {
+    Uri::from_file_path(Path::new(ROOT).join(path)).unwrap()
 }
 
 /// Splits `$0` out of a fixture: the fixture without it, and where it was.
@@ -85,7 +84,12 @@ impl TestServer {
     }
 
     pub fn over(base: ward_lsp::BaseFs) -> TestServer {
-        let (service, mut socket) = ward_lsp::service(base);
+        TestServer::with_stdlib_dir(base, None)
+    }
+
+    /// A server that was told the stdlib's copy is in `stdlib_dir`.
+    pub fn with_stdlib_dir(base: ward_lsp::BaseFs, stdlib_dir: Option<&Path>) -> TestServer {
+        let (service, mut socket) = ward_lsp::service(base, stdlib_dir.map(Path::to_path_buf));
         let (tx, messages) = mpsc::unbounded_channel();
         // Drain the server's messages as they come: a full channel would stall it.
         tokio::spawn(async move {
@@ -103,7 +107,7 @@ impl TestServer {
     }
 
     pub async fn initialize(&mut self) -> Value {
-        let root = Url::from_file_path(ROOT).unwrap();
+        let root = Uri::from_file_path(ROOT).unwrap();
         let result = self
             .request(
                 "initialize",
@@ -170,12 +174,12 @@ impl TestServer {
     }
 
     /// The diagnostics next published for `uri`.
-    pub async fn diagnostics(&mut self, uri: &Url) -> Vec<Value> {
+    pub async fn diagnostics(&mut self, uri: &Uri) -> Vec<Value> {
         loop {
             let message = self
                 .next_message(WAIT)
                 .await
-                .unwrap_or_else(|| panic!("no diagnostics published for {uri}"));
+                .unwrap_or_else(|| panic!("no diagnostics published for {}", uri.as_str()));
             if message["method"] == "textDocument/publishDiagnostics"
                 && message["params"]["uri"] == uri.as_str()
             {
@@ -187,7 +191,7 @@ impl TestServer {
         }
     }
 
-    pub async fn open(&mut self, uri: &Url, text: &str) {
+    pub async fn open(&mut self, uri: &Uri, text: &str) {
         self.notify(
             "textDocument/didOpen",
             json!({ "textDocument": { "uri": uri, "languageId": "ward", "version": 1, "text": text } }),
@@ -195,7 +199,7 @@ impl TestServer {
         .await;
     }
 
-    pub async fn change(&mut self, uri: &Url, version: i32, text: &str) {
+    pub async fn change(&mut self, uri: &Uri, version: i32, text: &str) {
         self.notify(
             "textDocument/didChange",
             json!({ "textDocument": { "uri": uri, "version": version }, "contentChanges": [{ "text": text }] }),

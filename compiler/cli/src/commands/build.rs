@@ -7,9 +7,11 @@ use std::process::ExitCode;
 
 use clap::Args;
 use rayon::prelude::*;
-use ward_compiler::hir::{ChannelId, Program};
-use ward_compiler::lower;
+use serde_json::{json, Value as Json};
+use ward_compiler::hir::{ChannelId, Loc, Program};
+use ward_compiler::project::Project;
 use ward_compiler::sources::Sources;
+use ward_compiler::{lower, render, Diagnostic};
 use ward_encode::sign;
 use ward_runtime::{decode, key_id, verify, SigningKey, TrustStore};
 
@@ -17,40 +19,115 @@ use crate::atomic::write_all;
 use crate::keys::read_secret;
 use crate::load::{load, Loaded};
 use crate::output::{
-    fail, print_diagnostics, ColorChoice, DiagnosticsFormat, CLEAN, CONTENT_ERRORS,
+    fail, print_diagnostics, print_text, ColorChoice, DiagnosticsFormat, CLEAN, CONTENT_ERRORS,
 };
+use crate::progress;
 
 #[derive(Debug, Args)]
 pub struct BuildArgs {
-    /// The project folder (the one holding Ward.toml).
+    /// The project folder, or a folder inside it (Ward.toml is looked for upward).
     #[arg(default_value = ".")]
     pub dir: PathBuf,
-    /// The secret key to sign with (default: `[build] key` of Ward.toml).
-    #[arg(long)]
-    pub key: Option<PathBuf>,
+    /// A secret key to sign with; give it several times to sign with each (a threshold of
+    /// signers, or the old and the new key during a rotation). Default: `[build] key` of
+    /// Ward.toml.
+    #[arg(long, value_name = "KEYFILE")]
+    pub key: Vec<PathBuf>,
     /// Where to write channel files (default: `[build] out` of Ward.toml, or `build`).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// How to print diagnostics.
+    /// How to print diagnostics. JSON and SARIF carry the whole result (refusals and the
+    /// channels built too) on stdout; prose goes to stderr.
     #[arg(long, value_enum, default_value_t = DiagnosticsFormat::Human)]
     pub format: DiagnosticsFormat,
     /// When to colour human output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Treat every warning as an error (after the `[lints]` levels of Ward.toml).
+    #[arg(long)]
+    pub deny_warnings: bool,
+}
+
+/// What a build found besides diagnostics: refusals of whole channels (the verifier's,
+/// a lowered version), warnings about them, and the channels it built.
+#[derive(Default)]
+struct Outcome {
+    refusals: Vec<Finding>,
+    warnings: Vec<Finding>,
+    channels: Vec<Json>,
+    signers: Vec<String>,
+    written: bool,
+}
+
+/// A refusal or warning about one channel, at its declaration.
+struct Finding {
+    loc: Loc,
+    message: String,
 }
 
 pub fn run(args: &BuildArgs) -> ExitCode {
+    let human = args.format == DiagnosticsFormat::Human;
+    let checking = progress::spinner("checking", human);
+    let loaded = load(&args.dir, args.deny_warnings).and_then(|l| l.whole_project("build"));
+    checking.finish_and_clear();
     let Loaded {
         project,
         checked,
         diagnostics,
-    } = match load(&args.dir) {
+        ..
+    } = match loaded {
         Ok(l) => l,
         Err(code) => return code,
     };
-    if let Err(code) = print_diagnostics(&project.sources, &diagnostics, args.format, args.color) {
+    let mut outcome = Outcome::default();
+    let code = build(args, &project, &checked.program, &diagnostics, &mut outcome);
+    if human {
+        if let Err(code) =
+            print_diagnostics(&project.sources, &diagnostics, args.format, args.color)
+        {
+            return code;
+        }
+    } else if let Err(code) = print_text(&machine(
+        args.format,
+        &project.sources,
+        &diagnostics,
+        &outcome,
+    )) {
         return code;
     }
+    // Prose: on stderr whatever the format, so machine output stays one document.
+    for w in &outcome.warnings {
+        eprintln!("warning: {}", w.message);
+    }
+    for f in &outcome.refusals {
+        eprintln!("error: {}", f.message);
+    }
+    if !outcome.refusals.is_empty() {
+        eprintln!("error: nothing was written");
+    }
+    if human && outcome.written {
+        println!(
+            "built {} channel{} signed with key{} {}, verified for every targeted sensor:",
+            outcome.channels.len(),
+            if outcome.channels.len() == 1 { "" } else { "s" },
+            if outcome.signers.len() == 1 { "" } else { "s" },
+            outcome.signers.join(", ")
+        );
+        for c in &outcome.channels {
+            println!("{}", c["summary"].as_str().unwrap_or_default());
+        }
+    }
+    code
+}
+
+/// The build itself: sign, verify, and write only when everything passed.
+fn build(
+    args: &BuildArgs,
+    project: &Project,
+    program: &Program,
+    diagnostics: &[Diagnostic],
+    outcome: &mut Outcome,
+) -> ExitCode {
     let Some(config) = project
         .config
         .as_ref()
@@ -59,92 +136,162 @@ pub fn run(args: &BuildArgs) -> ExitCode {
         eprintln!("error: the content has errors; nothing was built");
         return ExitCode::from(CONTENT_ERRORS);
     };
-    let key_path = match (&args.key, &config.build.key) {
-        (Some(k), _) => k.clone(),
-        (None, Some(k)) => args.dir.join(k),
-        (None, None) => {
+    let key_paths: Vec<PathBuf> = match (&args.key[..], &config.build.key) {
+        ([], Some(k)) => vec![project.root.join(k)],
+        ([], None) => {
             return fail(
                 "no signing key: pass `--key FILE`, or set `key = \"...\"` under [build] in Ward.toml.\n\
                  Make a key pair with `ward keygen --out keys/release` (keep the .key file secret; \
                  sensors trust the .pub file).",
             )
         }
+        (given, _) => given.to_vec(),
     };
-    let key = match read_secret(&key_path) {
+    let keys = match key_paths
+        .iter()
+        .map(|p| read_secret(p))
+        .collect::<Result<Vec<_>, _>>()
+    {
         Ok(k) => k,
         Err(e) => return fail(e),
     };
     let out_dir = args
         .out
         .clone()
-        .unwrap_or_else(|| args.dir.join(&config.build.out));
-    let program = &checked.program;
-    let trust = match TrustStore::with_keys(vec![key.verifying_key()]) {
+        .unwrap_or_else(|| project.root.join(&config.build.out));
+    // Every signature must verify: the verifier is run with all the keys trusted and a
+    // threshold of all of them, so a host that trusts any one of them accepts the file.
+    let trust = match TrustStore::new(
+        keys.iter().map(SigningKey::verifying_key).collect(),
+        keys.len(),
+    ) {
         Ok(t) => t,
-        Err(e) => return fail(format!("the signing key cannot be trusted: {e}")),
+        Err(e) => return fail(format!("the signing keys cannot be trusted together: {e}")),
     };
+    outcome.signers = keys
+        .iter()
+        .map(|k| key_id(&k.verifying_key()).to_string())
+        .collect();
+    let key_refs: Vec<&SigningKey> = keys.iter().collect();
+    let bar = progress::bar(
+        program.channels.len(),
+        "building",
+        args.format == DiagnosticsFormat::Human,
+    );
     // Channels build independently, so they build on every core; results are taken in
     // source order, so the output is the same as a single-threaded run.
     let outputs: Vec<Built> = (0..program.channels.len())
         .into_par_iter()
         .map(|i| {
-            build_channel(
+            let built = build_channel(
                 program,
                 &project.sources,
                 ChannelId(i),
-                &key,
+                &key_refs,
                 &trust,
                 &out_dir,
-            )
+            );
+            bar.inc(1);
+            built
         })
         .collect();
+    bar.finish_and_clear();
     let mut files = Vec::new();
-    let mut failures = Vec::new();
-    let mut summary = Vec::new();
     for built in outputs {
-        for w in &built.warnings {
-            eprintln!("warning: {w}");
-        }
-        failures.extend(built.failures);
-        summary.push(built.summary);
+        outcome.warnings.extend(built.warnings);
+        outcome.refusals.extend(built.failures);
+        outcome.channels.push(built.summary);
         files.push((built.dest, built.bytes, None));
     }
-    if !failures.is_empty() {
-        for f in &failures {
-            eprintln!("error: {f}");
-        }
-        eprintln!("error: nothing was written");
+    if !outcome.refusals.is_empty() {
         return ExitCode::from(CONTENT_ERRORS);
     }
     if let Err(e) = std::fs::create_dir_all(&out_dir).and_then(|()| write_all(&files)) {
         return fail(format!("cannot write to {}: {e}", out_dir.display()));
     }
-    println!(
-        "built {} channel{} signed with key {}, verified for every targeted sensor:",
-        files.len(),
-        if files.len() == 1 { "" } else { "s" },
-        key_id(&key.verifying_key())
-    );
-    for line in summary {
-        println!("{line}");
-    }
+    outcome.written = true;
     ExitCode::from(CLEAN)
+}
+
+/// The whole result as one JSON or SARIF document. JSON: `{"diagnostics", "refusals",
+/// "warnings", "channels", "signed_by", "written"}`. SARIF: refusals and warnings are
+/// results at the channel's declaration (rule `build`), and the invocation says whether
+/// the build succeeded.
+fn machine(
+    format: DiagnosticsFormat,
+    sources: &Sources,
+    diagnostics: &[Diagnostic],
+    outcome: &Outcome,
+) -> String {
+    let place = |f: &Finding| {
+        let src = sources.get(f.loc.file);
+        let (line, column) = src.line_col(f.loc.span.start);
+        json!({ "message": f.message, "file": src.name, "line": line, "column": column })
+    };
+    let doc = if format == DiagnosticsFormat::Sarif {
+        let mut doc = render::sarif(sources, diagnostics);
+        let result = |f: &Finding, level: &str| {
+            let src = sources.get(f.loc.file);
+            let (line, column) = render::utf16_line_col(src, f.loc.span.start);
+            let uri = src.path.as_ref().map(|p| {
+                p.to_string_lossy()
+                    .replace('\\', "/")
+                    .trim_start_matches("./")
+                    .to_string()
+            });
+            json!({
+                "ruleId": "build",
+                "level": level,
+                "message": { "text": f.message },
+                "locations": uri.map(|uri| json!({
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": uri },
+                        "region": { "startLine": line, "startColumn": column },
+                    }
+                })).into_iter().collect::<Vec<_>>(),
+            })
+        };
+        let extra: Vec<Json> = outcome
+            .refusals
+            .iter()
+            .map(|f| result(f, "error"))
+            .chain(outcome.warnings.iter().map(|f| result(f, "warning")))
+            .collect();
+        if let Some(results) = doc["runs"][0]["results"].as_array_mut() {
+            results.extend(extra);
+        }
+        doc["runs"][0]["invocations"] = json!([{ "executionSuccessful": outcome.written }]);
+        doc
+    } else {
+        json!({
+            "diagnostics": render::json(sources, diagnostics),
+            "refusals": outcome.refusals.iter().map(place).collect::<Vec<_>>(),
+            "warnings": outcome.warnings.iter().map(place).collect::<Vec<_>>(),
+            "channels": if outcome.written { outcome.channels.clone() } else { Vec::new() },
+            "signed_by": outcome.signers,
+            "written": outcome.written,
+        })
+    };
+    format!(
+        "{}\n",
+        serde_json::to_string_pretty(&doc).unwrap_or_default()
+    )
 }
 
 /// One channel, signed and verified, with what went wrong.
 struct Built {
     dest: PathBuf,
     bytes: Vec<u8>,
-    summary: String,
-    failures: Vec<String>,
-    warnings: Vec<String>,
+    summary: Json,
+    failures: Vec<Finding>,
+    warnings: Vec<Finding>,
 }
 
 fn build_channel(
     program: &Program,
     sources: &Sources,
     cid: ChannelId,
-    key: &SigningKey,
+    keys: &[&SigningKey],
     trust: &TrustStore,
     out_dir: &Path,
 ) -> Built {
@@ -153,10 +300,14 @@ fn build_channel(
     let dest = out_dir.join(format!("{}.chan", ch.name));
     let mut failures = Vec::new();
     let mut warnings = Vec::new();
-    let bytes = match sign(&model, &[key]) {
+    let at = |message: String| Finding {
+        loc: ch.loc,
+        message,
+    };
+    let bytes = match sign(&model, keys) {
         Ok(b) => b,
         Err(e) => {
-            failures.push(format!("channel `{}` cannot be encoded: {e}", ch.name));
+            failures.push(at(format!("channel `{}` cannot be encoded: {e}", ch.name)));
             Vec::new()
         }
     };
@@ -164,15 +315,15 @@ fn build_channel(
     for target in ch.targets.iter().filter(|_| !bytes.is_empty()) {
         let profile = lower::sensor_profile(program, target.sensor);
         if let Err(e) = verify(&bytes, trust, &profile) {
-            failures.push(format!(
+            failures.push(at(format!(
                 "channel `{}` is rejected by the runtime's verifier for sensor `{}`: {e}",
                 ch.name, profile.name
-            ));
+            )));
         }
     }
     match against_previous(&dest, &model) {
-        Some(Previous::Lower(problem)) => failures.push(problem),
-        Some(Previous::Unbumped(warning)) => warnings.push(warning),
+        Some(Previous::Lower(problem)) => failures.push(at(problem)),
+        Some(Previous::Unbumped(warning)) => warnings.push(at(warning)),
         None => {}
     }
     let targets: Vec<String> = model
@@ -180,14 +331,22 @@ fn build_channel(
         .iter()
         .map(|t| format!("{} (1..={})", t.name, t.supplied))
         .collect();
-    let summary = format!(
-        "  {}: channel {} version {}, {} instances, for {}",
-        dest.display(),
-        model.id,
-        model.content_version,
-        model.instances.len(),
-        targets.join(", ")
-    );
+    let summary = json!({
+        "summary": format!(
+            "  {}: channel {} version {}, {} instances, for {}",
+            dest.display(),
+            model.id,
+            model.content_version,
+            model.instances.len(),
+            targets.join(", ")
+        ),
+        "file": dest.display().to_string(),
+        "name": ch.name,
+        "channel": model.id,
+        "version": model.content_version,
+        "instances": model.instances.len(),
+        "targets": model.targets.iter().map(|t| json!({ "sensor": t.name, "supplied": t.supplied })).collect::<Vec<_>>(),
+    });
     Built {
         dest,
         bytes,

@@ -1,11 +1,17 @@
-//! `ward explain CODE`: the long explanation of a diagnostic code, as in docs/diagnostics.md.
+//! `ward explain CODE`: the whole entry of a diagnostic code from docs/diagnostics.md
+//! (explanation, example and rendered output), embedded in the binary so it needs no
+//! checkout.
 
 use std::process::ExitCode;
 
 use clap::Args;
 use ward_compiler::Code;
 
-use crate::output::{fail, CLEAN};
+use crate::output::{fail, print_text, CLEAN};
+
+/// The diagnostics reference, generated from the codes and their snapshot cases by
+/// compiler/core/tests/docs.rs, so the entry printed here is the one on the page.
+const DIAGNOSTICS_MD: &str = include_str!("../../../../docs/diagnostics.md");
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
@@ -20,14 +26,30 @@ pub fn run(args: &ExplainArgs) -> ExitCode {
             args.code
         ));
     };
-    println!(
-        "{}: {} ({})\n",
-        code.as_str(),
-        code.title(),
-        code.severity().as_str()
+    // A code added since the page was last generated still has its doc comment.
+    let text = entry(DIAGNOSTICS_MD, code.as_str()).map_or_else(
+        || {
+            format!(
+                "## {}\n\n**{}** ({})\n\n{}",
+                code.as_str(),
+                code.title(),
+                code.severity().as_str(),
+                code.explanation()
+            )
+        },
+        str::to_string,
     );
-    for line in code.explanation().lines() {
-        println!("{}", line.trim());
+    match print_text(&format!("{}\n", text.trim_end())) {
+        Ok(()) => ExitCode::from(CLEAN),
+        Err(code) => code,
     }
-    ExitCode::from(CLEAN)
+}
+
+/// The section `## CODE` of the page, up to the next `## ` heading.
+fn entry<'a>(page: &'a str, code: &str) -> Option<&'a str> {
+    let heading = format!("\n## {code}\n");
+    let start = page.find(&heading)? + 1;
+    let rest = &page[start..];
+    let end = rest[3..].find("\n## ").map_or(rest.len(), |i| i + 4);
+    Some(&rest[..end])
 }

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use clap::Args;
 
 use crate::disk::DiskFs;
-use crate::output::{fail, CLEAN};
+use crate::output::fail;
+use crate::stdlib_cache;
 
 #[derive(Debug, Args)]
 pub struct LspArgs {
@@ -27,13 +28,24 @@ pub fn run(_: &LspArgs) -> ExitCode {
         Ok(r) => r,
         Err(e) => return fail(format!("cannot start the language server: {e}")),
     };
-    runtime.block_on(ward_lsp::serve(
+    // Without the copy the server still works: stdlib locations are `ward-stdlib:` URIs,
+    // which only the VS Code extension opens.
+    let stdlib_dir = match stdlib_cache::ensure() {
+        Ok(dir) => Some(dir),
+        Err(why) => {
+            eprintln!("warning: {why}; go to definition into the stdlib gives ward-stdlib: URIs");
+            None
+        }
+    };
+    let ending = runtime.block_on(ward_lsp::serve(
         Arc::new(DiskFs),
+        stdlib_dir,
         tokio::io::stdin(),
         tokio::io::stdout(),
     ));
     // Tokio reads stdin on a blocking thread that only returns when the client closes
     // its end; after `exit` the server must not wait for that.
     runtime.shutdown_background();
-    ExitCode::from(CLEAN)
+    // The protocol's exit code: 0 after `shutdown`, 1 for `exit` without it.
+    ExitCode::from(ending.code())
 }

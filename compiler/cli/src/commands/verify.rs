@@ -37,17 +37,27 @@ impl HostArgs {
         &self,
         file: &std::path::Path,
     ) -> Result<ward_runtime::VerifiedChannel, ExitCode> {
+        self.verify_listing_templates(file)
+            .map(|(verified, _)| verified)
+    }
+
+    /// [`HostArgs::verify`], and the names of the templates the project declares.
+    pub fn verify_listing_templates(
+        &self,
+        file: &std::path::Path,
+    ) -> Result<(ward_runtime::VerifiedChannel, Vec<String>), ExitCode> {
         let trust = trust_store(&self.trust, self.threshold).map_err(fail)?;
-        let profile = self.profile()?;
+        let (profile, templates) = self.profile()?;
         let bytes = host::read_channel(file).map_err(fail)?;
-        ward_runtime::verify(&bytes, &trust, &profile).map_err(|e| {
+        let verified = ward_runtime::verify(&bytes, &trust, &profile).map_err(|e| {
             println!("rejected: {}: {e}", file.display());
             ExitCode::from(CONTENT_ERRORS)
-        })
+        })?;
+        Ok((verified, templates))
     }
 
     /// The sensor's profile: from the profile file, or from the project's declaration.
-    pub fn profile(&self) -> Result<ward_runtime::SensorProfile, ExitCode> {
+    pub fn profile(&self) -> Result<(ward_runtime::SensorProfile, Vec<String>), ExitCode> {
         match (&self.profile, &self.sensor) {
             (Some(file), _) => host::profile_file(file).map_err(fail),
             (None, Some(sensor)) => host::sensor_profile(&self.project, sensor),

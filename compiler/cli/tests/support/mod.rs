@@ -43,3 +43,28 @@ pub fn keygen(dir: &Path) -> (PathBuf, PathBuf) {
     assert_eq!(code, 0, "{out}");
     (prefix.with_extension("key"), prefix.with_extension("pub"))
 }
+
+/// A named-pipe channel for both Windows sensors, with one instance (`remote_psexec`).
+pub const PSEXEC_CHANNEL: &str = r#"
+channel Pipes = 950 {
+    version 1
+    template IpcNamedPipe
+    targets [windows_7_11, windows_7_12]
+    instance remote_psexec = 1 {
+        pipe_name ends_with "PSEXESVC"
+        is_remote == true
+        severity high
+    }
+}
+"#;
+
+/// `ward build DIR --key KEY --out OUT`: exit code and everything printed.
+pub fn build(dir: &Path, key: &Path, out: &Path) -> (i32, String) {
+    run(ward()
+        .arg("build")
+        .arg(dir)
+        .arg("--key")
+        .arg(key)
+        .arg("--out")
+        .arg(out))
+}

@@ -50,6 +50,25 @@ pub(crate) fn check(
         if satisfiable(ctx, ty, &distinct) {
             continue;
         }
+        // `in []` is not a conflict between criteria: say what it is.
+        if let Some(empty) = distinct
+            .iter()
+            .find(|c| c.op == Op::In && matches!(&c.operand, Operand::List(l) if l.is_empty()))
+        {
+            ctx.report(
+                Diagnostic::new(
+                    Code::Contradiction,
+                    format!(
+                        "instance `{}` can never fire: `{} in []` is an empty list, and no value is in it",
+                        instance.text, f.name
+                    ),
+                )
+                .primary(empty.loc.file, empty.loc.span, "an empty list")
+                .secondary(file, instance.span, "this instance can never match")
+                .help("list the values to match, or remove the criterion"),
+            );
+            continue;
+        }
         let mut d = Diagnostic::new(
             Code::Contradiction,
             format!(

@@ -6,6 +6,7 @@
 
 mod channels;
 mod contradiction;
+mod patterns;
 mod props;
 mod scope;
 mod sensors;
@@ -46,6 +47,7 @@ impl Checked {
 pub fn check(sources: &Sources) -> Checked {
     // Files parse independently, so they parse on every core; collecting keeps source
     // order, so the result is the same as a single-threaded run.
+    let all = sources;
     let sources: Vec<&crate::sources::Source> = sources
         .iter()
         .filter(|s| s.origin != Origin::Manifest)
@@ -59,6 +61,16 @@ pub fn check(sources: &Sources) -> Checked {
         .iter()
         .zip(parses)
         .map(|(s, parse)| {
+            if s.origin == Origin::Project
+                && parse.file.items.is_empty()
+                && parse.diagnostics.is_empty()
+            {
+                diagnostics.push(
+                    Diagnostic::new(Code::EmptyFile, format!("{} declares nothing", s.name))
+                        .primary(s.id, Span::new(0, 0), "this file is empty or only comments")
+                        .help("add a channel, template, sensor, enum or test to it, or delete it"),
+                );
+            }
             diagnostics.extend(parse.diagnostics);
             (s.id, parse.file)
         })
@@ -81,6 +93,17 @@ pub fn check(sources: &Sources) -> Checked {
     let Ctx {
         mut diags, program, ..
     } = ctx;
+    // A project with no source at all is E0012 already, reported by the loader.
+    let has_sources = sources.iter().any(|s| s.origin == Origin::Project);
+    if program.channels.is_empty() && has_sources && !diags.iter().any(Diagnostic::is_error) {
+        if let Some(manifest) = all.iter().find(|s| s.origin == Origin::Manifest) {
+            diags.push(
+                Diagnostic::new(Code::NoChannels, "the project declares no channel: there is nothing to build")
+                    .primary(manifest.id, Span::new(0, 0), "this project has no channel")
+                    .help("declare a channel (docs/language.md, \"Channels\") in a `.ward` file below this folder"),
+            );
+        }
+    }
     diags.sort_by_key(|d| d.location().map(|l| (l.file, l.span.start, l.span.end)));
     Checked {
         program,
@@ -144,6 +167,9 @@ impl Ctx {
     /// Reports a name that is not a `want`: unknown, or declared as something else.
     pub fn unknown(&mut self, file: FileId, name: &Name, want: &str, candidates: &[&str]) {
         let mut d = match self.scope.get(&name.text) {
+            // Declared as what is wanted, but not admitted: its declaration has an error,
+            // already reported there. One mistake, one error.
+            Some((kind, _)) if kind.noun() == want => return,
             Some((kind, loc)) => Diagnostic::new(
                 Code::UnknownName,
                 format!("`{}` is a {}, not a {want}", name.text, kind.noun()),

@@ -74,6 +74,16 @@ pub(crate) fn check(ctx: &mut Ctx, decls: &[(FileId, &SensorDecl)]) {
                             .primary(file, s.last.span, format!("must be between 1 and {fields}"))
                             .secondary(tloc.file, tloc.span, format!("`{}` is declared here with {fields} fields", s.template.text)),
                         );
+                        // A range past the end still means "all of it": taken as that, a
+                        // channel targeting the sensor is not also told the sensor does
+                        // not supply the template (E0301). One mistake, one error.
+                        if last > fields {
+                            supplies.push(Supply {
+                                template: tid,
+                                last: u16::try_from(fields).unwrap_or(u16::MAX),
+                                loc: loc(file, s.span),
+                            });
+                        }
                         continue;
                     }
                     supplies.push(Supply {

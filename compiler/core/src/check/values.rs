@@ -110,7 +110,7 @@ impl Ctx {
                 let checked = if matches!(op, Glob | NotGlob) {
                     ward_runtime::check_glob(&text).map_err(|e| (Code::InvalidGlob, e))
                 } else {
-                    ward_runtime::check_regex(&text, ignore_case)
+                    super::patterns::check_regex(&text, ignore_case)
                         .map_err(|e| (Code::InvalidRegex, e))
                 };
                 match checked {
