@@ -114,13 +114,24 @@ fn sh_blocks_use_real_subcommands_and_flags() {
                     continue;
                 };
                 let Some(sub) = rest.first() else { continue };
-                let (code, help) = run(ward().args(["help", sub]));
+                let (code, mut help) = run(ward().args(["help", sub]));
                 assert_eq!(
                     code,
                     0,
                     "{}: `ward {sub}` is not a subcommand: {line}",
                     page.display()
                 );
+                // Flags of a nested subcommand (`ward sensor export`, `ward repo init`) are
+                // in that subcommand's help: descend while the words name subcommands.
+                let mut path = vec![sub.as_str()];
+                for word in rest.iter().skip(1).take_while(|w| !w.starts_with('-')) {
+                    path.push(word);
+                    let (code, deeper) = run(ward().arg("help").args(&path));
+                    if code != 0 {
+                        break;
+                    }
+                    help = deeper;
+                }
                 for flag in rest.iter().filter(|w| w.starts_with("--")) {
                     let name = flag.split('=').next().unwrap_or(flag);
                     assert!(

@@ -59,7 +59,7 @@ pub mod ipc_named_pipe {
 #[allow(dead_code)]
 pub mod process_start {
     pub const ID: u32 = 1;
-    pub const VERSION: u32 = 4;
+    pub const VERSION: u32 = 5;
     pub const SUPPLIED: u16 = 14;
     /// `path`
     pub const IMAGE: u16 = 1;
