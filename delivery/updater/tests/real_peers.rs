@@ -111,7 +111,7 @@ fn ward_client_refreshes_from_a_repository_python_tuf_wrote() {
     assert_eq!(bytes, channel);
     // And the store accepts it: the file is the channel, verified in full for the host.
     let (trust, profile) = common::trust_and_profile();
-    let mut host_store =
+    let host_store =
         ward_updater::install::Host::open(&tmp.path().join("store"), trust, profile).unwrap();
     host_store
         .store

@@ -7,11 +7,11 @@
 use std::path::{Path, PathBuf};
 
 use tempfile::TempDir;
+use ward_encode::sign;
 use ward_runtime::model::{
     Action, BuildInfo, Channel, Criterion, FieldDef, FieldType, Instance, Op, Operand, Severity,
     Target, TemplateRef, Value,
 };
-use ward_encode::sign;
 use ward_runtime::{HostTemplate, SensorProfile, SigningKey, TrustStore};
 use ward_tuf::repo::{default_policy, KeyDir, Repo};
 use ward_tuf::Error;
