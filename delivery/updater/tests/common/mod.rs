@@ -260,6 +260,23 @@ impl Nginx {
         format!("http://127.0.0.1:{}/{path}", self.port)
     }
 
+    /// The access log once it holds at least `min` lines and has stopped growing. nginx
+    /// writes a request's line after it has sent the response, so a client can see the
+    /// answer before the line lands; waiting (bounded, 5 s) keeps the tests exact.
+    pub fn requests_after(&self, min: usize) -> Vec<(u16, u64, u64, String)> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        let mut seen = self.requests();
+        while std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            let now = self.requests();
+            if now.len() >= min && now.len() == seen.len() {
+                return now;
+            }
+            seen = now;
+        }
+        seen
+    }
+
     /// The access log's lines so far, as (status, request bytes, response bytes, URI).
     pub fn requests(&self) -> Vec<(u16, u64, u64, String)> {
         let log =
