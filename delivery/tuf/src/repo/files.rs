@@ -127,9 +127,13 @@ fn wait_for_a_new_second(path: &Path) {
             .unwrap_or(0)
     };
     let old = second(modified);
-    // Bounded: at most one second and a little, whatever the clocks say.
-    for _ in 0..25 {
-        if second(std::time::SystemTime::now()) > old {
+    // A file's mtime comes from the kernel's coarse clock, which can lag the clock read
+    // here by a few milliseconds: only a moment well past the boundary is a new second
+    // for the next write too. Bounded: at most one second and a little.
+    let margin = std::time::Duration::from_millis(50);
+    for _ in 0..30 {
+        let now = std::time::SystemTime::now();
+        if second(now.checked_sub(margin).unwrap_or(now)) > old {
             return;
         }
         std::thread::sleep(std::time::Duration::from_millis(50));
