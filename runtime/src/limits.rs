@@ -10,6 +10,12 @@
 /// A 100,000-instance channel of realistic content is about 5 MiB.
 pub const MAX_FILE_SIZE: usize = 32 * 1024 * 1024;
 
+/// Largest content version a channel store accepts: 2^53 - 1, the largest integer every
+/// JSON reader holds exactly (versions travel in release metadata), and far above any
+/// scheme in use (a `yyyymmddhhmm` timestamp is about 2^41). A version at `u64::MAX`
+/// would leave no room for any later one; docs/delivery.md, "Content versions".
+pub const MAX_CONTENT_VERSION: u64 = (1 << 53) - 1;
+
 /// Most instances in one channel. Real channels hold up to about 100,000.
 pub const MAX_INSTANCES: usize = 250_000;
 

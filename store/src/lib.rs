@@ -12,11 +12,25 @@
 //! Layout of the store directory, per channel id `N`:
 //! - `N.chan`: the active channel, exactly as signed;
 //! - `N.lkg.chan`: the last known good channel (the one active before it);
-//! - `N.version`: the highest content version ever accepted, as decimal text;
-//! - `*.tmp`: leftovers of an interrupted write, ignored and overwritten.
+//! - `N.version`: the highest content version ever accepted, as canonical decimal text
+//!   (record.rs);
+//! - `N.guard`: the crash-loop guard's watch over the last activation and the version it
+//!   quarantined, if any (guard.rs);
+//! - `lock`: held locked by the one store that has the directory open;
+//! - `*.tmp`: leftovers of an interrupted write (random names), removed at open.
 //!
-//! Installing writes, in order: the version record (so the highest accepted version is
-//! durable before the channel is used), the last known good copy, then the active file.
+//! Installing writes, in order: the last known good copy, the version record (so the
+//! highest accepted version is durable before the channel is used), the guard's watch
+//! (so the activation is recorded before the channel is used), then the active file.
+//! At open, an active file below the recorded version (one placed there, or left by a
+//! crash before its replacement) or one the guard quarantined is not loaded: the last
+//! known good file is.
+//!
+//! The directory's neighbours are not trusted to be well behaved (docs/security.md,
+//! "The channel store and its neighbours"): a second store on the same directory is
+//! refused, no file is opened through a link or waited on as a FIFO, temporary files are
+//! created exclusively under random names, and a damaged version record or guard file is
+//! an error at open, never read as "no record".
 //!
 //! The store holds verified channels, not their files: a sensor's memory is better spent
 //! than on a second copy of every channel it runs. The last known good copy is read back
@@ -24,86 +38,28 @@
 //! file that was verified (its SHA-256 is kept); a file changed under the store never
 //! becomes the fallback.
 
+mod guard;
+mod record;
+mod storage;
+
+pub use guard::{on_start, GuardPolicy, GuardState, Quarantine, Verdict, Watch, DEFAULT_POLICY};
+pub use storage::{FileStorage, LockGuard, Storage, LOCK_FILE};
+
 use std::collections::BTreeMap;
 use std::fmt;
-use std::fs;
-use std::io::{self, Read, Write};
+use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use sha2::{Digest as _, Sha256};
 
-use ward_runtime::limits::MAX_FILE_SIZE;
+use ward_runtime::limits::{MAX_CONTENT_VERSION, MAX_FILE_SIZE};
 use ward_runtime::{verify, SensorProfile, TrustStore, VerifiedChannel, VerifyError};
 
-/// The file operations the store uses. A host implements them over its own storage; the
-/// store's tests implement them to fail any one operation and prove the store still opens
-/// to a good channel afterwards. Paths are the store directory joined with the names of
-/// the layout above.
-pub trait Storage: fmt::Debug + Send + Sync {
-    fn create_dir_all(&self, dir: &Path) -> io::Result<()>;
-    fn list(&self, dir: &Path) -> io::Result<Vec<String>>;
-    /// Reads at most `limit` bytes; a longer file is an error, not a truncated read.
-    fn read(&self, path: &Path, limit: usize) -> io::Result<Vec<u8>>;
-    /// Creates or truncates `path` and writes `bytes`.
-    fn write(&self, path: &Path, bytes: &[u8]) -> io::Result<()>;
-    fn sync_file(&self, path: &Path) -> io::Result<()>;
-    fn rename(&self, from: &Path, to: &Path) -> io::Result<()>;
-    fn sync_dir(&self, dir: &Path) -> io::Result<()>;
-}
-
-/// The file system: the storage [`ChannelStore::open`] uses.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct FileStorage;
-
-impl Storage for FileStorage {
-    fn create_dir_all(&self, dir: &Path) -> io::Result<()> {
-        fs::create_dir_all(dir)
-    }
-
-    fn list(&self, dir: &Path) -> io::Result<Vec<String>> {
-        let mut names = Vec::new();
-        for entry in fs::read_dir(dir)? {
-            if let Ok(name) = entry?.file_name().into_string() {
-                names.push(name);
-            }
-        }
-        names.sort();
-        Ok(names)
-    }
-
-    fn read(&self, path: &Path, limit: usize) -> io::Result<Vec<u8>> {
-        let file = fs::File::open(path)?;
-        let mut bytes = Vec::new();
-        let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
-        file.take(cap).read_to_end(&mut bytes)?;
-        if bytes.len() > limit {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                "file over the size limit",
-            ));
-        }
-        Ok(bytes)
-    }
-
-    fn write(&self, path: &Path, bytes: &[u8]) -> io::Result<()> {
-        let mut file = fs::File::create(path)?;
-        file.write_all(bytes)
-    }
-
-    fn sync_file(&self, path: &Path) -> io::Result<()> {
-        // fsync applies to the file, not the descriptor, so reopening to sync is enough.
-        fs::OpenOptions::new().write(true).open(path)?.sync_all()
-    }
-
-    fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
-        fs::rename(from, to)
-    }
-
-    fn sync_dir(&self, dir: &Path) -> io::Result<()> {
-        fs::File::open(dir)?.sync_all()
-    }
-}
+/// The largest version record or guard file: a few numbers of text.
+const MAX_RECORD_SIZE: usize = 256;
 
 /// Why the store refused a channel or could not do its work.
 #[derive(Debug)]
@@ -116,6 +72,16 @@ pub enum StoreError {
         offered: u64,
         highest: u64,
     },
+    /// The crash-loop guard quarantined this version; only a newer one is taken.
+    Quarantined { channel_id: u32, version: u64 },
+    /// The content version is above [`MAX_CONTENT_VERSION`]: it would leave no room for
+    /// the versions after it (docs/delivery.md, "Content versions").
+    VersionTooHigh { channel_id: u32, version: u64 },
+    /// Another store, in this process or another, has the directory open.
+    Locked { dir: PathBuf },
+    /// A version record or guard file is damaged. The store does not guess what it said:
+    /// it refuses to open until the file is repaired (docs/delivery.md says how).
+    Record { path: PathBuf, reason: &'static str },
     /// A file operation failed; the store on disk is still loadable.
     Io {
         op: &'static str,
@@ -132,6 +98,24 @@ impl fmt::Display for StoreError {
                 f,
                 "channel {channel_id} version {offered} is older than version {highest}, which this store has already accepted"
             ),
+            StoreError::Quarantined { channel_id, version } => write!(
+                f,
+                "channel {channel_id} version {version} crashed the sensor and is quarantined; only a newer version is taken"
+            ),
+            StoreError::VersionTooHigh { channel_id, version } => write!(
+                f,
+                "channel {channel_id} version {version} is above the largest content version {MAX_CONTENT_VERSION}"
+            ),
+            StoreError::Locked { dir } => write!(
+                f,
+                "the channel store {} is open in another store (this or another process); one store per directory",
+                dir.display()
+            ),
+            StoreError::Record { path, reason } => write!(
+                f,
+                "{} is damaged ({reason}); the store refuses to guess the highest accepted version",
+                path.display()
+            ),
             StoreError::Io { op, path, source } => {
                 write!(f, "could not {op} {}: {source}", path.display())
             }
@@ -144,7 +128,7 @@ impl std::error::Error for StoreError {
         match self {
             StoreError::Verify(e) => Some(e),
             StoreError::Io { source, .. } => Some(source),
-            StoreError::Rollback { .. } => None,
+            _ => None,
         }
     }
 }
@@ -171,10 +155,25 @@ struct Slot {
     digest: Digest,
 }
 
+impl Slot {
+    fn version(&self) -> u64 {
+        self.channel.content_version()
+    }
+}
+
 type Digest = [u8; 32];
 
 fn digest(bytes: &[u8]) -> Digest {
     Sha256::digest(bytes).into()
+}
+
+/// What the store keeps on disk per channel id beside the channel files.
+#[derive(Debug, Default)]
+struct Records {
+    /// Highest content version ever accepted, as `N.version` says.
+    highest: BTreeMap<u32, u64>,
+    /// The crash-loop guard's state, as `N.guard` says.
+    guard: BTreeMap<u32, GuardState>,
 }
 
 /// Active channels on disk, one per channel id.
@@ -189,9 +188,13 @@ pub struct ChannelStore {
     dir: PathBuf,
     fs: Box<dyn Storage>,
     active: RwLock<BTreeMap<u32, Slot>>,
-    /// Highest content version ever accepted per channel id, as recorded on disk. Its
-    /// lock is also the install lock: one install writes files at a time.
-    highest: Mutex<BTreeMap<u32, u64>>,
+    /// Its lock is also the install lock: one install writes files at a time.
+    records: Mutex<Records>,
+    /// Set once the sensor started on this store: a channel installed from then on is in
+    /// use from its activation.
+    running: AtomicBool,
+    /// The directory lock, released last, when the store is dropped.
+    _lock: LockGuard,
 }
 
 /// A lock whose holder panicked still guards consistent data here (every update is one
@@ -204,10 +207,19 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// Seconds since the Unix epoch by the system clock (0 before it).
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
 impl ChannelStore {
-    /// Opens (creating if needed) the store in `dir`. Each channel's active file is
-    /// verified with `trust` and `host`; if it is missing, corrupt or no longer verifies,
-    /// the last known good file is used instead.
+    /// Opens (creating if needed) the store in `dir` and locks it. Each channel's active
+    /// file is verified with `trust` and `host`; if it is missing, corrupt, no longer
+    /// verifies, is below the recorded version or was quarantined by the crash-loop
+    /// guard, the last known good file is used instead. A second store on a locked
+    /// directory is [`StoreError::Locked`]; a damaged record is [`StoreError::Record`].
     pub fn open(
         dir: impl AsRef<Path>,
         trust: &TrustStore,
@@ -223,46 +235,85 @@ impl ChannelStore {
         trust: &TrustStore,
         host: &SensorProfile,
     ) -> Result<ChannelStore, StoreError> {
-        fs.create_dir_all(dir).map_err(|source| StoreError::Io {
-            op: "create the store directory",
-            path: dir.to_path_buf(),
-            source,
+        let io_at = |op: &'static str| {
+            let path = dir.to_path_buf();
+            move |source| StoreError::Io { op, path, source }
+        };
+        fs.create_dir_all(dir)
+            .map_err(io_at("create the store directory"))?;
+        let guard = fs.lock(dir).map_err(|source| match source.kind() {
+            io::ErrorKind::WouldBlock => StoreError::Locked {
+                dir: dir.to_path_buf(),
+            },
+            _ => io_at("lock the store directory")(source),
         })?;
-        let names = fs.list(dir).map_err(|source| StoreError::Io {
-            op: "list the store directory",
-            path: dir.to_path_buf(),
-            source,
-        })?;
-        let mut ids: Vec<u32> = names.iter().filter_map(|n| channel_id_of(n)).collect();
-        ids.sort_unstable();
-        ids.dedup();
-
+        let names = fs.list(dir).map_err(io_at("list the store directory"))?;
         let mut store = ChannelStore {
             dir: dir.to_path_buf(),
             fs,
             active: RwLock::default(),
-            highest: Mutex::default(),
+            records: Mutex::default(),
+            running: AtomicBool::new(false),
+            _lock: guard,
         };
-        for id in ids {
-            if let Some(v) = store.read_version(id) {
-                store
-                    .highest
-                    .get_mut()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .insert(id, v);
+        // Temporary files of interrupted writes: with the directory locked nobody else is
+        // writing them. One that cannot be removed is harmless (names are random).
+        for name in names.iter().filter(|n| n.ends_with(".tmp")) {
+            let _ = store.fs.remove(&store.dir.join(name));
+        }
+        let mut ids: Vec<u32> = names.iter().filter_map(|n| channel_id_of(n)).collect();
+        ids.sort_unstable();
+        ids.dedup();
+
+        let mut records = Records::default();
+        for &id in &ids {
+            if let Some(v) = store.read_record(&store.version_path(id), record::parse)? {
+                records.highest.insert(id, v);
             }
-            for path in [store.active_path(id), store.lkg_path(id)] {
-                if let Some(slot) = store.load(&path, id, trust, host) {
-                    store
-                        .active
-                        .get_mut()
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .insert(id, slot);
-                    break;
-                }
+            let parse_guard = |bytes: &[u8]| guard::parse(id, bytes);
+            if let Some(g) = store.read_record(&store.guard_path(id), parse_guard)? {
+                records.guard.insert(id, g);
             }
         }
+        for &id in &ids {
+            if let Some(slot) = store.load_at_open(id, &records, trust, host) {
+                store
+                    .active
+                    .get_mut()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .insert(id, slot);
+            }
+        }
+        *store
+            .records
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner) = records;
         Ok(store)
+    }
+
+    /// The channel to run for `id` at open: the active file unless it is below the
+    /// recorded version (the highest ever accepted wins) or quarantined, else the last
+    /// known good file unless it is quarantined.
+    fn load_at_open(
+        &self,
+        id: u32,
+        records: &Records,
+        trust: &TrustStore,
+        host: &SensorProfile,
+    ) -> Option<Slot> {
+        let highest = records.highest.get(&id).copied();
+        let quarantined = records
+            .guard
+            .get(&id)
+            .and_then(|g| g.quarantine)
+            .map(|q| q.version);
+        let allowed = |s: &Slot| Some(s.version()) != quarantined;
+        self.load(&self.active_path(id), id, trust, host)
+            .filter(|s| allowed(s) && highest.is_none_or(|h| s.version() >= h))
+            .or_else(|| {
+                self.load(&self.lkg_path(id), id, trust, host)
+                    .filter(allowed)
+            })
     }
 
     /// The active channel with this id, if any: a handle that stays valid (and keeps
@@ -280,35 +331,55 @@ impl ChannelStore {
 
     /// The highest content version the store has accepted for this id.
     pub fn highest_version(&self, channel_id: u32) -> Option<u64> {
-        let highest = lock(&self.highest).get(&channel_id).copied();
+        let highest = lock(&self.records).highest.get(&channel_id).copied();
         self.highest_with(highest, channel_id)
     }
 
     fn highest_with(&self, recorded: Option<u64>, channel_id: u32) -> Option<u64> {
-        let active = read(&self.active)
-            .get(&channel_id)
-            .map(|s| s.channel.content_version());
+        let active = read(&self.active).get(&channel_id).map(Slot::version);
         recorded.max(active)
     }
 
     /// Verifies `bytes` and makes it the active channel for its id. A channel that fails
     /// verification changes nothing; an equal version to the active one is a no-op; a
-    /// version below the highest accepted is refused.
+    /// version below the highest accepted, one the guard quarantined, or one above
+    /// [`MAX_CONTENT_VERSION`] is refused. The activation is recorded for the crash-loop
+    /// guard at the system clock's time ([`ChannelStore::install_at`] takes the time).
     ///
     /// Verification holds no lock, so evaluation of the current channel goes on; the
-    /// swap at the end is one map insert under the write lock.
+    /// swap at the end is one map insert under the write lock. If the final directory
+    /// sync fails, the error is returned, but the new channel is active both on disk and
+    /// in memory: memory follows disk.
     pub fn install(
         &self,
         bytes: &[u8],
         trust: &TrustStore,
         host: &SensorProfile,
     ) -> Result<Installed, StoreError> {
+        self.install_at(bytes, trust, host, now_secs())
+    }
+
+    /// [`ChannelStore::install`], with the activation recorded at `now` (seconds since
+    /// the Unix epoch).
+    pub fn install_at(
+        &self,
+        bytes: &[u8],
+        trust: &TrustStore,
+        host: &SensorProfile,
+        now: u64,
+    ) -> Result<Installed, StoreError> {
         let channel = verify(bytes, trust, host).map_err(StoreError::Verify)?;
         let id = channel.id();
         let version = channel.content_version();
-        let mut highest = lock(&self.highest);
+        if version > MAX_CONTENT_VERSION {
+            return Err(StoreError::VersionTooHigh {
+                channel_id: id,
+                version,
+            });
+        }
+        let mut records = lock(&self.records);
         let (active_version, previous_digest) = match read(&self.active).get(&id) {
-            Some(s) => (Some(s.channel.content_version()), Some(s.digest)),
+            Some(s) => (Some(s.version()), Some(s.digest)),
             None => (None, None),
         };
         if active_version == Some(version) {
@@ -317,7 +388,7 @@ impl ChannelStore {
                 version,
             });
         }
-        if let Some(highest) = self.highest_with(highest.get(&id).copied(), id) {
+        if let Some(highest) = self.highest_with(records.highest.get(&id).copied(), id) {
             if version < highest {
                 return Err(StoreError::Rollback {
                     channel_id: id,
@@ -326,17 +397,36 @@ impl ChannelStore {
                 });
             }
         }
-        // The new highest version is durable before the channel can be used. An equal
-        // record means an earlier install was interrupted after this step; it resumes.
-        if highest.get(&id).is_none_or(|h| *h < version) {
-            let text = format!("{version}\n");
-            self.write_durably(&self.version_path(id), text.as_bytes())?;
-            highest.insert(id, version);
+        let state = records.guard.get(&id).copied().unwrap_or_default();
+        if state.quarantine.is_some_and(|q| q.version >= version) {
+            return Err(StoreError::Quarantined {
+                channel_id: id,
+                version,
+            });
         }
         if let Some(previous) = previous_digest {
             self.keep_last_known_good(id, previous)?;
         }
-        self.write_durably(&self.active_path(id), bytes)?;
+        // The new highest version is durable before the channel can be used. An equal
+        // record means an earlier install was interrupted after this step; it resumes.
+        if records.highest.get(&id).is_none_or(|h| *h < version) {
+            self.place(&self.version_path(id), record::format(version).as_bytes())?;
+            records.highest.insert(id, version);
+            self.sync_dir()?;
+        }
+        // So is the activation, for the guard. An earlier quarantine stays as the report.
+        let watched = GuardState {
+            watch: Some(Watch {
+                version,
+                activated_at: now,
+                in_use: self.running.load(Ordering::SeqCst),
+                starts: 0,
+                confirmed: false,
+            }),
+            ..state
+        };
+        self.record_guard(&mut records, id, watched)?;
+        self.place(&self.active_path(id), bytes)?;
         let slot = Slot {
             channel: Arc::new(channel),
             digest: digest(bytes),
@@ -346,8 +436,9 @@ impl ChannelStore {
             .write()
             .unwrap_or_else(PoisonError::into_inner)
             .insert(id, slot)
-            .map(|s| s.channel.content_version());
-        drop(highest);
+            .map(|s| s.version());
+        self.sync_dir()?;
+        drop(records);
         Ok(Installed::Activated {
             channel_id: id,
             version,
@@ -355,22 +446,139 @@ impl ChannelStore {
         })
     }
 
+    /// Counts a start of the sensor for the crash-loop guard, at `now` (seconds since the
+    /// Unix epoch). A sensor calls it once per start, right after opening the store and
+    /// before it evaluates any event. Every channel whose activation this start proves to
+    /// be a crash loop ([`on_start`] with [`DEFAULT_POLICY`]) goes back to its last known
+    /// good channel (or to none, if it has none), and its version is quarantined; those
+    /// are returned, for the health beacon. Each step is on disk before the next.
+    pub fn sensor_started(
+        &self,
+        trust: &TrustStore,
+        host: &SensorProfile,
+        now: u64,
+    ) -> Result<Vec<Quarantine>, StoreError> {
+        self.running.store(true, Ordering::SeqCst);
+        let mut records = lock(&self.records);
+        let mut rolled_back = Vec::new();
+        let watched: Vec<(u32, GuardState, Watch)> = records
+            .guard
+            .iter()
+            .filter_map(|(id, s)| Some((*id, *s, s.watch?)))
+            .collect();
+        for (id, state, watch) in watched {
+            // Only the channel in use is watched: a fallback at open has left it already.
+            if read(&self.active).get(&id).map(Slot::version) != Some(watch.version) {
+                continue;
+            }
+            let (next, verdict) = on_start(&watch, now, &DEFAULT_POLICY);
+            match verdict {
+                Verdict::Keep if next == watch => {}
+                Verdict::Keep => {
+                    let counted = GuardState {
+                        watch: Some(next),
+                        ..state
+                    };
+                    self.record_guard(&mut records, id, counted)?;
+                }
+                Verdict::RollBack => {
+                    let restored = self
+                        .load(&self.lkg_path(id), id, trust, host)
+                        .filter(|s| s.version() < watch.version);
+                    let quarantine = Quarantine {
+                        channel_id: id,
+                        version: watch.version,
+                        restored: restored.as_ref().map(Slot::version),
+                        at: now,
+                    };
+                    let state = GuardState {
+                        watch: None,
+                        quarantine: Some(quarantine),
+                    };
+                    // On disk first: a crash from here on opens to the last known good.
+                    self.record_guard(&mut records, id, state)?;
+                    let mut active = self.active.write().unwrap_or_else(PoisonError::into_inner);
+                    match restored {
+                        Some(slot) => active.insert(id, slot),
+                        None => active.remove(&id),
+                    };
+                    rolled_back.push(quarantine);
+                }
+            }
+        }
+        Ok(rolled_back)
+    }
+
+    /// Confirms the active channel `channel_id` healthy (the sensor ran it past its settle
+    /// time): the guard no longer rolls it back. Returns whether there was an unconfirmed
+    /// activation of it to confirm.
+    pub fn confirm_healthy(&self, channel_id: u32) -> Result<bool, StoreError> {
+        let mut records = lock(&self.records);
+        let active = read(&self.active).get(&channel_id).map(Slot::version);
+        let Some(state) = records.guard.get(&channel_id).copied() else {
+            return Ok(false);
+        };
+        let Some(watch) = state
+            .watch
+            .filter(|w| !w.confirmed && Some(w.version) == active)
+        else {
+            return Ok(false);
+        };
+        let confirmed = GuardState {
+            watch: Some(Watch {
+                confirmed: true,
+                ..watch
+            }),
+            ..state
+        };
+        self.record_guard(&mut records, channel_id, confirmed)?;
+        Ok(true)
+    }
+
+    /// The guard's watch over the last activation of `channel_id`, if any.
+    pub fn watch(&self, channel_id: u32) -> Option<Watch> {
+        lock(&self.records).guard.get(&channel_id)?.watch
+    }
+
+    /// Every version the crash-loop guard rolled back, one per channel id (the latest):
+    /// what a health beacon reports. Kept on disk until the guard quarantines another.
+    pub fn quarantined(&self) -> Vec<Quarantine> {
+        lock(&self.records)
+            .guard
+            .values()
+            .filter_map(|g| g.quarantine)
+            .collect()
+    }
+
     /// Makes the file of the active channel (SHA-256 `active`) the last known good copy.
     /// After a fallback at open, the last known good file is that channel already. If
     /// neither file is it any more (changed or removed under the store), the last known
     /// good copy is left as it is.
     fn keep_last_known_good(&self, id: u32, active: Digest) -> Result<(), StoreError> {
-        let lkg = self.lkg_path(id);
-        let unchanged = |path: &Path| {
-            self.fs
-                .read(path, MAX_FILE_SIZE)
-                .ok()
-                .filter(|bytes| digest(bytes) == active)
-        };
-        match unchanged(&self.active_path(id)) {
-            Some(bytes) => self.write_durably(&lkg, &bytes),
+        let unchanged = self
+            .fs
+            .read(&self.active_path(id), MAX_FILE_SIZE)
+            .ok()
+            .filter(|bytes| digest(bytes) == active);
+        match unchanged {
+            Some(bytes) => {
+                self.place(&self.lkg_path(id), &bytes)?;
+                self.sync_dir()
+            }
             None => Ok(()),
         }
+    }
+
+    /// Writes the guard's state for `id`; memory follows as soon as the file is in place.
+    fn record_guard(
+        &self,
+        records: &mut Records,
+        id: u32,
+        state: GuardState,
+    ) -> Result<(), StoreError> {
+        self.place(&self.guard_path(id), guard::format(&state).as_bytes())?;
+        records.guard.insert(id, state);
+        self.sync_dir()
     }
 
     fn active_path(&self, id: u32) -> PathBuf {
@@ -385,10 +593,34 @@ impl ChannelStore {
         self.dir.join(format!("{id}.version"))
     }
 
-    fn read_version(&self, id: u32) -> Option<u64> {
-        let bytes = self.fs.read(&self.version_path(id), 32).ok()?;
-        let text = std::str::from_utf8(&bytes).ok()?;
-        text.strip_suffix('\n')?.parse().ok()
+    fn guard_path(&self, id: u32) -> PathBuf {
+        self.dir.join(format!("{id}.guard"))
+    }
+
+    /// A record file's contents: `None` if there is no file, an error if it cannot be
+    /// read or does not parse (fail closed).
+    fn read_record<T>(
+        &self,
+        path: &Path,
+        parse: impl Fn(&[u8]) -> Result<T, &'static str>,
+    ) -> Result<Option<T>, StoreError> {
+        let bytes = match self.fs.read(path, MAX_RECORD_SIZE) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(source) => {
+                return Err(StoreError::Io {
+                    op: "read",
+                    path: path.to_path_buf(),
+                    source,
+                })
+            }
+        };
+        parse(&bytes)
+            .map(Some)
+            .map_err(|reason| StoreError::Record {
+                path: path.to_path_buf(),
+                reason,
+            })
     }
 
     /// A channel file that reads, verifies, and carries the id its name says.
@@ -401,24 +633,44 @@ impl ChannelStore {
         })
     }
 
-    /// Temporary file, sync, rename over `path`, sync the directory.
-    fn write_durably(&self, path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
-        let mut tmp = path.as_os_str().to_owned();
-        tmp.push(".tmp");
-        let tmp = PathBuf::from(tmp);
+    /// A new temporary file under a random name (created exclusively), synced, renamed
+    /// over `path`. The directory sync that makes the rename durable is the caller's, so
+    /// that memory can follow the file in place before it.
+    fn place(&self, path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
         let io = |op: &'static str, path: &Path| {
             let path = path.to_path_buf();
             move |source| StoreError::Io { op, path, source }
         };
-        self.fs.write(&tmp, bytes).map_err(io("write", &tmp))?;
-        self.fs.sync_file(&tmp).map_err(io("sync", &tmp))?;
-        self.fs
-            .rename(&tmp, path)
-            .map_err(io("rename into place", path))?;
+        let mut suffix = [0u8; 8];
+        getrandom::fill(&mut suffix)
+            .map_err(|e| io("name a temporary file for", path)(io::Error::other(e.to_string())))?;
+        let mut tmp = path.as_os_str().to_owned();
+        tmp.push(format!(".{:016x}.tmp", u64::from_le_bytes(suffix)));
+        let tmp = PathBuf::from(tmp);
+        let written = self
+            .fs
+            .create_new(&tmp, bytes)
+            .map_err(io("write", &tmp))
+            .and_then(|()| self.fs.sync_file(&tmp).map_err(io("sync", &tmp)))
+            .and_then(|()| {
+                self.fs
+                    .rename(&tmp, path)
+                    .map_err(io("rename into place", path))
+            });
+        if written.is_err() {
+            let _ = self.fs.remove(&tmp);
+        }
+        written
+    }
+
+    fn sync_dir(&self) -> Result<(), StoreError> {
         self.fs
             .sync_dir(&self.dir)
-            .map_err(io("sync the directory", &self.dir))?;
-        Ok(())
+            .map_err(|source| StoreError::Io {
+                op: "sync the directory",
+                path: self.dir.clone(),
+                source,
+            })
     }
 }
 
@@ -427,7 +679,8 @@ fn channel_id_of(name: &str) -> Option<u32> {
     let stem = name
         .strip_suffix(".lkg.chan")
         .or_else(|| name.strip_suffix(".chan"))
-        .or_else(|| name.strip_suffix(".version"))?;
+        .or_else(|| name.strip_suffix(".version"))
+        .or_else(|| name.strip_suffix(".guard"))?;
     if stem.is_empty() || !stem.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }

@@ -56,6 +56,7 @@ fn install_upgrade_and_keep_last_known_good() {
     );
     assert_eq!(store.channel_ids(), vec![291]);
     // A restart sees the same.
+    drop(store);
     let store = open(dir.path());
     assert_eq!(active_version(&store), Some(2));
 }
@@ -105,6 +106,7 @@ fn a_lower_version_is_refused_also_after_a_restart() {
             highest: 5
         }
     ));
+    drop(store);
     let store = open(dir.path());
     assert!(matches!(
         store.install(&sign1(&version(4)), &trust(), &host()),
@@ -122,6 +124,7 @@ fn the_version_record_outlives_the_channel_files() {
         .install(&sign1(&version(5)), &trust(), &host())
         .unwrap();
     fs::remove_file(dir.path().join("291.chan")).unwrap();
+    drop(store);
     let store2 = open(dir.path());
     assert!(store2.active(291).is_none());
     assert_eq!(store2.highest_version(291), Some(5));
@@ -129,7 +132,6 @@ fn the_version_record_outlives_the_channel_files() {
         store2.install(&sign1(&version(4)), &trust(), &host()),
         Err(StoreError::Rollback { .. })
     ));
-    drop(store);
 }
 
 #[test]
@@ -192,6 +194,7 @@ fn a_corrupt_active_file_falls_back_to_last_known_good() {
     );
     // A channel file under another channel's name is not loaded as that channel.
     fs::copy(dir.path().join("291.chan"), dir.path().join("7.chan")).unwrap();
+    drop(store);
     let store = open(dir.path());
     assert!(store.active(7).is_none());
     assert_eq!(active_version(&store), Some(2));
@@ -277,18 +280,24 @@ impl Storage for FaultyFs {
     fn create_dir_all(&self, dir: &Path) -> io::Result<()> {
         FileStorage.create_dir_all(dir)
     }
+    fn lock(&self, dir: &Path) -> io::Result<LockGuard> {
+        FileStorage.lock(dir)
+    }
     fn list(&self, dir: &Path) -> io::Result<Vec<String>> {
         FileStorage.list(dir)
     }
     fn read(&self, path: &Path, limit: usize) -> io::Result<Vec<u8>> {
         FileStorage.read(path, limit)
     }
-    fn write(&self, path: &Path, bytes: &[u8]) -> io::Result<()> {
+    fn create_new(&self, path: &Path, bytes: &[u8]) -> io::Result<()> {
         if self.step() {
-            FileStorage.write(path, &bytes[..bytes.len() / 2])?;
+            FileStorage.create_new(path, &bytes[..bytes.len() / 2])?;
             return Err(crash());
         }
-        FileStorage.write(path, bytes)
+        FileStorage.create_new(path, bytes)
+    }
+    fn remove(&self, path: &Path) -> io::Result<()> {
+        FileStorage.remove(path)
     }
     fn sync_file(&self, path: &Path) -> io::Result<()> {
         if self.step() {
@@ -369,6 +378,7 @@ fn crash_at_every_step(prepare: &[u64], new: u64, allowed: &[Option<u64>]) -> us
                 Err(StoreError::Rollback { .. })
             ));
         }
+        drop(store);
         assert_eq!(active_version(&open(dir.path())), Some(new));
         if !crashed {
             result.unwrap();
@@ -380,21 +390,21 @@ fn crash_at_every_step(prepare: &[u64], new: u64, allowed: &[Option<u64>]) -> us
 
 #[test]
 fn a_crash_at_any_step_of_an_upgrade_leaves_a_good_channel() {
-    // Version record, last known good, active file: four operations each.
+    // Last known good, version record, guard, active file: four operations each.
     let steps = crash_at_every_step(&[1], 2, &[Some(1), Some(2)]);
-    assert_eq!(steps, 12);
+    assert_eq!(steps, 16);
 }
 
 #[test]
 fn a_crash_at_any_step_of_a_first_install_leaves_a_loadable_store() {
     let steps = crash_at_every_step(&[], 1, &[None, Some(1)]);
-    assert_eq!(steps, 8);
+    assert_eq!(steps, 12);
 }
 
 #[test]
 fn a_crash_after_two_upgrades_still_has_a_good_channel() {
     let steps = crash_at_every_step(&[1, 2], 3, &[Some(2), Some(3)]);
-    assert_eq!(steps, 12);
+    assert_eq!(steps, 16);
 }
 
 #[test]
@@ -407,11 +417,15 @@ fn leftover_temporary_files_are_ignored() {
     fs::write(dir.path().join("291.chan.tmp"), b"half a file").unwrap();
     fs::write(dir.path().join("291.version.tmp"), b"9").unwrap();
     fs::write(dir.path().join("notes.txt"), b"not ours").unwrap();
+    drop(store);
     let store = open(dir.path());
     assert_eq!(active_version(&store), Some(1));
+    assert!(!dir.path().join("291.chan.tmp").exists());
+    assert!(dir.path().join("notes.txt").exists());
     store
         .install(&sign1(&version(2)), &trust(), &host())
         .unwrap();
+    drop(store);
     assert_eq!(active_version(&open(dir.path())), Some(2));
 }
 
@@ -424,4 +438,348 @@ fn store_file_names() {
     assert_eq!(channel_id_of(".chan"), None);
     assert_eq!(channel_id_of("+1.chan"), None);
     assert_eq!(channel_id_of("99999999999.chan"), None);
+}
+
+#[test]
+fn a_second_store_on_the_directory_is_refused_until_the_first_closes() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = open(dir.path());
+    let err = ChannelStore::open(dir.path(), &trust(), &host()).unwrap_err();
+    assert!(
+        matches!(&err, StoreError::Locked { dir: d } if d == dir.path()),
+        "{err}"
+    );
+    assert!(err.to_string().contains("one store per directory"));
+    drop(first);
+    open(dir.path());
+}
+
+/// A store with versions 1, 2 and 3 installed (so 2 is the last known good), closed.
+fn three_versions(dir: &Path) {
+    let store = open(dir);
+    for v in [1, 2, 3] {
+        store
+            .install(&sign1(&version(v)), &trust(), &host())
+            .unwrap();
+    }
+}
+
+#[test]
+fn a_damaged_version_record_is_an_error_at_open() {
+    for text in [&b"+99\n"[..], b"099\n", b"3", b"three\n", b"", b"3\n\0"] {
+        let dir = tempfile::tempdir().unwrap();
+        three_versions(dir.path());
+        let record = dir.path().join("291.version");
+        fs::write(&record, text).unwrap();
+        let err = ChannelStore::open(dir.path(), &trust(), &host()).unwrap_err();
+        assert!(
+            matches!(&err, StoreError::Record { path, .. } if *path == record),
+            "{text:?}: {err}"
+        );
+        assert!(err.to_string().contains("291.version is damaged"), "{err}");
+    }
+    // So is a damaged guard file.
+    let dir = tempfile::tempdir().unwrap();
+    three_versions(dir.path());
+    fs::write(dir.path().join("291.guard"), b"watch 3\n").unwrap();
+    assert!(matches!(
+        ChannelStore::open(dir.path(), &trust(), &host()),
+        Err(StoreError::Record { .. })
+    ));
+}
+
+#[test]
+fn an_older_valid_file_on_disk_is_not_loaded_over_the_record() {
+    // Only one version ever installed: no fallback, so the older file is simply refused.
+    let dir = tempfile::tempdir().unwrap();
+    open(dir.path())
+        .install(&sign1(&version(2)), &trust(), &host())
+        .unwrap();
+    fs::write(dir.path().join("291.chan"), sign1(&version(1))).unwrap();
+    let store = open(dir.path());
+    assert_eq!(active_version(&store), None);
+    assert_eq!(store.highest_version(291), Some(2));
+    drop(store);
+    // With a last known good (2), an older active file (1) gives way to it.
+    let dir = tempfile::tempdir().unwrap();
+    three_versions(dir.path());
+    fs::write(dir.path().join("291.chan"), sign1(&version(1))).unwrap();
+    let store = open(dir.path());
+    assert_eq!(active_version(&store), Some(2));
+    assert_eq!(store.highest_version(291), Some(3));
+}
+
+/// Runs `f` on another thread and fails the test if it takes more than ten seconds: the
+/// FIFO tests below hung for ever before the store opened files without blocking.
+fn bounded<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(10))
+        .expect("the store hung")
+}
+
+fn mkfifo(path: &Path) {
+    let _ = fs::remove_file(path);
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+#[test]
+fn a_fifo_in_place_of_any_store_file_never_hangs() {
+    // The active file: the last known good is used instead.
+    let dir = tempfile::tempdir().unwrap();
+    three_versions(dir.path());
+    mkfifo(&dir.path().join("291.chan"));
+    let path = dir.path().to_path_buf();
+    let store = bounded(move || open(&path));
+    assert_eq!(active_version(&store), Some(2));
+    // And an install over it goes through (a FIFO is not the last known good).
+    let store = bounded(move || {
+        store
+            .install(&sign1(&version(4)), &trust(), &host())
+            .unwrap();
+        store
+    });
+    assert_eq!(active_version(&store), Some(4));
+    drop(store);
+
+    // The last known good file: the active file is used, and an install replaces it.
+    let dir = tempfile::tempdir().unwrap();
+    three_versions(dir.path());
+    mkfifo(&dir.path().join("291.lkg.chan"));
+    let path = dir.path().to_path_buf();
+    let store = bounded(move || {
+        let store = open(&path);
+        assert_eq!(active_version(&store), Some(3));
+        store
+            .install(&sign1(&version(4)), &trust(), &host())
+            .unwrap();
+        store
+    });
+    drop(store);
+    assert_eq!(
+        fs::read(dir.path().join("291.lkg.chan")).unwrap(),
+        sign1(&version(3))
+    );
+
+    // The version record and the guard file: an error (fail closed), not a hang.
+    for name in ["291.version", "291.guard"] {
+        let dir = tempfile::tempdir().unwrap();
+        three_versions(dir.path());
+        mkfifo(&dir.path().join(name));
+        let path = dir.path().to_path_buf();
+        let err = bounded(move || ChannelStore::open(&path, &trust(), &host()).unwrap_err());
+        assert!(
+            err.to_string().contains("not a regular file"),
+            "{name}: {err}"
+        );
+    }
+
+    // A temporary file (the name an older store used): removed at open, never opened.
+    let dir = tempfile::tempdir().unwrap();
+    three_versions(dir.path());
+    mkfifo(&dir.path().join("291.chan.tmp"));
+    let path = dir.path().to_path_buf();
+    bounded(move || {
+        open(&path)
+            .install(&sign1(&version(4)), &trust(), &host())
+            .unwrap()
+    });
+    assert!(!dir.path().join("291.chan.tmp").exists());
+
+    // The lock file: an error, not a hang.
+    let dir = tempfile::tempdir().unwrap();
+    mkfifo(&dir.path().join(LOCK_FILE));
+    let path = dir.path().to_path_buf();
+    let err = bounded(move || ChannelStore::open(&path, &trust(), &host()).unwrap_err());
+    assert!(err.to_string().contains("not a regular file"), "{err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn symbolic_links_are_never_followed() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    // A temporary file planted as a link: creating it fails, the target is untouched.
+    let target = elsewhere.path().join("secret");
+    fs::write(&target, b"keep").unwrap();
+    let planted = dir.path().join("291.chan.0000000000000000.tmp");
+    symlink(&target, &planted).unwrap();
+    assert!(FileStorage
+        .create_new(&planted, b"written through")
+        .is_err());
+    assert_eq!(fs::read(&target).unwrap(), b"keep");
+    // An active file that is a link to a valid channel is not loaded through it.
+    let valid = elsewhere.path().join("291.chan");
+    fs::write(&valid, sign1(&version(1))).unwrap();
+    symlink(&valid, dir.path().join("291.chan")).unwrap();
+    assert!(FileStorage
+        .read(&dir.path().join("291.chan"), 1 << 20)
+        .is_err());
+    assert_eq!(active_version(&open(dir.path())), None);
+}
+
+#[test]
+fn versions_that_leave_no_room_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    for v in [MAX_CONTENT_VERSION + 1, u64::MAX] {
+        assert!(matches!(
+            store.install(&sign1(&version(v)), &trust(), &host()),
+            Err(StoreError::VersionTooHigh { version, .. }) if version == v
+        ));
+    }
+    assert!(!dir.path().join("291.version").exists());
+    store
+        .install(&sign1(&version(MAX_CONTENT_VERSION)), &trust(), &host())
+        .unwrap();
+    assert_eq!(active_version(&store), Some(MAX_CONTENT_VERSION));
+}
+
+/// A store over [`FaultyFs`] failing its `fail_at`-th operation.
+fn faulty(dir: &Path, fail_at: usize) -> ChannelStore {
+    let fs_ = FaultyFs {
+        fail_at,
+        count: AtomicUsize::new(0),
+        failed: AtomicBool::new(false),
+    };
+    ChannelStore::open_with(dir, Box::new(fs_), &trust(), &host()).unwrap()
+}
+
+#[test]
+fn memory_follows_disk_when_a_directory_sync_fails() {
+    // Upgrade 1 to 2: last known good (operations 0-3), version record (4-7), guard
+    // (8-11), active file (12-15); each file's fourth operation is the directory sync.
+    let dir = tempfile::tempdir().unwrap();
+    open(dir.path())
+        .install(&sign1(&version(1)), &trust(), &host())
+        .unwrap();
+    let store = faulty(dir.path(), 15);
+    let err = store
+        .install(&sign1(&version(2)), &trust(), &host())
+        .unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            StoreError::Io {
+                op: "sync the directory",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(
+        fs::read(dir.path().join("291.chan")).unwrap(),
+        sign1(&version(2))
+    );
+    assert_eq!(active_version(&store), Some(2));
+    // The same for the version record: memory holds the version on disk.
+    let dir = tempfile::tempdir().unwrap();
+    open(dir.path())
+        .install(&sign1(&version(1)), &trust(), &host())
+        .unwrap();
+    let store = faulty(dir.path(), 7);
+    assert!(store
+        .install(&sign1(&version(2)), &trust(), &host())
+        .is_err());
+    assert_eq!(
+        fs::read_to_string(dir.path().join("291.version")).unwrap(),
+        "2\n"
+    );
+    assert_eq!(store.highest_version(291), Some(2));
+    assert_eq!(active_version(&store), Some(1));
+}
+
+#[test]
+fn the_guard_rolls_back_a_crash_loop_and_quarantines_the_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    store
+        .install_at(&sign1(&version(1)), &trust(), &host(), 100)
+        .unwrap();
+    store
+        .install_at(&sign1(&version(2)), &trust(), &host(), 1_000)
+        .unwrap();
+    drop(store);
+    // Three starts: the first use, then two that follow deaths.
+    for (now, expect) in [(1_010, 2), (1_020, 2), (1_030, 1)] {
+        let store = open(dir.path());
+        let rolled = store.sensor_started(&trust(), &host(), now).unwrap();
+        assert_eq!(active_version(&store), Some(expect), "start at {now}");
+        assert_eq!(rolled.len(), usize::from(expect == 1));
+    }
+    let store = open(dir.path());
+    assert_eq!(active_version(&store), Some(1));
+    let report = Quarantine {
+        channel_id: 291,
+        version: 2,
+        restored: Some(1),
+        at: 1_030,
+    };
+    assert_eq!(store.quarantined(), vec![report]);
+    assert!(store
+        .sensor_started(&trust(), &host(), 1_040)
+        .unwrap()
+        .is_empty());
+    assert!(matches!(
+        store.install(&sign1(&version(2)), &trust(), &host()),
+        Err(StoreError::Quarantined {
+            channel_id: 291,
+            version: 2
+        })
+    ));
+    // A newer version is taken, and the old version 1 stays the last known good.
+    store
+        .install_at(&sign1(&version(3)), &trust(), &host(), 2_000)
+        .unwrap();
+    assert_eq!(
+        fs::read(dir.path().join("291.lkg.chan")).unwrap(),
+        sign1(&version(1))
+    );
+    assert_eq!(store.quarantined(), vec![report]);
+    // Installed by the running sensor: in use at once, so two starts are two deaths.
+    let watch = store.watch(291).unwrap();
+    assert!(watch.in_use && watch.version == 3);
+    drop(store);
+    let store = open(dir.path());
+    assert!(store
+        .sensor_started(&trust(), &host(), 2_001)
+        .unwrap()
+        .is_empty());
+    assert!(store.confirm_healthy(291).unwrap());
+    drop(store);
+    // Confirmed healthy: later starts no longer count.
+    let store = open(dir.path());
+    assert!(store
+        .sensor_started(&trust(), &host(), 2_002)
+        .unwrap()
+        .is_empty());
+    assert_eq!(active_version(&store), Some(3));
+    assert!(!store.confirm_healthy(291).unwrap());
+}
+
+#[test]
+fn a_crash_loop_on_a_first_install_leaves_no_channel() {
+    let dir = tempfile::tempdir().unwrap();
+    open(dir.path())
+        .install_at(&sign1(&version(1)), &trust(), &host(), 0)
+        .unwrap();
+    for now in [1, 2] {
+        assert!(open(dir.path())
+            .sensor_started(&trust(), &host(), now)
+            .unwrap()
+            .is_empty());
+    }
+    let store = open(dir.path());
+    let rolled = store.sensor_started(&trust(), &host(), 3).unwrap();
+    assert_eq!(rolled[0].restored, None);
+    assert_eq!(active_version(&store), None);
+    drop(store);
+    assert_eq!(active_version(&open(dir.path())), None);
 }

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use common::*;
 use ward_runtime::*;
-use ward_store::{ChannelStore, FileStorage, Storage};
+use ward_store::{ChannelStore, FileStorage, LockGuard, Storage};
 
 /// File storage whose writes wait, once armed, until the test lets them go.
 #[derive(Debug)]
@@ -27,19 +27,25 @@ impl Storage for Gate {
     fn create_dir_all(&self, dir: &Path) -> io::Result<()> {
         FileStorage.create_dir_all(dir)
     }
+    fn lock(&self, dir: &Path) -> io::Result<LockGuard> {
+        FileStorage.lock(dir)
+    }
     fn list(&self, dir: &Path) -> io::Result<Vec<String>> {
         FileStorage.list(dir)
     }
     fn read(&self, path: &Path, limit: usize) -> io::Result<Vec<u8>> {
         FileStorage.read(path, limit)
     }
-    fn write(&self, path: &Path, bytes: &[u8]) -> io::Result<()> {
+    fn remove(&self, path: &Path) -> io::Result<()> {
+        FileStorage.remove(path)
+    }
+    fn create_new(&self, path: &Path, bytes: &[u8]) -> io::Result<()> {
         if let Some((reached, go)) = self.armed.lock().unwrap().take() {
             reached.send(()).unwrap();
             // Bounded: a test that deadlocks fails instead of hanging.
             go.recv_timeout(Duration::from_secs(60)).unwrap();
         }
-        FileStorage.write(path, bytes)
+        FileStorage.create_new(path, bytes)
     }
     fn sync_file(&self, path: &Path) -> io::Result<()> {
         FileStorage.sync_file(path)
@@ -65,6 +71,7 @@ fn evaluation_goes_on_while_a_channel_installs() {
         .unwrap()
         .install(&sign1(&version(1)), &trust(), &host())
         .unwrap();
+    // (That store is dropped at the end of the statement, unlocking the directory.)
     let (reached_tx, reached) = mpsc::channel();
     let (go, go_rx) = mpsc::channel();
     let gate = Gate {
