@@ -66,7 +66,7 @@ impl fmt::Display for TrustError {
         match self {
             TrustError::WeakKey { key_id } => write!(
                 f,
-                "public key {key_id} is a weak (small-order) key; signatures under it prove nothing"
+                "public key {key_id} is a weak key (of small order, or not torsion-free: a key plus a small-order point, under which one secret signs as several key ids); signatures under it prove nothing"
             ),
             TrustError::DuplicateKey { key_id } => {
                 write!(f, "public key {key_id} appears more than once in the trust store")
@@ -115,7 +115,7 @@ impl TrustStore {
         let mut entries: Vec<(KeyId, VerifyingKey)> = Vec::with_capacity(keys.len());
         for key in keys {
             let id = key_id(&key);
-            if key.is_weak() {
+            if is_weak(&key) {
                 return Err(TrustError::WeakKey { key_id: id });
             }
             if entries.iter().any(|(other, _)| *other == id) {
@@ -186,12 +186,20 @@ pub fn parse_public_key(text: &str) -> Result<VerifyingKey, TrustError> {
         *dst = value;
     }
     let key = VerifyingKey::from_bytes(&bytes).map_err(|_| TrustError::InvalidPoint)?;
-    if key.is_weak() {
+    if is_weak(&key) {
         return Err(TrustError::WeakKey {
             key_id: key_id(&key),
         });
     }
     Ok(key)
+}
+
+/// A key no signature should be trusted under: of small order (a signature under it
+/// verifies for almost any message), or not torsion-free (a real key plus a point of small
+/// order: `verify_strict` accepts the same secret's signatures under it, so one secret
+/// would count as two key ids toward a threshold).
+fn is_weak(key: &VerifyingKey) -> bool {
+    key.is_weak() || !key.to_edwards().is_torsion_free()
 }
 
 /// The `.pub` file text of a key, with a final newline.

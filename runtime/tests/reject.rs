@@ -215,6 +215,29 @@ fn weak_keys_are_refused_by_the_trust_store() {
 }
 
 #[test]
+fn mixed_order_keys_are_refused_so_one_secret_cannot_be_two_signers() {
+    // A real key plus a point of order 8: not small-order, so `is_weak` passes it, yet
+    // the same secret's signatures verify under it (for some messages), as a second id.
+    let real = test_key().verifying_key();
+    for torsion in &curve25519_dalek::constants::EIGHT_TORSION[1..] {
+        let mixed = (real.to_edwards() + torsion).compress().to_bytes();
+        let mixed = VerifyingKey::from_bytes(&mixed).unwrap();
+        assert!(!mixed.is_weak());
+        assert!(matches!(
+            TrustStore::new(vec![real, mixed], 2),
+            Err(TrustError::WeakKey { .. })
+        ));
+        let text = format_public_key(&mixed);
+        assert!(matches!(
+            parse_public_key(&text),
+            Err(TrustError::WeakKey { .. })
+        ));
+    }
+    // The real key alone is trusted.
+    TrustStore::new(vec![real], 1).unwrap();
+}
+
+#[test]
 fn files_over_the_size_limit_are_rejected_before_anything_else() {
     let big = vec![0u8; MAX_FILE_SIZE + 1];
     assert_eq!(
