@@ -1,5 +1,8 @@
 //! Writing files so that a reader (or a crash) never sees half of one: write a temporary
-//! file beside the target, sync it, then rename it into place.
+//! file beside the target, sync it, then rename it into place. The temporary file is new
+//! (created exclusively under a random name, so a planted file or symbolic link is an
+//! error, never written through, and its mode is the one asked for, never an old file's);
+//! the rename replaces a link at the destination rather than following it.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
@@ -13,15 +16,19 @@ pub struct Staged {
 }
 
 impl Staged {
-    /// Writes `bytes` to a temporary file beside `dest`, synced to disk. `mode` sets the
-    /// permissions on Unix (0o600 for secrets) before any byte is written.
+    /// Writes `bytes` to a new temporary file beside `dest`, synced to disk. `mode` sets
+    /// the permissions on Unix (0o600 for secrets) as the file is created.
     pub fn write(dest: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Result<Staged> {
         let name = dest
             .file_name()
             .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
-        let temp = dest.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+        let mut random = [0u8; 8];
+        getrandom::fill(&mut random).map_err(|e| std::io::Error::other(e.to_string()))?;
+        let random = u64::from_le_bytes(random);
+        let temp = dest.with_file_name(format!(".{name}.tmp-{random:016x}"));
         let mut options = OpenOptions::new();
-        options.write(true).create(true).truncate(true);
+        // O_CREAT | O_EXCL: never an existing file, and never through a link.
+        options.write(true).create_new(true);
         #[cfg(unix)]
         if let Some(mode) = mode {
             use std::os::unix::fs::OpenOptionsExt;
@@ -29,11 +36,9 @@ impl Staged {
         }
         #[cfg(not(unix))]
         let _ = mode;
-        let written = (|| {
-            let mut file = options.open(&temp)?;
-            file.write_all(bytes)?;
-            file.sync_all()
-        })();
+        // A failure to create leaves nothing of ours to remove (the name may be another's).
+        let mut file = options.open(&temp)?;
+        let written = file.write_all(bytes).and_then(|()| file.sync_all());
         match written {
             Ok(()) => Ok(Staged {
                 temp,

@@ -141,8 +141,7 @@ fn read_samples(budget: &BudgetSection, root: &Path) -> Result<Vec<serde_json::V
     let mut out = Vec::new();
     for file in &budget.events {
         let path = root.join(file);
-        let bytes =
-            std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let bytes = crate::bounded::read(&path, crate::bounded::EVENTS_FILE, "the events file")?;
         // JSON Lines, .evtx or a JSON dump: the reader `ward run` uses.
         for (number, record) in reader.read(bytes) {
             match record {

@@ -1,7 +1,7 @@
 //! The compiler's file-system trait, implemented for the real disk.
 
 use std::fs;
-use std::io;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use ward_compiler::io::{FileSystem, ReadError};
@@ -34,10 +34,31 @@ impl FileSystem for DiskFs {
     }
 
     fn read(&self, path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
-        let size = fs::metadata(path).map_err(ReadError::Io)?.len();
+        let file = fs::File::open(path).map_err(ReadError::Io)?;
+        let meta = file.metadata().map_err(ReadError::Io)?;
+        // A device or FIFO (a Ward.toml linked to /dev/zero) has no size to check and may
+        // never end: sources and manifests are regular files.
+        if !meta.is_file() {
+            return Err(ReadError::Io(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "not a regular file",
+            )));
+        }
+        if meta.len() > limit {
+            return Err(ReadError::TooLarge {
+                size: meta.len(),
+                limit,
+            });
+        }
+        // Bounded still, for a file that grows while it is read.
+        let mut bytes = Vec::new();
+        file.take(limit.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(ReadError::Io)?;
+        let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
         if size > limit {
             return Err(ReadError::TooLarge { size, limit });
         }
-        fs::read(path).map_err(ReadError::Io)
+        Ok(bytes)
     }
 }

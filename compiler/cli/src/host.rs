@@ -3,7 +3,7 @@
 //! within the runtime's size limit.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::path::Path;
 
 use std::process::ExitCode;
@@ -13,6 +13,7 @@ use ward_compiler::profile::SensorExport;
 use ward_runtime::limits::MAX_FILE_SIZE;
 use ward_runtime::SensorProfile;
 
+use crate::bounded;
 use crate::load::{load, Loaded};
 use crate::output::{fail, print_diagnostics, ColorChoice, DiagnosticsFormat, CONTENT_ERRORS};
 
@@ -49,8 +50,7 @@ pub fn sensor_export(dir: &Path, name: &str) -> Result<SensorExport, ExitCode> {
 /// Reads a profile file written by `ward sensor export --lang json`: the profile, and the
 /// names of the templates it supplies.
 pub fn profile_file(path: &Path) -> Result<(SensorProfile, Vec<String>), String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text = bounded::read_to_string(path, bounded::PROFILE_FILE, "the profile")?;
     SensorExport::from_json(&text)
         .map(|e| {
             let templates = e.templates.iter().map(|t| t.name.clone()).collect();
@@ -85,13 +85,13 @@ pub fn read_channel(path: &Path) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
-/// The JSON Lines events of `ward run` and `ward bench`: the file, or standard input for
-/// `-` (so events can be piped in from a sensor log or a decompressor).
-pub fn open_events(path: &Path) -> Result<Box<dyn BufRead>, String> {
+/// The events of `ward run` and `ward bench`, within [`bounded::EVENTS_FILE`]: the file,
+/// or standard input for `-` (so events can be piped in from a sensor log or a
+/// decompressor).
+pub fn read_events(path: &Path) -> Result<Vec<u8>, String> {
+    let what = "the events";
     if path.as_os_str() == "-" {
-        return Ok(Box::new(std::io::stdin().lock()));
+        return bounded::read_from(std::io::stdin().lock(), bounded::EVENTS_FILE, path, what);
     }
-    File::open(path)
-        .map(|f| Box::new(BufReader::new(f)) as Box<dyn BufRead>)
-        .map_err(|e| format!("cannot open {}: {e}", path.display()))
+    bounded::read(path, bounded::EVENTS_FILE, what)
 }

@@ -1,9 +1,9 @@
 //! Key files: `PREFIX.key` holds a secret Ed25519 seed, `PREFIX.pub` the public key in
 //! the runtime's text format. Both are one line of text, so they diff and copy cleanly.
 
-use std::fs;
 use std::path::Path;
 
+use crate::bounded;
 use ward_runtime::{parse_public_key, SigningKey, TrustStore, VerifyingKey};
 
 /// The first word of a secret key file.
@@ -14,9 +14,17 @@ pub fn format_secret(key: &SigningKey) -> String {
     format!("{SECRET_PREFIX} {hex}\n")
 }
 
-pub fn read_secret(path: &Path) -> Result<SigningKey, String> {
-    let text = fs::read_to_string(path)
+/// Reads a secret key file. One that users other than its owner may read is refused (as
+/// ssh refuses one) unless `allow_insecure_perms`: a secret others can read is no secret.
+pub fn read_secret(path: &Path, allow_insecure_perms: bool) -> Result<SigningKey, String> {
+    let file = std::fs::File::open(path)
         .map_err(|e| format!("cannot read the key {}: {e}", path.display()))?;
+    if !allow_insecure_perms {
+        check_private(&file, path)?;
+    }
+    let bytes = bounded::read_from(file, bounded::KEY_FILE, path, "the key")?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| format!("the key {} is not UTF-8 text", path.display()))?;
     let bad = || {
         format!(
             "{} is not a Ward secret key (expected one line `{SECRET_PREFIX} <64 hex digits>`, as `ward keygen` writes)",
@@ -41,9 +49,33 @@ pub fn read_secret(path: &Path) -> Result<SigningKey, String> {
     Ok(SigningKey::from_bytes(&seed))
 }
 
+/// The mode of the opened file itself (no race with a rename): no group or other bits.
+#[cfg(unix)]
+fn check_private(file: &std::fs::File, path: &Path) -> Result<(), String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = file
+        .metadata()
+        .map_err(|e| format!("cannot read the key {}: {e}", path.display()))?
+        .permissions()
+        .mode();
+    if mode & 0o077 == 0 {
+        return Ok(());
+    }
+    Err(format!(
+        "the key {} can be read by other users (mode {:03o}); make it private with `chmod 600 {}`, or pass --allow-insecure-key-perms (or set `allow_insecure_key_perms = true` under [build]) for a key that is not secret",
+        path.display(),
+        mode & 0o777,
+        path.display()
+    ))
+}
+
+#[cfg(not(unix))]
+fn check_private(_file: &std::fs::File, _path: &Path) -> Result<(), String> {
+    Ok(())
+}
+
 pub fn read_public(path: &Path) -> Result<VerifyingKey, String> {
-    let text = fs::read_to_string(path)
-        .map_err(|e| format!("cannot read the public key {}: {e}", path.display()))?;
+    let text = bounded::read_to_string(path, bounded::KEY_FILE, "the public key")?;
     parse_public_key(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 

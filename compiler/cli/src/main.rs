@@ -1,6 +1,9 @@
 //! The `ward` command: one binary, one module per subcommand.
+// Standard output goes through output::out!/outln!, which survive a closed pipe.
+#![deny(clippy::print_stdout)]
 
 mod atomic;
+mod bounded;
 mod budget;
 mod commands;
 mod disk;

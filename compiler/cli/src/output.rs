@@ -51,6 +51,41 @@ pub const CONTENT_ERRORS: u8 = 1;
 /// 2: usage or I/O errors.
 pub const USAGE: u8 = 2;
 
+/// Writes to standard output as `print!` does, except that a reader that stopped early
+/// (`| head`, a closed pipe: EPIPE) is no panic: the rest of the output is dropped and the
+/// command goes on to its own exit code. Any other write error ends the command (exit 2).
+/// Every command prints through [`out!`] and [`outln!`]; clippy's `print_stdout` is
+/// denied in this crate so that no `println!` comes back.
+pub fn write_stdout(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_fmt(args).and_then(|()| out.flush()) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("error: cannot write to standard output: {e}");
+            std::process::exit(USAGE.into());
+        }
+    }
+}
+
+/// `print!` through [`write_stdout`].
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::output::write_stdout(format_args!($($arg)*))
+    };
+}
+
+/// `println!` through [`write_stdout`].
+macro_rules! outln {
+    () => {
+        $crate::output::write_stdout(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        $crate::output::write_stdout(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+pub(crate) use {out, outln};
+
 /// Prints a usage or I/O error and returns exit code 2.
 pub fn fail(message: impl std::fmt::Display) -> ExitCode {
     eprintln!("error: {message}");

@@ -72,6 +72,10 @@ pub struct BuildSection {
     /// The signing key `ward build` uses when `--key` is not given, relative to the root.
     #[serde(default)]
     pub key: Option<String>,
+    /// Sign with a key file other users may read (an example key published with the
+    /// project); otherwise such a key is refused, as ssh refuses one.
+    #[serde(default)]
+    pub allow_insecure_key_perms: bool,
 }
 
 impl Default for BuildSection {
@@ -79,6 +83,7 @@ impl Default for BuildSection {
         BuildSection {
             out: default_out(),
             key: None,
+            allow_insecure_key_perms: false,
         }
     }
 }
@@ -97,7 +102,7 @@ pub fn parse(file: FileId, text: &str) -> Result<Config, Box<Diagnostic>> {
         Box::new(
             Diagnostic::new(Code::ProjectConfig, format!("invalid Ward.toml: {message}"))
                 .primary(file, span, message)
-                .help("a manifest needs `[project]` with `name = \"...\"`; `[build]` may set `out` and `key`, `[budget]` time and memory budgets, and `[lints]` warning levels (docs/cli.md)"),
+                .help("a manifest needs `[project]` with `name = \"...\"`; `[build]` may set `out`, `key` and `allow_insecure_key_perms`, `[budget]` time and memory budgets, and `[lints]` warning levels (docs/cli.md)"),
         )
     })
 }

@@ -6,6 +6,7 @@
 
 pub mod check;
 pub mod config;
+pub mod event_line;
 pub mod events;
 pub mod format;
 pub mod hir;

@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value as Json};
+use ward_compiler::event_line;
 use ward_compiler::hir::{Program, Type};
 
 use crate::mapping::{Mapping, Mappings};
@@ -60,15 +61,17 @@ impl Reader {
         let text = String::from_utf8_lossy(&bytes);
         let first = text.lines().find(|l| !l.trim().is_empty());
         if first.is_some_and(|l| serde_json::from_str::<Json>(l).is_ok()) {
-            return text
-                .lines()
+            // Line by line from the bytes, so a line that is not UTF-8 is an error for
+            // that line alone, with its number (the lossy text is only for the sniffing).
+            return bytes
+                .split(|b| *b == b'\n')
                 .enumerate()
-                .filter(|(_, l)| !l.trim().is_empty())
+                .filter(|(_, l)| !l.trim_ascii().is_empty())
                 .map(|(i, l)| {
-                    let record = match serde_json::from_str::<Json>(l) {
+                    let record = match event_line::parse(l) {
                         Ok(v) if v.get("Event").is_some() => self.checked(&v),
                         Ok(v) => Record::Event(v),
-                        Err(e) => Record::Bad(format!("not JSON: {e}")),
+                        Err(why) => Record::Bad(why),
                     };
                     (i + 1, record)
                 })

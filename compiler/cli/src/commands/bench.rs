@@ -7,14 +7,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use std::io::BufRead;
-
 use clap::Args;
+use ward_compiler::event_line;
 use ward_compiler::events::{self, Shape};
 
 use crate::commands::verify::HostArgs;
 use crate::host;
 use crate::measure::measure;
+use crate::output::outln;
 use crate::output::{fail, CLEAN, CONTENT_ERRORS};
 
 #[derive(Debug, Args)]
@@ -34,23 +34,17 @@ pub fn run(args: &BenchArgs) -> ExitCode {
         Ok(v) => v,
         Err(code) => return code,
     };
-    let events = match host::open_events(&args.events) {
+    let events = match host::read_events(&args.events) {
         Ok(e) => e,
         Err(e) => return fail(e),
     };
     let mut decoded = Vec::new();
     let mut malformed = 0usize;
-    for (index, line) in events.lines().enumerate() {
-        let line = match line {
-            Ok(l) => l,
-            Err(e) => return fail(format!("cannot read {}: {e}", args.events.display())),
-        };
-        let line = line.as_str();
-        if line.trim().is_empty() {
+    for (index, line) in events.split(|b| *b == b'\n').enumerate() {
+        if line.trim_ascii().is_empty() {
             continue;
         }
-        let inputs = serde_json::from_str(line)
-            .map_err(|e| format!("not JSON: {e}"))
+        let inputs = event_line::parse(line)
             .and_then(|json| events::from_json(Shape::of_verified(&verified), &json));
         match inputs {
             Ok(Some(inputs)) => decoded.push(inputs),
@@ -78,19 +72,19 @@ pub fn run(args: &BenchArgs) -> ExitCode {
     let instances = verified.instances().len().max(1);
     // Two different figures, both labelled: the median is one evaluation timed alone; the
     // wall-time rate includes the timing and whatever else the machine was doing.
-    println!(
+    outln!(
         "per event: {} ns (median), {} ns (99th percentile), {:.0} events/s at the median",
         m.p50_ns,
         m.p99_ns,
         1e9 / m.p50_ns.max(1) as f64
     );
-    println!(
+    outln!(
         "wall time: {:.0} events/s over {} evaluations of {} events (timing and machine load included)",
         m.events_per_sec,
         m.evaluations,
         decoded.len()
     );
-    println!(
+    outln!(
         "memory held by the verified channel: {memory} bytes ({} bytes per instance)",
         memory / instances
     );

@@ -13,11 +13,13 @@ use ward_compiler::project::Project;
 use ward_compiler::sources::Sources;
 use ward_compiler::{lower, render, Diagnostic};
 use ward_encode::sign;
+use ward_runtime::limits::MAX_CONTENT_VERSION;
 use ward_runtime::{decode, key_id, verify, SigningKey, TrustStore};
 
 use crate::atomic::write_all;
 use crate::keys::read_secret;
 use crate::load::{load, Loaded};
+use crate::output::outln;
 use crate::output::{
     fail, print_diagnostics, print_text, ColorChoice, DiagnosticsFormat, CLEAN, CONTENT_ERRORS,
 };
@@ -33,6 +35,11 @@ pub struct BuildArgs {
     /// Ward.toml.
     #[arg(long, value_name = "KEYFILE")]
     pub key: Vec<PathBuf>,
+    /// Sign with a key file that other users can read (group or world permission bits),
+    /// which is otherwise refused as ssh refuses one. Also `[build]
+    /// allow_insecure_key_perms = true` in Ward.toml.
+    #[arg(long)]
+    pub allow_insecure_key_perms: bool,
     /// Where to write channel files (default: `[build] out` of Ward.toml, or `build`).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -106,7 +113,7 @@ pub fn run(args: &BuildArgs) -> ExitCode {
         eprintln!("error: nothing was written");
     }
     if human && outcome.written {
-        println!(
+        outln!(
             "built {} channel{} signed with key{} {}, verified for every targeted sensor:",
             outcome.channels.len(),
             if outcome.channels.len() == 1 { "" } else { "s" },
@@ -114,7 +121,7 @@ pub fn run(args: &BuildArgs) -> ExitCode {
             outcome.signers.join(", ")
         );
         for c in &outcome.channels {
-            println!("{}", c["summary"].as_str().unwrap_or_default());
+            outln!("{}", c["summary"].as_str().unwrap_or_default());
         }
     }
     code
@@ -149,7 +156,12 @@ fn build(
     };
     let keys = match key_paths
         .iter()
-        .map(|p| read_secret(p))
+        .map(|p| {
+            read_secret(
+                p,
+                args.allow_insecure_key_perms || config.build.allow_insecure_key_perms,
+            )
+        })
         .collect::<Result<Vec<_>, _>>()
     {
         Ok(k) => k,
@@ -320,6 +332,13 @@ fn build_channel(
                 ch.name, profile.name
             )));
         }
+    }
+    // The verifier accepts any version; a store refuses one that leaves no room after it.
+    if model.content_version > MAX_CONTENT_VERSION {
+        failures.push(at(format!(
+            "channel `{}` version {} is above the largest content version a channel store accepts ({MAX_CONTENT_VERSION}): no later version could replace it (docs/delivery.md, \"Content versions\")",
+            ch.name, model.content_version
+        )));
     }
     match against_previous(&dest, &model) {
         Some(Previous::Lower(problem)) => failures.push(at(problem)),

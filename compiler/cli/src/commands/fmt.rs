@@ -10,6 +10,7 @@ use ward_compiler::project::MAX_SOURCE_FILE;
 
 use crate::atomic::write_all;
 use crate::disk::DiskFs;
+use crate::output::outln;
 use crate::output::{fail, CLEAN, CONTENT_ERRORS};
 
 #[derive(Debug, Args)]
@@ -64,13 +65,13 @@ pub fn run(args: &FmtArgs) -> ExitCode {
     }
     if args.check {
         for (path, _, _) in &changed {
-            println!("{}", path.display());
+            outln!("{}", path.display());
         }
     } else if let Err(e) = write_all(&changed) {
         return fail(format!("cannot write: {e}"));
     } else {
         for (path, _, _) in &changed {
-            println!("formatted {}", path.display());
+            outln!("formatted {}", path.display());
         }
     }
     if broken > 0 || (args.check && !changed.is_empty()) {

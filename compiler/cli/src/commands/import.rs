@@ -10,6 +10,7 @@ use ward_sigma::{summary, RuleFile};
 
 use crate::atomic;
 use crate::output::{fail, CLEAN, CONTENT_ERRORS, USAGE};
+use crate::output::{out, outln};
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
@@ -58,13 +59,13 @@ fn sigma(args: &SigmaArgs) -> ExitCode {
     }
     let mut files = Vec::with_capacity(paths.len());
     for p in paths {
-        match std::fs::read(&p) {
+        match crate::bounded::read(&p, crate::bounded::RULE_FILE, "the rule file") {
             Ok(bytes) => files.push(RuleFile {
                 path: p.display().to_string(),
                 // A file that is not UTF-8 is refused by the YAML reader with its line.
                 text: String::from_utf8_lossy(&bytes).into_owned(),
             }),
-            Err(e) => return fail(format!("cannot read {}: {e}", p.display())),
+            Err(e) => return fail(e),
         }
     }
     let imported = match ward_sigma::import(&files) {
@@ -90,8 +91,8 @@ fn sigma(args: &SigmaArgs) -> ExitCode {
         return fail(format!("cannot write {}: {e}", args.out.display()));
     }
     match args.format {
-        SummaryFormat::Human => print!("{}", summary::human(&imported.rules)),
-        SummaryFormat::Json => println!("{}", summary::json(&imported.rules)),
+        SummaryFormat::Human => out!("{}", summary::human(&imported.rules)),
+        SummaryFormat::Json => outln!("{}", summary::json(&imported.rules)),
     }
     if summary::counts(&imported.rules).refused > 0 {
         ExitCode::from(CONTENT_ERRORS)

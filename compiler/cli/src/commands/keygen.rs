@@ -8,6 +8,7 @@ use ward_runtime::{format_public_key, key_id, SigningKey};
 
 use crate::atomic::write_all;
 use crate::keys::format_secret;
+use crate::output::outln;
 use crate::output::{fail, CLEAN};
 
 #[derive(Debug, Args)]
@@ -52,7 +53,7 @@ pub fn run(args: &KeygenArgs) -> ExitCode {
     if let Err(e) = write_all(&files) {
         return fail(format!("cannot write the key files: {e}"));
     }
-    println!(
+    outln!(
         "wrote {} (secret: keep it out of version control) and {}\nkey id {}",
         secret_path.display(),
         public_path.display(),

@@ -10,6 +10,7 @@ use ward_tuf::repo::Repo;
 use ward_tuf::Error;
 
 use super::repo::KeysArg;
+use crate::output::outln;
 use crate::output::{fail, CLEAN, CONTENT_ERRORS};
 
 #[derive(Debug, Args)]
@@ -53,14 +54,14 @@ pub fn run(args: &PublishArgs) -> ExitCode {
     });
     match published {
         Ok((added, _)) if added.is_empty() => {
-            println!(
+            outln!(
                 "nothing new: every channel in {} is already published",
                 args.build_dir.display()
             );
             ExitCode::from(CLEAN)
         }
         Ok((added, repo)) => {
-            println!(
+            outln!(
                 "published {} as targets version {}, snapshot {}, timestamp {}",
                 added.join(", "),
                 repo.targets.signed.common.version,

@@ -3,7 +3,7 @@
 //! `--events -` reads standard input.
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -38,15 +38,10 @@ pub fn run(args: &RunArgs) -> ExitCode {
         Ok(v) => v,
         Err(code) => return code,
     };
-    let mut bytes = Vec::new();
-    match host::open_events(&args.events) {
-        Ok(mut events) => {
-            if let Err(e) = events.read_to_end(&mut bytes) {
-                return fail(format!("cannot read {}: {e}", args.events.display()));
-            }
-        }
+    let bytes = match host::read_events(&args.events) {
+        Ok(bytes) => bytes,
         Err(e) => return fail(e),
-    }
+    };
     let reader = match Reader::bundled() {
         Ok(r) => r,
         Err(e) => return fail(format!("internal error: {e}")),

@@ -11,6 +11,7 @@ use ward_compiler::test_runner::{self, Case, Outcome};
 
 use crate::budget;
 use crate::load::{load, Loaded};
+use crate::output::{out, outln};
 use crate::output::{
     print_diagnostics, ColorChoice, DiagnosticsFormat, Format, CLEAN, CONTENT_ERRORS,
 };
@@ -79,7 +80,7 @@ pub fn run(args: &TestArgs) -> ExitCode {
     let passed = cases.len() - failed;
     match args.format {
         Format::Human => human(&project.sources, &cases, passed, failed),
-        Format::Json => println!(
+        Format::Json => outln!(
             "{}",
             json!({
                 "cases": cases.iter().map(|c| case_json(&project.sources, c)).collect::<Vec<_>>(),
@@ -87,7 +88,7 @@ pub fn run(args: &TestArgs) -> ExitCode {
                 "failed": failed,
             })
         ),
-        Format::Junit => print!("{}", junit(&project.sources, &cases, failed)),
+        Format::Junit => out!("{}", junit(&project.sources, &cases, failed)),
     }
     if failed > 0 {
         ExitCode::from(CONTENT_ERRORS)
@@ -103,20 +104,20 @@ fn place(sources: &Sources, case: &Case) -> String {
 }
 
 fn human(sources: &Sources, cases: &[Case], passed: usize, failed: usize) {
-    println!("running {} cases", cases.len());
+    outln!("running {} cases", cases.len());
     for c in cases {
         let status = if c.passed() { "ok" } else { "FAILED" };
-        println!("{} on {} ... {status}", c.name, c.sensor);
+        outln!("{} on {} ... {status}", c.name, c.sensor);
     }
     if failed > 0 {
-        println!("\nfailures:");
+        outln!("\nfailures:");
         for c in cases {
             if let Outcome::Failed(why) = &c.outcome {
-                println!("{}: {} on {}: {why}", place(sources, c), c.name, c.sensor);
+                outln!("{}: {} on {}: {why}", place(sources, c), c.name, c.sensor);
             }
         }
     }
-    println!("\n{passed} passed, {failed} failed");
+    outln!("\n{passed} passed, {failed} failed");
 }
 
 fn case_json(sources: &Sources, c: &Case) -> serde_json::Value {

@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use crate::output::outln;
 use clap::{Args, Subcommand};
 use ward_updater::{Http, Limits, Updater};
 
@@ -42,7 +43,7 @@ pub enum TufCommand {
 pub fn run(args: &TufClientArgs) -> ExitCode {
     match execute(args) {
         Ok(message) => {
-            println!("{message}");
+            outln!("{message}");
             ExitCode::SUCCESS
         }
         Err(message) => {

@@ -8,6 +8,7 @@ use clap::Args;
 
 use crate::host;
 use crate::keys::trust_store;
+use crate::output::outln;
 use crate::output::{fail, CLEAN, CONTENT_ERRORS};
 
 /// The host a channel is verified for: shared by `verify` and `run`.
@@ -50,7 +51,7 @@ impl HostArgs {
         let (profile, templates) = self.profile()?;
         let bytes = host::read_channel(file).map_err(fail)?;
         let verified = ward_runtime::verify(&bytes, &trust, &profile).map_err(|e| {
-            println!("rejected: {}: {e}", file.display());
+            outln!("rejected: {}: {e}", file.display());
             ExitCode::from(CONTENT_ERRORS)
         })?;
         Ok((verified, templates))
@@ -86,7 +87,7 @@ pub fn run(args: &VerifyArgs) -> ExitCode {
         (None, None) => String::new(),
     };
     let signers: Vec<String> = verified.signers().iter().map(ToString::to_string).collect();
-    println!(
+    outln!(
         "valid: {}: channel `{}` ({}) version {}, {} instances, template `{}` v{}; sensor `{}` supplies inputs 1..={}; signed by {}",
         args.file.display(),
         verified.name(),
