@@ -28,6 +28,20 @@ fn built() -> (tempfile::TempDir, PathBuf, PathBuf) {
     (dir, public, out.join("Pipes.chan"))
 }
 
+/// `ward run` of the built channel on `events`, for the sensor the channel targets.
+fn ward_run(dir: &Path, public: &Path, chan: &Path, events: &Path) -> assert_cmd::Command {
+    let mut cmd = ward();
+    cmd.arg("run")
+        .arg(chan)
+        .arg("--trust")
+        .arg(public)
+        .args(["--sensor", "windows_7_12", "--project"])
+        .arg(dir)
+        .arg("--events")
+        .arg(events);
+    cmd
+}
+
 fn bounded(cmd: &mut assert_cmd::Command) -> &mut assert_cmd::Command {
     cmd.timeout(Duration::from_secs(60))
 }
@@ -138,18 +152,7 @@ fn dev_zero_as_any_input_is_a_clear_error() {
             .arg("--allow-insecure-key-perms"),
         "key",
     );
-    refuses_dev_zero(
-        ward()
-            .arg("run")
-            .arg(&chan)
-            .arg("--trust")
-            .arg(&public)
-            .args(["--sensor", "windows_7_12", "--project"])
-            .arg(dir.path())
-            .arg("--events")
-            .arg(zero),
-        "events",
-    );
+    refuses_dev_zero(&mut ward_run(dir.path(), &public, &chan, zero), "events");
     // Ward.toml and a source, through links (the only way a project names a file): a
     // Ward.toml that is no regular file is no project; a linked source is not followed.
     for (name, expect) in [("Ward.toml", 2), ("zero.ward", 0)] {
@@ -266,19 +269,9 @@ fn run_reports_and_skips_bad_lines_with_their_numbers() {
     events.push(b'\n');
     let path = dir.path().join("events.jsonl");
     fs::write(&path, events).unwrap();
-    let out = bounded(
-        ward()
-            .arg("run")
-            .arg(&chan)
-            .arg("--trust")
-            .arg(&public)
-            .args(["--sensor", "windows_7_12", "--project"])
-            .arg(dir.path())
-            .arg("--events")
-            .arg(&path),
-    )
-    .output()
-    .unwrap();
+    let out = bounded(&mut ward_run(dir.path(), &public, &chan, &path))
+        .output()
+        .unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap();
     let stderr = String::from_utf8(out.stderr).unwrap();
     // Malformed lines make exit 1 (content), not 2, and the run went on past them.
