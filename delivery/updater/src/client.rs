@@ -132,6 +132,11 @@ impl<F: Fetch> Updater<F> {
         self.now = now;
     }
 
+    /// The update's start time (seconds since the epoch), against which expiry is checked.
+    pub fn now(&self) -> u64 {
+        self.now
+    }
+
     /// The trusted root.
     pub fn root(&self) -> &Root {
         &self.root.signed

@@ -29,7 +29,7 @@ use crate::metadata::{Common, MetaFile, RoleKeys, Root, Signed, Snapshot, Target
 pub use channel::ChannelInfo;
 use files::Writes;
 pub use files::{read_limited, write_atomic};
-pub use keys::KeyDir;
+pub use keys::{write_private, KeyDir};
 pub use rollout::{previous_path, Rollout};
 use ward_rollout::{Plan, Release, RolloutState};
 
