@@ -46,6 +46,6 @@ pub mod state;
 
 pub use cohort::{bucket, HostId, BUCKETS};
 pub use decide::{decide, Decision, HostView, Offer, Stay};
-pub use plan::{Category, Plan, Ring};
+pub use plan::{Category, Plan, PlanConfig, Ring};
 pub use policy::{Pin, Policy, Window};
 pub use state::{Refusal, Release, RolloutState, Status};

@@ -173,6 +173,64 @@ impl Plan {
     }
 }
 
+/// A plan as people write it (`REPO.rollout.toml` beside the repository, or the file
+/// `ward publish --plan` names): shares in percent and bake times in hours.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanConfig {
+    pub category: Category,
+    #[serde(rename = "ring")]
+    pub rings: Vec<RingConfig>,
+}
+
+/// One `[[ring]]` of a [`PlanConfig`].
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RingConfig {
+    pub name: String,
+    /// Percent of the fleet, counting the earlier rings; a multiple of 0.01.
+    pub share_percent: f64,
+    pub bake_hours: f64,
+    pub min_hosts: u64,
+}
+
+impl PlanConfig {
+    /// The plan, validated; the error names the ring and the field.
+    pub fn to_plan(&self) -> Result<Plan, String> {
+        let mut rings = Vec::new();
+        for (i, r) in self.rings.iter().enumerate() {
+            let what = format!("ring {} (`{}`)", i + 1, r.name);
+            let bp = r.share_percent * 100.0;
+            if !(0.0..=f64::from(BUCKETS)).contains(&bp) || (bp - bp.round()).abs() > 1e-6 {
+                return Err(format!(
+                    "{what}: `share_percent` {} must be 0 to 100 in steps of 0.01",
+                    r.share_percent
+                ));
+            }
+            let secs = r.bake_hours * 3600.0;
+            if !(0.0..=(365.0 * 24.0 * 3600.0)).contains(&secs) {
+                return Err(format!(
+                    "{what}: `bake_hours` {} must be 0 to a year",
+                    r.bake_hours
+                ));
+            }
+            rings.push(Ring {
+                name: r.name.clone(),
+                // In range: checked just above.
+                share_bp: bp.round() as u32,
+                bake_secs: secs.round() as u64,
+                min_hosts: r.min_hosts,
+            });
+        }
+        let plan = Plan {
+            category: self.category,
+            rings,
+        };
+        plan.validate()?;
+        Ok(plan)
+    }
+}
+
 /// Basis points as a percentage for messages: `150` is `1.5%`.
 pub fn percent(bp: u32) -> String {
     let whole = bp / 100;
