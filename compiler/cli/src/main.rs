@@ -68,6 +68,8 @@ enum Command {
     Rollout(commands::rollout::RolloutArgs),
     /// The customer's signed host policy: keygen, sign, show.
     Policy(commands::policy::PolicyArgs),
+    /// What a release changes across every channel (Markdown or JSON).
+    ReleaseNotes(commands::release_notes::ReleaseNotesArgs),
 }
 
 fn main() -> ExitCode {
@@ -106,5 +108,6 @@ fn main() -> ExitCode {
         Command::Import(args) => commands::import::run(args),
         Command::Rollout(args) => commands::rollout::run(args),
         Command::Policy(args) => commands::policy::run(args),
+        Command::ReleaseNotes(args) => commands::release_notes::run(args),
     }
 }

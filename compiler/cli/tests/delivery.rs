@@ -292,3 +292,55 @@ fn policy_sign_and_show_and_bad_policies() {
         assert!(!out_file.exists());
     }
 }
+
+#[test]
+fn release_notes_show_the_change_across_channels_deterministically_and_are_published() {
+    let s = setup();
+    let v1 = built(s.tmp.path(), &s.key, 1, "remote_psexec");
+    // Version 2: the instance now prevents, and another instance is added.
+    let source = PSEXEC_CHANNEL.replace("version 1", "version 2").replace(
+        "        severity high\n    }\n",
+        "        severity high\n        action prevent\n    }\n    instance local_psexec = 2 {\n        pipe_name ends_with \"PSEXESVC\"\n        is_remote == false\n        severity low\n    }\n",
+    );
+    let p = project(&[MANIFEST, ("pipes.ward", source.as_bytes())]);
+    let v2 = s.tmp.path().join("build-2");
+    let (code, out) = build(p.path(), &s.key, &v2);
+    assert_eq!(code, 0, "{out}");
+    let notes = |format: &str| {
+        run(ward()
+            .arg("release-notes")
+            .arg(&v1)
+            .arg(&v2)
+            .args(["--format", format]))
+    };
+    let (code, md) = notes("markdown");
+    assert_eq!(code, 0, "{md}");
+    assert!(md.starts_with("# Release notes"), "{md}");
+    assert!(md.contains("| 1 | 1 | 1 | 0 | 1 | 0 |"), "{md}");
+    assert_eq!(
+        notes("markdown").1,
+        md,
+        "the same builds give the same notes"
+    );
+    let (code, js) = notes("json");
+    assert_eq!(code, 0, "{js}");
+    let value: serde_json::Value = serde_json::from_str(&js).unwrap();
+    assert_eq!(value["summary"]["instances_added"], 1, "{js}");
+    assert_eq!(value["summary"]["prevent_added"], 1, "{js}");
+    assert_eq!(value["channels"][0]["status"], "changed", "{js}");
+    // Published and signed with the release.
+    assert_eq!(publish(&s, &v1).0, 0);
+    let file = s.tmp.path().join("notes-2.md");
+    fs::write(&file, &md).unwrap();
+    let (code, out) = run(ward()
+        .arg("publish")
+        .arg(&v2)
+        .arg("--repo")
+        .arg(&s.repo)
+        .arg("--notes")
+        .arg(&file));
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("notes/notes-2.md"), "{out}");
+    let (_, status) = run(ward().args(["repo", "status"]).arg(&s.repo));
+    assert!(status.contains("notes/notes-2.md"), "{status}");
+}

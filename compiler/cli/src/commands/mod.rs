@@ -14,6 +14,7 @@ pub mod lsp;
 pub mod man;
 pub mod policy;
 pub mod publish;
+pub mod release_notes;
 pub mod repo;
 pub mod rollout;
 pub mod run;

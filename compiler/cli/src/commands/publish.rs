@@ -27,6 +27,10 @@ pub struct PublishArgs {
     /// exists, else the default plan: internal, canary 1%, early 10%, general).
     #[arg(long, value_name = "FILE")]
     pub plan: Option<PathBuf>,
+    /// Release notes (`ward release-notes` wrote them) to sign with the release, as the
+    /// target `notes/FILE_NAME`.
+    #[arg(long, value_name = "FILE")]
+    pub notes: Option<PathBuf>,
 }
 
 /// The plan `ward publish` signs with the release, and where it came from.
@@ -84,10 +88,24 @@ pub fn run(args: &PublishArgs) -> ExitCode {
             return ExitCode::from(CONTENT_ERRORS);
         }
     };
+    let mut extra = Vec::new();
+    if let Some(notes) = &args.notes {
+        let name = notes.file_name().map(|n| n.to_string_lossy().into_owned());
+        match (name, std::fs::read(notes)) {
+            (Some(name), Ok(bytes)) => extra.push((format!("notes/{name}"), bytes)),
+            (_, Err(e)) => return fail(format!("cannot read {}: {e}", notes.display())),
+            (None, _) => return fail(format!("{} is not a file", notes.display())),
+        }
+    }
     let now = ward_tuf::time::now();
     let published = Repo::open(&args.repo).and_then(|mut repo| {
-        let added =
-            repo.publish_with(&args.keys.dir(&args.repo), &channels, Some(&plan), &[], now)?;
+        let added = repo.publish_with(
+            &args.keys.dir(&args.repo),
+            &channels,
+            Some(&plan),
+            &extra,
+            now,
+        )?;
         Ok((added, repo))
     });
     match published {
