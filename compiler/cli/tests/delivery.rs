@@ -240,14 +240,17 @@ fn policy_sign_and_show_and_bad_policies() {
          [[policy.windows]]\ndays = [\"sat\", \"sun\"]\nstart = \"01:00\"\nend = \"05:00\"\ntime_zone = \"Europe/Berlin\"\n",
     )
     .unwrap();
+    let sign = |out: &Path| {
+        run(ward()
+            .args(["policy", "sign"])
+            .arg(&source)
+            .arg("--key")
+            .arg(customer.with_extension("key"))
+            .arg("--out")
+            .arg(out))
+    };
     let signed = tmp.path().join("policy.json");
-    let (code, out) = run(ward()
-        .args(["policy", "sign"])
-        .arg(&source)
-        .arg("--key")
-        .arg(customer.with_extension("key"))
-        .arg("--out")
-        .arg(&signed));
+    let (code, out) = sign(&signed);
     assert_eq!(code, 0, "{out}");
     let show = |file: &Path| {
         run(ward()
@@ -280,13 +283,7 @@ fn policy_sign_and_show_and_bad_policies() {
     ] {
         fs::write(&source, bad).unwrap();
         let out_file = tmp.path().join("bad.json");
-        let (code, out) = run(ward()
-            .args(["policy", "sign"])
-            .arg(&source)
-            .arg("--key")
-            .arg(customer.with_extension("key"))
-            .arg("--out")
-            .arg(&out_file));
+        let (code, out) = sign(&out_file);
         assert_eq!(code, 1, "{out}");
         assert!(out.contains(says), "{out}");
         assert!(!out_file.exists());
