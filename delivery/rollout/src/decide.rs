@@ -8,6 +8,8 @@
 //! it is; a release without a plan was published to everyone at once; a release with a
 //! plan but no state (missing data) holds; then the host's ring (its policy's, or its
 //! cohort bucket's) must have opened, and the policy's delay passed since it did.
+//! A host the release does not reach yet (or, halted, at all) takes N-1 if it runs
+//! less, since N-1 went to every host before.
 
 use std::fmt;
 
@@ -119,11 +121,11 @@ pub fn decide(offer: &Offer<'_>, host: &HostView<'_>, now: u64) -> Decision {
         Some(active) if active > target => Decision::FallBack(target),
         _ => Decision::Take(target),
     };
-    if release.is_some_and(|r| r.status == Status::Halted) {
-        return match (host.active, offer.previous) {
-            (Some(active), Some(previous)) if active == n => Decision::FallBack(previous),
-            _ => Decision::Stay(Stay::Halted),
-        };
+    let halted = release.is_some_and(|r| r.status == Status::Halted);
+    if halted && host.active == Some(n) {
+        return offer
+            .previous
+            .map_or(Decision::Stay(Stay::Halted), Decision::FallBack);
     }
     let policy = host.policy;
     match policy.and_then(|p| p.pin) {
@@ -148,6 +150,30 @@ pub fn decide(offer: &Offer<'_>, host: &HostView<'_>, now: u64) -> Decision {
     }
     if host.active.is_some_and(|a| a >= n) {
         return Decision::Stay(Stay::Current);
+    }
+    // A host the release does not reach (yet, or at all once halted) runs N-1, which
+    // went to everyone before: a host installed meanwhile, or one behind, takes it.
+    match staged(offer, host, release, halted, now) {
+        Decision::Stay(why) => match offer.previous {
+            Some(p) if host.active.is_none_or(|a| a < p) => Decision::Take(p),
+            _ => Decision::Stay(why),
+        },
+        take => take,
+    }
+}
+
+/// The staged part of [`decide`]: the plan, the state, the host's ring and delay.
+fn staged(
+    offer: &Offer<'_>,
+    host: &HostView<'_>,
+    release: Option<&Release>,
+    halted: bool,
+    now: u64,
+) -> Decision {
+    let n = offer.version;
+    let policy = host.policy;
+    if halted {
+        return Decision::Stay(Stay::Halted);
     }
     let Some(plan) = offer.plan else {
         return Decision::Take(n);
@@ -261,9 +287,10 @@ mod tests {
             decide(&o, &view(&id, Some(2), None), T0 + 60),
             Decision::Stay(Stay::Halted)
         );
+        // A host with nothing yet gets N-1, which every host had before.
         assert_eq!(
             decide(&o, &view(&id, None, None), T0 + 60),
-            Decision::Stay(Stay::Halted)
+            Decision::Take(2)
         );
     }
 
@@ -366,6 +393,45 @@ mod tests {
         assert_eq!(
             decide(&offer(&plan, &release), &view(&id, Some(2), None), ga),
             Decision::Take(3)
+        );
+    }
+
+    #[test]
+    fn a_host_the_release_does_not_reach_takes_n_minus_1() {
+        let plan = Plan::default();
+        let mut release = Release::start(7, 3, T0);
+        let general = host_in(&plan, 3);
+        let o = offer(&plan, &release);
+        assert_eq!(
+            decide(&o, &view(&general, None, None), T0),
+            Decision::Take(2)
+        );
+        assert_eq!(
+            decide(&o, &view(&general, Some(1), None), T0),
+            Decision::Take(2)
+        );
+        assert!(matches!(
+            decide(&o, &view(&general, Some(2), None), T0),
+            Decision::Stay(Stay::NotYetInRing { .. })
+        ));
+        release.halt("bad", T0).unwrap();
+        let o = offer(&plan, &release);
+        assert_eq!(
+            decide(&o, &view(&general, None, None), T0),
+            Decision::Take(2)
+        );
+        assert_eq!(
+            decide(&o, &view(&general, Some(2), None), T0),
+            Decision::Stay(Stay::Halted)
+        );
+        // A paused host takes nothing, N-1 included.
+        let paused = Policy {
+            pause: true,
+            ..Policy::default()
+        };
+        assert_eq!(
+            decide(&o, &view(&general, None, Some(&paused)), T0),
+            Decision::Stay(Stay::Paused)
         );
     }
 
