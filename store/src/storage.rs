@@ -37,6 +37,10 @@ pub trait Storage: fmt::Debug + Send + Sync {
     fn sync_dir(&self, dir: &Path) -> io::Result<()>;
 }
 
+/// How long [`FileStorage::lock`] waits out a held lock: 50 tries 20 ms apart, a second.
+const LOCK_ATTEMPTS: u32 = 50;
+const LOCK_RETRY: std::time::Duration = std::time::Duration::from_millis(20);
+
 /// The file system: the storage [`crate::ChannelStore::open`] uses.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FileStorage;
@@ -50,7 +54,18 @@ impl Storage for FileStorage {
         let mut options = OpenOptions::new();
         options.read(true).write(true).create(true).truncate(false);
         let file = open_regular(&dir.join(LOCK_FILE), &mut options)?;
-        lock_exclusive(&file)?;
+        // A lock held for a moment only is waited out, for a bounded time: a process that
+        // forks copies the lock's descriptor into the child until the child's exec closes
+        // it, so a store reopened while the sensor (or a test beside it) starts a process
+        // can find its own lock briefly held. A second store that stays open is refused.
+        let mut attempts = LOCK_ATTEMPTS;
+        while let Err(e) = lock_exclusive(&file) {
+            attempts -= 1;
+            if attempts == 0 || e.kind() != io::ErrorKind::WouldBlock {
+                return Err(e);
+            }
+            std::thread::sleep(LOCK_RETRY);
+        }
         // The lock is released when the file is closed, that is when the guard drops.
         Ok(Box::new(file))
     }

@@ -50,7 +50,18 @@ fn python_tuf_client_downloads_a_channel_ward_published() {
     let tmp = tempfile::TempDir::new().unwrap();
     let nginx = Nginx::serve(tmp.path());
     let mut w = World::with_base(tmp, nginx.url("repo"));
-    w.publish(2);
+    // Staged, so the timestamp python-tuf verifies carries Ward's `x-ward-rollout`
+    // extension field, and version 1 stays signed as the N-1 target.
+    let plan = ward_rollout::Plan::default();
+    w.repo
+        .publish_with(
+            &w.keys,
+            &[("v2".into(), channel_file(2, 3))],
+            Some(&plan),
+            &[],
+            w.now,
+        )
+        .unwrap();
     let work = w.tmp.path().join("python-client");
     let out = Command::new("python3")
         .arg(interop_script("python_client.py"))

@@ -8,6 +8,7 @@ pub mod diff;
 pub mod disasm;
 pub mod findings;
 pub mod literal;
+pub mod notes;
 pub mod report;
 
 use std::fmt;
