@@ -64,6 +64,8 @@ enum Command {
     Publish(commands::publish::PublishArgs),
     /// Import detection content from other formats (`ward import sigma PATHS... --out DIR`).
     Import(commands::import::ImportArgs),
+    /// The beacon collector: store hosts' signed health beacons in SQLite, serve aggregates.
+    Collect(commands::collect::CollectArgs),
 }
 
 fn main() -> ExitCode {
@@ -100,5 +102,6 @@ fn main() -> ExitCode {
         Command::Repo(args) => commands::repo::run(args),
         Command::Publish(args) => commands::publish::run(args),
         Command::Import(args) => commands::import::run(args),
+        Command::Collect(args) => commands::collect::run(args),
     }
 }

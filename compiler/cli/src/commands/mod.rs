@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod build;
 pub mod check;
+pub mod collect;
 pub mod completions;
 pub mod diff;
 pub mod disasm;
