@@ -355,6 +355,50 @@ impl ChannelStore {
         })
     }
 
+    /// A signed rollback (invariant 5's exception): verifies `bytes` and makes it the
+    /// active channel in place of version `from`, although its version is lower. The
+    /// caller has the authority for it (the updater: a release the rollout state halted,
+    /// and the N-1 its signed plan names); the store checks that it replaces exactly
+    /// `from` with an older version. The highest accepted version stays `from`'s, so the
+    /// ordinary [`ChannelStore::install`] still refuses anything older than it, and the
+    /// last known good copy is left as it is (it is not the halted release).
+    pub fn roll_back(
+        &self,
+        bytes: &[u8],
+        trust: &TrustStore,
+        host: &SensorProfile,
+        from: u64,
+    ) -> Result<Installed, StoreError> {
+        let channel = verify(bytes, trust, host).map_err(StoreError::Verify)?;
+        let id = channel.id();
+        let version = channel.content_version();
+        let _install = lock(&self.highest);
+        let active = read(&self.active)
+            .get(&id)
+            .map(|s| s.channel.content_version());
+        if active != Some(from) || version >= from {
+            return Err(StoreError::Rollback {
+                channel_id: id,
+                offered: version,
+                highest: active.unwrap_or(version),
+            });
+        }
+        self.write_durably(&self.active_path(id), bytes)?;
+        let slot = Slot {
+            channel: Arc::new(channel),
+            digest: digest(bytes),
+        };
+        self.active
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(id, slot);
+        Ok(Installed::Activated {
+            channel_id: id,
+            version,
+            previous: Some(from),
+        })
+    }
+
     /// Makes the file of the active channel (SHA-256 `active`) the last known good copy.
     /// After a fallback at open, the last known good file is that channel already. If
     /// neither file is it any more (changed or removed under the store), the last known

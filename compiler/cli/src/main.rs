@@ -64,6 +64,10 @@ enum Command {
     Publish(commands::publish::PublishArgs),
     /// Import detection content from other formats (`ward import sigma PATHS... --out DIR`).
     Import(commands::import::ImportArgs),
+    /// Where each release stands in its rings: status, advance, hold, halt, resume.
+    Rollout(commands::rollout::RolloutArgs),
+    /// The customer's signed host policy: keygen, sign, show.
+    Policy(commands::policy::PolicyArgs),
     /// The beacon collector: store hosts' signed health beacons in SQLite, serve aggregates.
     Collect(commands::collect::CollectArgs),
 }
@@ -102,6 +106,8 @@ fn main() -> ExitCode {
         Command::Repo(args) => commands::repo::run(args),
         Command::Publish(args) => commands::publish::run(args),
         Command::Import(args) => commands::import::run(args),
+        Command::Rollout(args) => commands::rollout::run(args),
+        Command::Policy(args) => commands::policy::run(args),
         Command::Collect(args) => commands::collect::run(args),
     }
 }

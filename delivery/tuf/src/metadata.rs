@@ -108,6 +108,15 @@ pub struct Timestamp {
     #[serde(flatten)]
     pub common: Common,
     pub meta: BTreeMap<String, MetaFile>,
+    /// Where each release's rollout stands, signed by the online timestamp key (so
+    /// every change is a new timestamp). An extension field: other TUF clients keep it
+    /// as an unrecognized field, covered by the signature like the rest.
+    #[serde(
+        rename = "x-ward-rollout",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub rollout: Option<ward_rollout::RolloutState>,
 }
 
 impl Timestamp {

@@ -1,5 +1,5 @@
-//! The host's health beacons: its identity (a random host id and its own Ed25519
-//! key, made once and kept beside the store), and an outbox that batches beacons and
+//! The host's health beacons: its identity (the host id and its own Ed25519 key,
+//! made once and kept beside the store), and an outbox that batches beacons and
 //! sends them signed to the collector, backing off with full jitter when it cannot.
 //! Batches, the signature and the collector's answers are ward-health's and
 //! ward-collector's (docs/delivery.md, "Beacons"). The outbox is bounded: when the
@@ -12,46 +12,48 @@ use std::time::Duration;
 
 use ward_health::beacon::{Batch, Beacon, Kind, FORMAT, MAX_BEACONS};
 use ward_tuf::hash::hex;
+use ward_tuf::repo::write_private;
 use ward_tuf::{Error, KeyPair};
 
+use crate::install::HOST_ID_FILE;
 use crate::schedule::{random, Schedule};
 
 /// A host's identity for beacons.
-#[derive(Debug)]
 pub struct Identity {
-    /// 16 random bytes in hex: the id the cohort bucket hashes, too.
+    /// The host id the cohort bucket hashes (`host.id`, kept by [`crate::host_id`]),
+    /// in hex.
     pub host: String,
     key: KeyPair,
 }
 
+impl std::fmt::Debug for Identity {
+    /// The host id only: the key is a secret.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Identity")
+            .field("host", &self.host)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The file beside the host id that keeps the host's beacon key.
+pub const BEACON_KEY_FILE: &str = "beacon.key";
+
 impl Identity {
-    /// Reads `dir/host-id` and `dir/beacon.key`, making both the first time (the key
-    /// file mode 0600). A damaged file is an error, never silently replaced: a new
-    /// key under the old id would be refused by the collector.
+    /// Reads the host id (`dir/host.id`) and the beacon key (`dir/beacon.key`, mode
+    /// 0600), making each the first time. A damaged file is an error, never silently
+    /// replaced: a new key under the old id would be refused by the collector.
     pub fn load_or_create(dir: &Path) -> Result<Identity, Error> {
         let io = |op: &'static str, path: &Path| {
             let path = path.to_path_buf();
             move |source| Error::Io { op, path, source }
         };
-        let id_path = dir.join("host-id");
-        let key_path = dir.join("beacon.key");
-        if !id_path.exists() {
-            std::fs::create_dir_all(dir).map_err(io("create", dir))?;
+        std::fs::create_dir_all(dir).map_err(io("create", dir))?;
+        let host = crate::host_id::load_or_create(&dir.join(HOST_ID_FILE))?.to_hex();
+        let key_path = dir.join(BEACON_KEY_FILE);
+        if !key_path.exists() {
             let key = KeyPair::generate()?;
-            let id = hex(&random_bytes());
             write_private(&key_path, key.to_file_text().as_bytes())
                 .map_err(io("write", &key_path))?;
-            // The id last: its presence says the pair is complete.
-            write_private(&id_path, format!("{id}\n").as_bytes()).map_err(io("write", &id_path))?;
-        }
-        let host = std::fs::read_to_string(&id_path)
-            .map_err(io("read", &id_path))?
-            .trim()
-            .to_string();
-        if host.len() != 32 || !host.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(Error::Refused {
-                reason: format!("{}: not a host id (32 hex digits)", id_path.display()),
-            });
         }
         let text = std::fs::read_to_string(&key_path).map_err(io("read", &key_path))?;
         let key = KeyPair::from_file_text(&text, &key_path.display().to_string())?;
@@ -59,28 +61,12 @@ impl Identity {
     }
 }
 
+/// 16 random bytes: a beacon's id.
 fn random_bytes() -> [u8; 16] {
     let mut out = [0u8; 16];
     out[..8].copy_from_slice(&random().to_le_bytes());
     out[8..].copy_from_slice(&random().to_le_bytes());
     out
-}
-
-/// Writes a file only its owner reads, through a temporary name and a rename.
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write as _;
-    let tmp = path.with_extension("tmp");
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(0o600);
-    }
-    let mut file = options.open(&tmp)?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    std::fs::rename(&tmp, path)
 }
 
 /// What a beacon is about: the channel version, the host's ring for it, its sensor.

@@ -9,6 +9,13 @@
 //! snapshot signed by the old keys no longer verifies and is simply not trusted any more,
 //! which is the spec's fast-forward recovery (5.3.11) without a separate delete step.
 //! Nothing is written to the metadata directory before it has passed every check.
+//!
+//! An updater is meant to live as long as the sensor: the metadata it verified stays in
+//! memory between polls ([`Updater::set_time`] moves its clock on), so a poll with
+//! nothing new is one missing `N+1.root.json`, one conditional GET of `timestamp.json`
+//! and a few expiry checks, with no file read or signature verified again. The disk is
+//! read once, by the first refresh, and again only after a root rotation (which must
+//! re-verify everything against the new keys).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -66,6 +73,11 @@ pub struct Updater<F> {
     /// Targets roles by (delegator, role): a role reached through another delegator is
     /// verified again against that delegator's keys.
     targets: BTreeMap<(String, String), Signed<Targets>>,
+    /// HTTP validators of the trusted timestamp, for the next conditional GET.
+    validators: Option<Validators>,
+    /// Whether `timestamp`, `snapshot` and `targets` were loaded from the disk (or
+    /// found there to be absent or untrusted) under the current root.
+    loaded: bool,
     refreshed: bool,
 }
 
@@ -108,8 +120,21 @@ impl<F: Fetch> Updater<F> {
             timestamp: None,
             snapshot: None,
             targets: BTreeMap::new(),
+            validators: None,
+            loaded: false,
             refreshed: false,
         })
+    }
+
+    /// Moves the updater's clock to `now`, the start time of the next update, against
+    /// which every expiry is checked (a long-lived updater calls this before each poll).
+    pub fn set_time(&mut self, now: u64) {
+        self.now = now;
+    }
+
+    /// The update's start time (seconds since the epoch), against which expiry is checked.
+    pub fn now(&self) -> u64 {
+        self.now
     }
 
     /// The trusted root.
@@ -195,8 +220,21 @@ impl<F: Fetch> Updater<F> {
             new.signed.verify_role("root", &new)?;
             self.persist("root.json", &bytes)?;
             self.root = new;
+            // What the old root's keys vouched for is re-verified from the disk against
+            // the new ones (fast-forward recovery, 5.3.11).
+            self.forget();
         }
         Ok(())
+    }
+
+    /// Drops the trusted timestamp, snapshot and targets kept in memory, so the next
+    /// refresh reads and re-verifies them from the metadata directory.
+    fn forget(&mut self) {
+        self.timestamp = None;
+        self.snapshot = None;
+        self.targets.clear();
+        self.validators = None;
+        self.loaded = false;
     }
 
     fn parse_timestamp(&self, bytes: &[u8], what: &str) -> Result<Signed<Timestamp>, Error> {
@@ -207,22 +245,24 @@ impl<F: Fetch> Updater<F> {
 
     /// 5.4, with one conditional GET when a trusted timestamp and its validators exist.
     fn update_timestamp(&mut self) -> Result<(), Error> {
-        // The local timestamp is the reference for rollback checks even when expired,
-        // as long as the current root's timestamp keys signed it.
-        let local = self
-            .local("timestamp.json", self.limits.timestamp)
-            .and_then(|b| self.parse_timestamp(&b, "local timestamp.json").ok());
-        let validators = local.as_ref().and_then(|_| {
-            let bytes = self.local(VALIDATORS_FILE, 4096)?;
-            serde_json::from_slice::<Validators>(&bytes).ok()
-        });
-        self.timestamp = local;
+        if !self.loaded {
+            // The local timestamp is the reference for rollback checks even when
+            // expired, as long as the current root's timestamp keys signed it.
+            let local = self
+                .local("timestamp.json", self.limits.timestamp)
+                .and_then(|b| self.parse_timestamp(&b, "local timestamp.json").ok());
+            self.validators = local.as_ref().and_then(|_| {
+                let bytes = self.local(VALIDATORS_FILE, 4096)?;
+                serde_json::from_slice::<Validators>(&bytes).ok()
+            });
+            self.timestamp = local;
+        }
         self.expired("root", &self.root.signed)?;
         let url = self.url("timestamp.json");
         let (bytes, found) =
             match self
                 .fetch
-                .get(&url, self.limits.timestamp, validators.as_ref())?
+                .get(&url, self.limits.timestamp, self.validators.as_ref())?
             {
                 Fetched::Body(bytes, found) => (bytes, found),
                 // Unchanged: the trusted timestamp stays, and must still be unexpired.
@@ -256,6 +296,7 @@ impl<F: Fetch> Updater<F> {
         if let Ok(text) = serde_json::to_vec(&found) {
             self.persist(VALIDATORS_FILE, &text)?;
         }
+        self.validators = Some(found);
         self.timestamp = Some(new);
         Ok(())
     }
@@ -330,17 +371,25 @@ impl<F: Fetch> Updater<F> {
         Ok(())
     }
 
-    /// 5.5: the local snapshot if it is still the one the timestamp names, else a
-    /// download of the version the timestamp names.
+    /// 5.5: the trusted snapshot if it is still the one the timestamp names, else a
+    /// download of the version the timestamp names. The trusted snapshot is the one in
+    /// memory, or on the first refresh the local file if it verifies.
     fn update_snapshot(&mut self) -> Result<(), Error> {
-        self.snapshot = None;
-        if let Some(bytes) = self.local("snapshot.json", self.limits.snapshot) {
-            if let Ok(local) = self.check_snapshot(&bytes, "local snapshot.json", false) {
-                let valid = self.final_snapshot(&local, "local snapshot.json");
-                self.snapshot = Some(local);
-                if valid.is_ok() {
-                    return Ok(());
+        if !self.loaded {
+            self.loaded = true;
+            self.snapshot = None;
+            if let Some(bytes) = self.local("snapshot.json", self.limits.snapshot) {
+                if let Ok(local) = self.check_snapshot(&bytes, "local snapshot.json", false) {
+                    self.snapshot = Some(local);
                 }
+            }
+        }
+        if let Some(trusted) = &self.snapshot {
+            if self
+                .final_snapshot(trusted, "trusted snapshot.json")
+                .is_ok()
+            {
+                return Ok(());
             }
         }
         let meta = self.snapshot_meta()?;
@@ -354,6 +403,8 @@ impl<F: Fetch> Updater<F> {
         let new = self.check_snapshot(&bytes, &url, true)?;
         self.final_snapshot(&new, &url)?;
         self.persist("snapshot.json", &bytes)?;
+        // Targets files are trusted per snapshot: the new one may name other versions.
+        self.targets.clear();
         self.snapshot = Some(new);
         Ok(())
     }
@@ -446,8 +497,9 @@ impl<F: Fetch> Updater<F> {
     /// 5.6 and 5.7.2: the targets role `role` as delegated by `delegator`.
     fn load_targets(&mut self, role: &str, delegator: &str) -> Result<(), Error> {
         let key = (delegator.to_string(), role.to_string());
-        if self.targets.contains_key(&key) {
-            return Ok(());
+        if let Some(trusted) = self.targets.get(&key) {
+            // Verified under this snapshot already; time alone can end its trust.
+            return self.expired(&format!("trusted {role}.json"), &trusted.signed);
         }
         let file = format!("{}.json", quote(role));
         if let Some(bytes) = self.local(&file, self.limits.targets) {

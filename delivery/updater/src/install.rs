@@ -5,15 +5,21 @@
 //! not validity). Each channel succeeds or fails on its own; a failed one leaves that
 //! channel's active and last known good files untouched.
 //!
+//! Before anything is downloaded, `ward_rollout::decide` says whether this host takes
+//! the release: its plan and N-1 (signed by the targets key), its rollout state (signed
+//! in the timestamp), the host's cohort bucket and its customer's policy. A halted
+//! release sends the host back to N-1 through the store's signed rollback.
+//!
 //! This is the only module of the updater that uses the channel store and the runtime's trust
 //! types, so moving them to another crate changes one `use` line here.
 
 use std::path::Path;
 
+use ward_rollout::{decide, Decision, HostId, HostView, Offer, Plan, Policy, Stay};
 use ward_runtime::{SensorProfile, TrustStore};
 use ward_store::{ChannelStore, Installed};
-use ward_tuf::repo::ChannelInfo;
-use ward_tuf::Error;
+use ward_tuf::repo::{previous_path, ChannelInfo};
+use ward_tuf::{Error, TargetFile};
 
 use crate::client::Updater;
 use crate::fetch::Fetch;
@@ -24,18 +30,30 @@ pub struct Host {
     pub store: ChannelStore,
     pub trust: TrustStore,
     pub profile: SensorProfile,
+    /// The host's random id (its cohort bucket is a hash of it).
+    pub id: HostId,
+    /// The customer's policy, verified (`crate::policy`); `None` is the vendor's plan
+    /// alone.
+    pub policy: Option<Policy>,
 }
 
+/// The file in the store directory that keeps the host's id.
+pub const HOST_ID_FILE: &str = "host.id";
+
 impl Host {
-    /// Opens the store in `dir` (falling back to last known good files as it does).
+    /// Opens the store in `dir` (falling back to last known good files as it does) and
+    /// the host id kept there (made on first use).
     pub fn open(dir: &Path, trust: TrustStore, profile: SensorProfile) -> Result<Host, Error> {
         let store = ChannelStore::open(dir, &trust, &profile).map_err(|e| Error::Refused {
             reason: format!("cannot open the channel store {}: {e}", dir.display()),
         })?;
+        let id = crate::host_id::load_or_create(&dir.join(HOST_ID_FILE))?;
         Ok(Host {
             store,
             trust,
             profile,
+            id,
+            policy: None,
         })
     }
 
@@ -50,6 +68,11 @@ impl Host {
 pub enum Outcome {
     /// Installed; `previous` is the version it replaced.
     Installed { version: u64, previous: Option<u64> },
+    /// Went back to N-1 (`version`) from `from`, which the rollout halted or the
+    /// policy's pin no longer allows.
+    RolledBack { version: u64, from: u64 },
+    /// Not taken, and why (its ring has not opened, the policy, missing state).
+    Skipped(Stay),
     /// The store already runs this version or a newer one.
     Current { version: u64 },
     /// Refused; the host keeps what it runs. The error says what and where.
@@ -80,66 +103,135 @@ impl Report {
     }
 }
 
-/// Refreshes the metadata, then installs every channel for the host's sensor that is
-/// newer than what the store runs. A refresh failure is returned before anything is
-/// downloaded; per-channel failures are in the report.
+/// A channel's release on offer and its N-1, as the trusted targets describe them.
+struct Candidate {
+    target: String,
+    info: ChannelInfo,
+    plan: Option<Plan>,
+    previous: Option<(String, ChannelInfo)>,
+}
+
+fn candidates(
+    targets: &std::collections::BTreeMap<String, TargetFile>,
+    sensor: &str,
+) -> Vec<Candidate> {
+    let info = |file: &TargetFile| ChannelInfo::from_custom(file.custom.as_ref()?);
+    targets
+        .iter()
+        .filter(|(path, _)| !path.ends_with(".previous.chan"))
+        .filter_map(|(path, file)| {
+            let channel = info(file)?;
+            let previous = targets
+                .get_key_value(&previous_path(path))
+                .and_then(|(p, f)| Some((p.clone(), info(f)?)))
+                .filter(|(_, p)| {
+                    p.channel_id == channel.channel_id
+                        && p.content_version < channel.content_version
+                });
+            Some(Candidate {
+                target: path.clone(),
+                plan: file.custom.as_ref().and_then(Plan::from_custom),
+                info: channel,
+                previous,
+            })
+        })
+        .filter(|c| c.info.sensors.iter().any(|s| s == sensor))
+        .collect()
+}
+
+/// Refreshes the metadata, then for each channel for the host's sensor decides whether
+/// the host takes the release, falls back to N-1 or stays, and installs accordingly. A
+/// refresh failure is returned before anything is downloaded; per-channel outcomes are
+/// in the report.
 pub fn update<F: Fetch>(
     updater: &mut Updater<F>,
     targets_url: &str,
     host: &mut Host,
 ) -> Result<Report, Error> {
     updater.refresh()?;
-    let wanted: Vec<(String, ChannelInfo)> = updater
+    let wanted = updater
         .top_targets()
-        .map(|t| {
-            t.targets
-                .iter()
-                .filter_map(|(path, file)| {
-                    Some((
-                        path.clone(),
-                        ChannelInfo::from_custom(file.custom.as_ref()?)?,
-                    ))
-                })
-                .filter(|(_, info)| info.sensors.contains(&host.profile.name))
-                .collect()
-        })
+        .map(|t| candidates(&t.targets, &host.profile.name))
         .unwrap_or_default();
+    let state = updater
+        .timestamp()
+        .and_then(|t| t.rollout.clone())
+        .unwrap_or_default();
+    let now = updater.now();
     let mut report = Report::default();
-    for (target, info) in wanted {
-        let outcome = match host.active_version(info.channel_id) {
-            Some(active) if active >= info.content_version => Outcome::Current { version: active },
-            _ => install_one(updater, targets_url, host, &target),
+    for c in wanted {
+        let active = host.active_version(c.info.channel_id);
+        let offer = Offer {
+            channel_id: c.info.channel_id,
+            version: c.info.content_version,
+            plan: c.plan.as_ref(),
+            release: state.release(c.info.channel_id),
+            previous: c.previous.as_ref().map(|(_, p)| p.content_version),
+        };
+        let view = HostView {
+            id: &host.id,
+            active,
+            policy: host.policy.as_ref(),
+        };
+        let target_of = |version: u64| match &c.previous {
+            Some((path, p)) if p.content_version == version => path.clone(),
+            _ => c.target.clone(),
+        };
+        let outcome = match decide(&offer, &view, now) {
+            Decision::Stay(Stay::Current) => Outcome::Current {
+                version: active.unwrap_or(c.info.content_version),
+            },
+            Decision::Stay(why) => Outcome::Skipped(why),
+            Decision::Take(version) => {
+                install_one(updater, targets_url, host, &target_of(version), None)
+            }
+            Decision::FallBack(version) => {
+                install_one(updater, targets_url, host, &target_of(version), active)
+            }
         };
         report.channels.push(ChannelReport {
-            target,
-            info,
+            target: c.target,
+            info: c.info,
             outcome,
         });
     }
     Ok(report)
 }
 
+/// Downloads `target` and installs it; with `roll_back_from`, as the store's signed
+/// rollback of that version.
 fn install_one<F: Fetch>(
     updater: &mut Updater<F>,
     targets_url: &str,
     host: &mut Host,
     target: &str,
+    roll_back_from: Option<u64>,
 ) -> Outcome {
     let result = updater
         .target_info(target)
         .and_then(|info| updater.fetch_target(target, &info, targets_url))
         .and_then(|bytes| {
-            host.store
-                .install(&bytes, &host.trust, &host.profile)
-                .map_err(|e| Error::Refused {
-                    reason: format!("{target}: the channel store refused it: {e}"),
-                })
+            match roll_back_from {
+                Some(from) => host
+                    .store
+                    .roll_back(&bytes, &host.trust, &host.profile, from),
+                None => host.store.install(&bytes, &host.trust, &host.profile),
+            }
+            .map_err(|e| Error::Refused {
+                reason: format!("{target}: the channel store refused it: {e}"),
+            })
         });
-    match result {
-        Ok(Installed::Activated {
-            version, previous, ..
-        }) => Outcome::Installed { version, previous },
-        Ok(Installed::Unchanged { version, .. }) => Outcome::Current { version },
-        Err(e) => Outcome::Failed(e),
+    match (result, roll_back_from) {
+        (Ok(Installed::Activated { version, .. }), Some(from)) => {
+            Outcome::RolledBack { version, from }
+        }
+        (
+            Ok(Installed::Activated {
+                version, previous, ..
+            }),
+            None,
+        ) => Outcome::Installed { version, previous },
+        (Ok(Installed::Unchanged { version, .. }), _) => Outcome::Current { version },
+        (Err(e), _) => Outcome::Failed(e),
     }
 }

@@ -6,7 +6,9 @@
 pub mod beacons;
 pub mod client;
 pub mod fetch;
+pub mod host_id;
 pub mod install;
+pub mod policy;
 pub mod schedule;
 
 pub use client::{Limits, Updater};

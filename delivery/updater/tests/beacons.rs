@@ -100,9 +100,13 @@ fn the_identity_is_made_once_and_kept() {
             .mode();
         assert_eq!(mode & 0o777, 0o600);
     }
-    std::fs::write(dir.path().join("host-id"), "not an id\n").unwrap();
+    // The same id the cohort bucket uses.
+    let cohort_id =
+        std::fs::read_to_string(dir.path().join(ward_updater::install::HOST_ID_FILE)).unwrap();
+    assert_eq!(cohort_id.trim(), first.host);
+    std::fs::write(dir.path().join("beacon.key"), "not a key\n").unwrap();
     let err = Identity::load_or_create(dir.path())
         .unwrap_err()
         .to_string();
-    assert!(err.contains("not a host id"), "{err}");
+    assert!(err.contains("beacon.key"), "{err}");
 }

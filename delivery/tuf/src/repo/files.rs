@@ -52,10 +52,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     tmp.push(".tmp");
     let tmp = PathBuf::from(tmp);
     let mut file = fs::File::create(&tmp).map_err(|e| io("create a temporary file for", e))?;
-    file.write_all(bytes)
+    // A failed write or rename must not leave the temporary file behind: a failed
+    // publish leaves the repository exactly as it was (the CLI test found one left).
+    let written = file
+        .write_all(bytes)
         .and_then(|()| file.sync_all())
-        .map_err(|e| io("write", e))?;
-    fs::rename(&tmp, path).map_err(|e| io("rename into place", e))?;
+        .map_err(|e| io("write", e))
+        .and_then(|()| fs::rename(&tmp, path).map_err(|e| io("rename into place", e)));
+    if let Err(e) = written {
+        let _ = fs::remove_file(&tmp);
+        return Err(e);
+    }
     // A directory sync makes the rename durable; not every file system supports it.
     if let Ok(d) = fs::File::open(dir) {
         let _ = d.sync_all();

@@ -16,6 +16,7 @@
 mod channel;
 mod files;
 mod keys;
+mod rollout;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -28,7 +29,9 @@ use crate::metadata::{Common, MetaFile, RoleKeys, Root, Signed, Snapshot, Target
 pub use channel::ChannelInfo;
 use files::Writes;
 pub use files::{read_limited, write_atomic};
-pub use keys::KeyDir;
+pub use keys::{write_private, KeyDir};
+pub use rollout::{previous_path, Rollout};
+use ward_rollout::{Plan, Release, RolloutState};
 
 /// The four top-level roles, in the order status lists them.
 pub const ROLES: [&str; 4] = ["root", "targets", "snapshot", "timestamp"];
@@ -204,7 +207,7 @@ impl Repo {
             },
             snapshot_keys,
         )?;
-        let timestamp = sign_timestamp(&snapshot, 1, now, timestamp_keys)?;
+        let timestamp = sign_timestamp(&snapshot, 1, now, timestamp_keys, None)?;
         Ok(Repo {
             dir: dir.to_path_buf(),
             root,
@@ -257,8 +260,21 @@ impl Repo {
         })
     }
 
-    /// Re-signs the timestamp alone (version + 1, fresh expiry).
+    /// Re-signs the timestamp alone (version + 1, fresh expiry), keeping the rollout
+    /// state it carries.
     pub fn timestamp(&mut self, keys: &KeyDir, now: u64) -> Result<(), Error> {
+        let rollout = self.timestamp.signed.rollout.clone();
+        self.sign_timestamp_with(keys, rollout, now)
+    }
+
+    /// Writes a new timestamp (version + 1) carrying `rollout`: the only key it needs
+    /// is the online timestamp key.
+    fn sign_timestamp_with(
+        &mut self,
+        keys: &KeyDir,
+        rollout: Option<RolloutState>,
+        now: u64,
+    ) -> Result<(), Error> {
         let signers = keys.load(&self.root.signed, "timestamp")?;
         let version = self.timestamp.signed.common.version + 1;
         let timestamp = sign_timestamp(
@@ -266,6 +282,7 @@ impl Repo {
             version,
             now,
             &signers.iter().collect::<Vec<_>>(),
+            rollout,
         )?;
         let mut writes = Writes::new(&self.dir);
         let done = writes.metadata("timestamp.json", &timestamp.to_bytes()?);
@@ -277,16 +294,38 @@ impl Repo {
     /// Adds the channel files `channels` (bytes, and a name for errors) as targets and
     /// writes new targets, snapshot and timestamp. A channel whose content version is
     /// not above the one published for its channel id is refused (the same file again
-    /// is skipped), and then nothing is written. Returns the target paths added.
+    /// is skipped), and then nothing is written. Returns the target paths added. The
+    /// channels go to every host at once: [`Repo::publish_with`] stages them in rings.
     pub fn publish(
         &mut self,
         keys: &KeyDir,
         channels: &[(String, Vec<u8>)],
         now: u64,
     ) -> Result<Vec<String>, Error> {
+        self.publish_with(keys, channels, None, &[], now)
+    }
+
+    /// [`Repo::publish`] with a rollout plan: each new channel carries `plan` in its
+    /// target's `custom.rollout`, the version it replaces stays signed as the N-1 target
+    /// ([`previous_path`]) to fall back to, and the rollout state in the new timestamp
+    /// starts the release in its first ring. `extra` are further targets (bytes by target
+    /// path, such as release notes) signed with the release.
+    pub fn publish_with(
+        &mut self,
+        keys: &KeyDir,
+        channels: &[(String, Vec<u8>)],
+        plan: Option<&Plan>,
+        extra: &[(String, Vec<u8>)],
+        now: u64,
+    ) -> Result<Vec<String>, Error> {
+        if let Some(plan) = plan {
+            plan.validate()
+                .map_err(|e| invalid("the rollout plan", e))?;
+        }
         let mut targets = self.targets.signed.clone();
+        let mut rollout = self.timestamp.signed.rollout.clone().unwrap_or_default();
         let mut added = Vec::new();
-        let mut blobs = Vec::new();
+        let mut blobs: Vec<(String, std::borrow::Cow<'_, [u8]>)> = Vec::new();
         for (what, bytes) in channels {
             let info = ChannelInfo::of_file(bytes, what)?;
             let name = info.target_path();
@@ -314,21 +353,57 @@ impl Repo {
                 });
             }
             let length = u64::try_from(bytes.len()).map_err(|_| invalid(what, "too large"))?;
+            if let Some(old) = targets.targets.remove(&name) {
+                let (path, file, bytes) = self.previous_of(&name, old)?;
+                blobs.push((
+                    target_file_name(&path, &bytes),
+                    std::borrow::Cow::Owned(bytes),
+                ));
+                targets.targets.insert(path, file);
+            }
+            let mut custom = info.to_custom();
+            match (plan, custom.as_object_mut()) {
+                (Some(plan), Some(object)) => {
+                    object.insert("rollout".into(), plan.to_custom());
+                    rollout.put(Release::start(info.channel_id, info.content_version, now));
+                }
+                _ => rollout.releases.retain(|r| r.channel_id != info.channel_id),
+            }
             targets.targets.insert(
                 name.clone(),
                 crate::TargetFile {
                     length,
                     hashes,
-                    custom: Some(info.to_custom()),
+                    custom: Some(custom),
                 },
             );
-            blobs.push((target_file_name(&name, bytes), bytes));
+            blobs.push((
+                target_file_name(&name, bytes),
+                std::borrow::Cow::Borrowed(bytes.as_slice()),
+            ));
             added.push(name);
         }
         if added.is_empty() {
             return Ok(added);
         }
-        self.write_targets(keys, targets, now, &blobs)?;
+        for (name, bytes) in extra {
+            let length = u64::try_from(bytes.len()).map_err(|_| invalid(name, "too large"))?;
+            targets.targets.insert(
+                name.clone(),
+                crate::TargetFile {
+                    length,
+                    hashes: hashes_of(bytes),
+                    custom: None,
+                },
+            );
+            blobs.push((
+                target_file_name(name, bytes),
+                std::borrow::Cow::Borrowed(bytes.as_slice()),
+            ));
+            added.push(name.clone());
+        }
+        let rollout = Some(rollout).filter(|r| !r.releases.is_empty());
+        self.write_targets(keys, targets, now, &blobs, rollout)?;
         Ok(added)
     }
 
@@ -338,7 +413,8 @@ impl Repo {
         keys: &KeyDir,
         mut targets: Targets,
         now: u64,
-        blobs: &[(String, &Vec<u8>)],
+        blobs: &[(String, std::borrow::Cow<'_, [u8]>)],
+        rollout: Option<RolloutState>,
     ) -> Result<(), Error> {
         targets.common = Common::new::<Targets>(
             self.targets.signed.common.version + 1,
@@ -363,6 +439,7 @@ impl Repo {
             self.timestamp.signed.common.version + 1,
             now,
             &timestamp_keys.iter().collect::<Vec<_>>(),
+            rollout,
         )?;
         let mut writes = Writes::new(&self.dir);
         let done = (|| {
@@ -444,7 +521,8 @@ impl Repo {
         // Re-sign what the rotated role signs, so hosts can verify it with the new root.
         match role {
             "targets" | "snapshot" => {
-                self.write_targets(keys, self.targets.signed.clone(), now, &[])?
+                let rollout = self.timestamp.signed.rollout.clone();
+                self.write_targets(keys, self.targets.signed.clone(), now, &[], rollout)?
             }
             "timestamp" => self.timestamp(keys, now)?,
             _ => {}
@@ -523,6 +601,7 @@ fn sign_timestamp(
     version: u64,
     now: u64,
     keys: &[&KeyPair],
+    rollout: Option<RolloutState>,
 ) -> Result<Signed<Timestamp>, Error> {
     let bytes = snapshot.to_bytes()?;
     let meta = MetaFile {
@@ -537,6 +616,7 @@ fn sign_timestamp(
                 now + default_policy("timestamp").expiry_secs,
             ),
             meta: BTreeMap::from([("snapshot.json".to_string(), meta)]),
+            rollout,
         },
         keys,
     )
