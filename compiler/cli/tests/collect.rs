@@ -5,38 +5,15 @@
 
 mod support;
 
-use std::io::{BufRead as _, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use support::collector;
 use ward_collector::Store;
 use ward_health::auth::sign;
 use ward_health::beacon::{Batch, Beacon, Kind, FORMAT};
 use ward_tuf::KeyPair;
-
-/// Starts `ward collect` on a free port; the child and its URL.
-fn collector(db: &Path) -> (Child, String) {
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("ward"))
-        .args(["collect", "--listen", "127.0.0.1:0", "--db"])
-        .arg(db)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("first line: {line:?}"))
-        .to_string();
-    (child, url)
-}
 
 fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()

@@ -22,3 +22,4 @@ pub mod sensor;
 pub mod test;
 pub mod tuf_client;
 pub mod verify;
+pub mod watch;
