@@ -73,6 +73,8 @@ enum Command {
     Policy(commands::policy::PolicyArgs),
     /// What a release changes across every channel (Markdown or JSON).
     ReleaseNotes(commands::release_notes::ReleaseNotesArgs),
+    /// The beacon collector: store hosts' signed health beacons in SQLite, serve aggregates.
+    Collect(commands::collect::CollectArgs),
 }
 
 fn main() -> ExitCode {
@@ -112,5 +114,6 @@ fn main() -> ExitCode {
         Command::Rollout(args) => commands::rollout::run(args),
         Command::Policy(args) => commands::policy::run(args),
         Command::ReleaseNotes(args) => commands::release_notes::run(args),
+        Command::Collect(args) => commands::collect::run(args),
     }
 }

@@ -42,6 +42,12 @@ fn dependencies_point_one_way() {
         ["ward-encode", "ward-runtime", "ward-syntax"]
     );
     assert_eq!(ours(&dependencies("lsp/Cargo.toml")), ["ward-compiler"]);
+    // Health is pure (invariant 8): keys and hex from the release repository's crate, no
+    // store, no network.
+    assert_eq!(
+        ours(&dependencies("delivery/health/Cargo.toml")),
+        ["ward-tuf"]
+    );
 }
 
 #[test]

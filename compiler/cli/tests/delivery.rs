@@ -341,3 +341,82 @@ fn release_notes_show_the_change_across_channels_deterministically_and_are_publi
     let (_, status) = run(ward().args(["repo", "status"]).arg(&s.repo));
     assert!(status.contains("notes/notes-2.md"), "{status}");
 }
+
+/// `ward rollout watch --once`: with no beacons the canary holds and nothing is signed;
+/// once three canary hosts report crashes of the release to a real `ward collect`, the
+/// gate halts it and the halt is signed into the timestamp.
+#[test]
+fn the_controller_holds_without_beacons_and_halts_on_canary_crashes() {
+    use ward_health::auth::sign;
+    use ward_health::beacon::{Batch, Beacon, Kind, FORMAT};
+
+    let s = setup();
+    fs::write(
+        s.tmp.path().join("repo.rollout.toml"),
+        "category = \"rapid_response\"\n\
+         [[ring]]\nname = \"canary\"\nshare_percent = 1\nbake_hours = 1\nmin_hosts = 1\n\
+         [[ring]]\nname = \"general\"\nshare_percent = 100\nbake_hours = 24\nmin_hosts = 1\n",
+    )
+    .unwrap();
+    assert_eq!(publish(&s, &built(s.tmp.path(), &s.key, 1, "a")).0, 0);
+    assert_eq!(publish(&s, &built(s.tmp.path(), &s.key, 2, "b")).0, 0);
+    let (mut collector, url) = support::collector(&s.tmp.path().join("beacons.db"));
+    let watch = || {
+        run(ward()
+            .args(["rollout", "watch"])
+            .arg(&s.repo)
+            .args(["--collector", &url, "--once"]))
+    };
+
+    let (code, out) = watch();
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("version 2: canary: hold: no host of the ring reported on the release"),
+        "{out}"
+    );
+    assert!(!out.contains("signed"), "{out}");
+
+    let now = ward_tuf::time::now();
+    for host in 0..3u8 {
+        let key = ward_tuf::KeyPair::from_seed([host + 1; 32]);
+        let beacon = |id: &str, kind| Beacon {
+            id: id.into(),
+            kind,
+            at: now,
+            channel: 950,
+            version: 2,
+            ring: "canary".into(),
+            sensor: "windows_7_11".into(),
+        };
+        let body = Batch {
+            v: FORMAT,
+            host: format!("host-{host}"),
+            beacons: vec![beacon("1", Kind::Activated), beacon("2", Kind::Crashed)],
+        }
+        .to_body();
+        let signed = sign(&key, &body);
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let response = agent
+            .post(format!("{url}/v1/beacons"))
+            .header("X-Ward-Key", &signed.key)
+            .header("X-Ward-Signature", &signed.signature)
+            .send(&body[..])
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+    }
+    let (code, out) = watch();
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("canary: halt: windows_7_11 is worse than its baseline"),
+        "{out}"
+    );
+    assert!(out.contains("release 3 bad"), "{out}");
+    assert!(out.contains("signed: timestamp version"), "{out}");
+    let (_, status) = run(ward().args(["rollout", "status"]).arg(&s.repo));
+    assert!(status.contains("halted"), "{status}");
+    collector.kill().unwrap();
+    collector.wait().unwrap();
+}

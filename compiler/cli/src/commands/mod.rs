@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod build;
 pub mod check;
+pub mod collect;
 pub mod completions;
 pub mod diff;
 pub mod disasm;
@@ -22,3 +23,4 @@ pub mod sensor;
 pub mod test;
 pub mod tuf_client;
 pub mod verify;
+pub mod watch;

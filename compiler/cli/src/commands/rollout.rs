@@ -64,6 +64,8 @@ pub enum RolloutCommand {
         #[arg(long, default_value = "resumed by an operator")]
         reason: String,
     },
+    /// The controller: apply the health gate to each ring from the collector's figures.
+    Watch(super::watch::WatchArgs),
 }
 
 /// One release for `ward rollout status`.
@@ -149,6 +151,7 @@ pub fn run(args: &RolloutArgs) -> ExitCode {
         RolloutCommand::Hold { target, reason } => (target, Change::Hold(reason)),
         RolloutCommand::Halt { target, reason } => (target, Change::Halt(reason)),
         RolloutCommand::Resume { target, reason } => (target, Change::Resume(reason)),
+        RolloutCommand::Watch(watch) => return super::watch::run(watch),
     };
     let mut repo = match Repo::open(&target.repo) {
         Ok(r) => r,

@@ -68,3 +68,26 @@ pub fn build(dir: &Path, key: &Path, out: &Path) -> (i32, String) {
         .arg("--out")
         .arg(out))
 }
+
+/// Starts `ward collect` on a free port with the database `db`: the child (kill it at
+/// the end) and its URL, read from the line it prints first.
+pub fn collector(db: &Path) -> (std::process::Child, String) {
+    use std::io::BufRead as _;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("ward"))
+        .args(["collect", "--listen", "127.0.0.1:0", "--db"])
+        .arg(db)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("first line: {line:?}"))
+        .to_string();
+    (child, url)
+}

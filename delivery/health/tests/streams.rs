@@ -1,0 +1,187 @@
+//! The gate on recorded beacon streams (tests/data/*.jsonl, one record per line): the
+//! controller's loop replayed, every ten minutes the aggregate of what arrived since
+//! the ring started and the gate's decision, until it halts or advances.
+
+mod fleet;
+
+use std::path::PathBuf;
+
+use fleet::{Scenario, Sensor, BASELINE, RELEASE, RING, START};
+use ward_health::{aggregate, decide, Decision, Evidence, Reason, Record, Ring, Verdict, Window};
+
+/// A ring that bakes two hours and needs 300 hosts with an outcome.
+fn ring() -> Ring {
+    Ring {
+        name: RING.into(),
+        started: START,
+        bake_secs: 2 * 3600,
+        min_hosts: 300,
+    }
+}
+
+fn sensor(name: &'static str, release_hosts: u64, bad: (f64, f64), silent: f64) -> Sensor {
+    Sensor {
+        name,
+        release_hosts,
+        baseline_hosts: 1500,
+        release_bad: bad.0,
+        baseline_bad: bad.1,
+        release_silent: silent,
+    }
+}
+
+/// The four recorded scenarios, by file name.
+fn scenarios() -> Vec<(&'static str, Scenario)> {
+    let quiet = |seed, sensors, duration| Scenario {
+        seed,
+        sensors,
+        duration,
+        duplicates: 0.0,
+        skew: 0,
+    };
+    vec![
+        // Every host on one sensor crashes at once (channel 291's way); the other
+        // sensor's hosts are fine.
+        (
+            "crash_on_load",
+            quiet(
+                1,
+                vec![
+                    sensor("windows_7_13", 200, (1.0, 0.002), 0.0),
+                    sensor("windows_7_11", 200, (0.002, 0.002), 0.0),
+                ],
+                3600,
+            ),
+        ),
+        // One percentage point more hosts crash on the release than on the baseline.
+        (
+            "one_percent_regression",
+            quiet(
+                2,
+                vec![sensor("windows_7_13", 900, (0.012, 0.002), 0.01)],
+                4 * 3600,
+            ),
+        ),
+        // The release is as good as the baseline, and the stream is noisy: beacons
+        // twice, host clocks off by two minutes, a few hosts silent.
+        (
+            "noisy_but_healthy",
+            Scenario {
+                seed: 3,
+                sensors: vec![sensor("windows_7_13", 900, (0.003, 0.003), 0.03)],
+                duration: 4 * 3600,
+                duplicates: 0.05,
+                skew: 120,
+            },
+        ),
+        // A third of the ring's hosts go offline after they activate.
+        (
+            "hosts_going_offline",
+            quiet(
+                4,
+                vec![sensor("windows_7_13", 900, (0.002, 0.002), 0.33)],
+                4 * 3600,
+            ),
+        ),
+    ]
+}
+
+fn data(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("tests/data/{name}.jsonl"))
+}
+
+fn read(name: &str) -> Vec<Record> {
+    let path = data(name);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    text.lines()
+        .enumerate()
+        .map(|(i, line)| {
+            serde_json::from_str(line)
+                .unwrap_or_else(|e| panic!("{}:{}: {e}", path.display(), i + 1))
+        })
+        .collect()
+}
+
+/// Every ten minutes, the gate on what had arrived; the decisions up to the first
+/// halt or advance.
+fn replay(records: &[Record], until: u64) -> Vec<(u64, Decision)> {
+    let mut decisions = Vec::new();
+    let mut now = START;
+    while now < START + until {
+        now += 600;
+        let window = Window {
+            channel: 1,
+            since: START,
+            until: now,
+        };
+        let rows = aggregate(records, &window);
+        let d = decide(&ring(), RELEASE, BASELINE, &rows, now, &Evidence::default());
+        let done = d.verdict != Verdict::Hold;
+        if done || now == START + until {
+            // The figures docs/delivery.md quotes (`--nocapture` shows them).
+            eprintln!("after {} s: {d}", now - START);
+        }
+        decisions.push((now - START, d));
+        if done {
+            break;
+        }
+    }
+    decisions
+}
+
+#[test]
+fn recorded_streams_are_what_the_fleet_makes() {
+    for (name, scenario) in scenarios() {
+        let made: String = fleet::stream(&scenario)
+            .iter()
+            .map(|r| serde_json::to_string(r).unwrap() + "\n")
+            .collect();
+        if std::env::var_os("WARD_BLESS").is_some() {
+            std::fs::write(data(name), &made).unwrap();
+        }
+        let recorded = std::fs::read_to_string(data(name)).unwrap();
+        assert!(
+            recorded == made,
+            "{name}: the recording differs from its scenario (WARD_BLESS=1 to write it again)"
+        );
+    }
+}
+
+#[test]
+fn crash_on_load_halts_within_twenty_minutes_on_the_sensor_that_crashes() {
+    let decisions = replay(&read("crash_on_load"), 3600);
+    let (at, last) = decisions.last().unwrap();
+    assert_eq!(last.verdict, Verdict::Halt, "{last}");
+    assert_eq!(
+        last.reason,
+        Reason::Worse {
+            sensor: "windows_7_13".into()
+        },
+        "{last}"
+    );
+    assert!(*at <= 1200, "halted only after {at} s");
+}
+
+#[test]
+fn a_one_percent_regression_halts_and_never_advances() {
+    let decisions = replay(&read("one_percent_regression"), 4 * 3600);
+    let (at, last) = decisions.last().unwrap();
+    assert_eq!(last.verdict, Verdict::Halt, "after {at} s: {last}");
+}
+
+#[test]
+fn noisy_but_healthy_advances_after_the_bake_time_and_never_halts() {
+    let decisions = replay(&read("noisy_but_healthy"), 4 * 3600);
+    let (at, last) = decisions.last().unwrap();
+    assert_eq!(last.verdict, Verdict::Advance, "after {at} s: {last}");
+    assert!(*at >= 2 * 3600);
+    assert!(decisions.iter().all(|(_, d)| d.verdict != Verdict::Halt));
+}
+
+#[test]
+fn hosts_going_offline_hold_the_ring() {
+    let decisions = replay(&read("hosts_going_offline"), 4 * 3600);
+    assert!(decisions.iter().all(|(_, d)| d.verdict == Verdict::Hold));
+    let (_, last) = decisions.last().unwrap();
+    assert!(matches!(last.reason, Reason::Silent { .. }), "{last}");
+}
