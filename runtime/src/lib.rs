@@ -41,6 +41,7 @@ mod interp;
 pub mod limits;
 mod memory;
 pub mod model;
+pub mod ops;
 mod pattern;
 mod trust;
 mod verified;
