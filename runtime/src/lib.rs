@@ -32,6 +32,7 @@
 
 extern crate alloc;
 
+pub mod case;
 mod compiled;
 mod decode;
 mod error;

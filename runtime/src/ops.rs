@@ -152,7 +152,7 @@ pub const TYPES: [TypeDef; 12] = [
     TypeDef { ty: FieldType::I32, tag: 6, name: "i32", class: INTEGER, compared_as: "signed integer", range: Some((i32::MIN as i128, i32::MAX as i128)) },
     TypeDef { ty: FieldType::I64, tag: 7, name: "i64", class: INTEGER, compared_as: "signed integer", range: Some((i64::MIN as i128, i64::MAX as i128)) },
     TypeDef { ty: FieldType::String, tag: 8, name: "string", class: TEXT, compared_as: "case-sensitive text", range: None },
-    TypeDef { ty: FieldType::Path, tag: 9, name: "path", class: TEXT, compared_as: "case-insensitive text (Unicode lowercase)", range: None },
+    TypeDef { ty: FieldType::Path, tag: 9, name: "path", class: TEXT, compared_as: "case-insensitive text (lowercased per character, `ward_runtime::case`)", range: None },
     TypeDef { ty: FieldType::Ip, tag: 10, name: "ip", class: Class::NETWORK.and(Class::LISTED), compared_as: "IPv4 or IPv6 address", range: None },
     TypeDef { ty: FieldType::Sha256, tag: 11, name: "sha256", class: Class::LISTED, compared_as: "32 bytes", range: None },
     TypeDef { ty: FieldType::Enum(0), tag: 12, name: "enum", class: Class::LISTED, compared_as: "a variant's numeric value", range: None },

@@ -23,7 +23,7 @@ use crate::model::*;
 use crate::ops::Shape;
 use crate::pattern::{compile_regex, glob_to_regex, is_simple_glob, PatternError};
 use crate::trust::{KeyId, TrustStore};
-use crate::verified::VerifiedChannel;
+use crate::verified::{distinct_reads, VerifiedChannel};
 use crate::wire::{signed_message, OFF_FIELD_COUNT, OFF_TEMPLATE_ID, OFF_TEMPLATE_VERSION};
 
 /// What a host (one sensor build) supplies: the templates it evaluates and, for each, how
@@ -73,12 +73,7 @@ pub fn verify_with(
     let signers = check_signatures(&frame, trust)?;
     let parsed = parse_body::<PoolStr<'_>>(&frame, limits)?;
     let (compiled, patterns, sources, supplied) = check_semantics(&parsed, host, limits)?;
-    let mut reads: Vec<(u16, FieldType)> =
-        compiled.criteria.iter().map(|c| (c.field, c.ty)).collect();
-    reads.sort_unstable();
-    reads.dedup();
-    // Collected from every criterion; held for the channel's life, so only the distinct.
-    reads.shrink_to_fit();
+    let reads = distinct_reads(&compiled.criteria);
     let index = Index::build(&compiled, &sources);
     Ok(VerifiedChannel {
         header: parsed.channel.without_instances(),

@@ -26,6 +26,7 @@ use hashbrown::HashMap;
 
 use aho_corasick::AhoCorasick;
 
+use crate::case;
 use crate::compiled::{Compiled, Pool, Test, TextOp, ValueRef};
 use crate::hash::{fast_hash, KeyTable};
 use crate::memory::table_bytes;
@@ -431,12 +432,7 @@ impl Index {
                     if f.literals.is_some() || !f.starts.is_empty() || !f.ends.is_empty() {
                         // Literals are compared ignoring ASCII case, so ASCII text of a
                         // `path` field need not be lowercased first.
-                        let text = if f.path && !s.is_ascii() {
-                            lowered.get(index, s)
-                        } else {
-                            Cow::Borrowed(s)
-                        };
-                        self.literal_candidates(out, f, &fold(&text));
+                        self.literal_candidates(out, f, lowered.searched(index, s, f.path));
                     }
                 }
                 Value::Ip(ip) => {
@@ -546,39 +542,51 @@ impl Index {
     }
 }
 
-/// The lowercased inputs of `path` fields for one event, computed on first use. The
-/// buffers are kept from event to event ([`Lowered::reset`]), so once they have held the
-/// longest input, lowercasing ASCII text allocates nothing.
+/// The lowercased inputs of `path` fields for one event, computed on first use, and the
+/// searched form of the text the literal tables last looked at. The buffers are kept from
+/// event to event ([`Lowered::reset`]), so once they have held the longest input, neither
+/// lowercasing nor folding allocates, whatever the text.
 #[derive(Debug, Default)]
-pub(crate) struct Lowered(Vec<(bool, String)>);
+pub(crate) struct Lowered {
+    inputs: Vec<(bool, String)>,
+    searched: String,
+}
 
 impl Lowered {
     /// Forgets the last event's inputs, keeping the buffers; `inputs` slots.
     pub(crate) fn reset(&mut self, inputs: usize) {
-        for slot in &mut self.0 {
+        for slot in &mut self.inputs {
             slot.0 = false;
         }
-        if self.0.len() < inputs {
-            self.0.resize_with(inputs, Default::default);
+        if self.inputs.len() < inputs {
+            self.inputs.resize_with(inputs, Default::default);
         }
     }
 
-    /// `s` (input `index`) lowercased, exactly as `str::to_lowercase` does.
+    /// `s` (input `index`) lowercased as `path` text is compared (case.rs), into the
+    /// kept buffer: no allocation once it has held the longest input.
     pub(crate) fn get<'a>(&'a mut self, index: usize, s: &str) -> Cow<'a, str> {
-        let Some((done, text)) = self.0.get_mut(index) else {
-            return Cow::Owned(s.to_lowercase());
+        let Some((done, text)) = self.inputs.get_mut(index) else {
+            return Cow::Owned(case::lowercase(s));
         };
         if !*done {
             text.clear();
-            if s.is_ascii() {
-                text.push_str(s);
-                text.make_ascii_lowercase();
-            } else {
-                // Context-sensitive (final sigma) and multi-character mappings: std's.
-                text.push_str(&s.to_lowercase());
-            }
+            case::lowercase_into(s, text);
             *done = true;
         }
         Cow::Borrowed(text.as_str())
+    }
+
+    /// `s` (input `index`) in the form the literal tables search (literal.rs): lowercased
+    /// first on a `path` field unless it is ASCII (literals ignore ASCII case).
+    fn searched<'a>(&'a mut self, index: usize, s: &'a str, path: bool) -> &'a str {
+        if path && !s.is_ascii() {
+            // Lowercase into the input's slot, then fold from it into `searched`.
+            self.get(index, s);
+            let Lowered { inputs, searched } = self;
+            let lower = inputs.get(index).map_or(s, |(_, t)| t.as_str());
+            return literal::fold_into(lower, searched);
+        }
+        literal::fold_into(s, &mut self.searched)
     }
 }
