@@ -209,6 +209,9 @@ struct FieldIndex {
     /// A `path` field: its strings are compared lowercased.
     path: bool,
     keys: Postings,
+    /// Whether an exact value is filed here: only then is a whole text input hashed (a
+    /// field with only prefix and suffix literals hashes its ends, never the whole).
+    exact: bool,
     /// The distinct `(is v6, prefix)` of the CIDR blocks filed here; their keys are in `keys`.
     blocks: Vec<(bool, u8)>,
     literals: Option<Literals>,
@@ -254,6 +257,7 @@ fn runs<K: Ord>(mut pairs: Vec<(K, u32)>, postings: &mut Vec<u32>) -> Vec<(K, Sp
 #[derive(Default)]
 struct Filing {
     path: bool,
+    exact: bool,
     keys: Vec<(u64, u32)>,
     blocks: Vec<(bool, u8)>,
     literals: Vec<(String, u32)>,
@@ -304,7 +308,10 @@ impl Index {
             let filing = filings.entry(c.field).or_default();
             filing.path = c.fold;
             match a {
-                Anchor::Keys(keys) => filing.keys.extend(keys.into_iter().map(|k| (k, position))),
+                Anchor::Keys(keys) => {
+                    filing.exact = true;
+                    filing.keys.extend(keys.into_iter().map(|k| (k, position)));
+                }
                 Anchor::Cidr { v6, prefix, key } => {
                     filing.blocks.push((v6, prefix));
                     filing.keys.push((key, position));
@@ -366,6 +373,7 @@ impl Index {
         FieldIndex {
             field,
             path: filing.path,
+            exact: filing.exact,
             keys,
             blocks,
             literals,
@@ -421,7 +429,7 @@ impl Index {
             match input {
                 Value::Str(s) => {
                     let s = s.as_ref();
-                    if !f.keys.is_empty() {
+                    if f.exact {
                         let text = if f.path {
                             lowered.get(index, s)
                         } else {
@@ -588,5 +596,71 @@ impl Lowered {
             return literal::fold_into(lower, searched);
         }
         literal::fold_into(s, &mut self.searched)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compiled::{CompiledCriterion, CompiledInstance, PoolBuilder};
+    use crate::decode::PoolStr;
+    use crate::model::{Action, Severity};
+
+    /// A compiled channel of one `path` field whose instances each test `text(i)`.
+    fn compiled(tests: &[fn(&mut PoolBuilder) -> Test]) -> Compiled {
+        let mut pool = PoolBuilder::new(0);
+        let mut compiled = Compiled::default();
+        for (id, test) in (0u32..).zip(tests) {
+            let first = compiled.criteria.len();
+            let test = test(&mut pool);
+            compiled.criteria.push(CompiledCriterion {
+                field: 1,
+                ty: FieldType::Path,
+                fold: true,
+                test,
+            });
+            compiled.instances.push(CompiledInstance {
+                id,
+                name: pool.append("i"),
+                tags: pool.tags(&[]),
+                criteria: compiled.criteria_since(first),
+                severity: Severity::Low,
+                action: Action::Detect,
+            });
+        }
+        compiled.pool = pool.finish();
+        compiled
+    }
+
+    fn needle(pool: &mut PoolBuilder, op: TextOp, text: &str) -> Test {
+        Test::Text {
+            op,
+            needle: pool.text(PoolStr { index: 0, text }, true),
+            negate: false,
+        }
+    }
+
+    #[test]
+    fn only_a_field_with_exact_values_hashes_whole_inputs() {
+        let affixes = compiled(&[
+            |p| needle(p, TextOp::StartsWith, r"\\.\pipe\"),
+            |p| needle(p, TextOp::EndsWith, ".exe"),
+        ]);
+        let index = Index::build(&affixes, &[]);
+        let field = index.fields.first().unwrap();
+        assert!(!field.keys.is_empty(), "the affixes are keyed");
+        assert!(!field.exact, "but no whole input needs hashing");
+
+        let exact = compiled(&[|p| Test::Equal {
+            value: p.scalar(
+                &Value::Str(PoolStr {
+                    index: 0,
+                    text: "a",
+                }),
+                true,
+            ),
+            negate: false,
+        }]);
+        assert!(Index::build(&exact, &[]).fields.first().unwrap().exact);
     }
 }
