@@ -159,7 +159,7 @@ impl Body {
         Ok(())
     }
     fn ty(&mut self, ty: FieldType) {
-        self.u8(type_tag(ty));
+        self.u8(ty.def().tag);
         if let FieldType::Enum(i) = ty {
             self.u16(i);
         }
@@ -286,7 +286,7 @@ pub(crate) fn encode_unsigned(channel: &Channel) -> Result<Vec<u8>, EncodeError>
         for c in &inst.criteria {
             b.charge(COST_CRITERION)?;
             b.u16(c.field);
-            b.u8(op_tag(c.op));
+            b.u8(c.op.def().tag);
             match &c.operand {
                 Operand::Scalar(v) => {
                     b.u8(OPERAND_SCALAR);

@@ -97,22 +97,12 @@ unsafe fn enum_def(def: &WardEnumDef) -> Result<EnumDef, Failure> {
     })
 }
 
-/// The field type of a `WARD_TYPE_*` code.
+/// The field type of a `WARD_TYPE_*` code: the codes are the runtime's wire tags
+/// (`ward_runtime::ops::TYPES`; the test below holds the two together).
 fn field_type(code: u8, enum_index: u16) -> Option<FieldType> {
-    Some(match code {
-        WARD_TYPE_BOOL => FieldType::Bool,
-        WARD_TYPE_U8 => FieldType::U8,
-        WARD_TYPE_U16 => FieldType::U16,
-        WARD_TYPE_U32 => FieldType::U32,
-        WARD_TYPE_U64 => FieldType::U64,
-        WARD_TYPE_I32 => FieldType::I32,
-        WARD_TYPE_I64 => FieldType::I64,
-        WARD_TYPE_STRING => FieldType::String,
-        WARD_TYPE_PATH => FieldType::Path,
-        WARD_TYPE_IP => FieldType::Ip,
-        WARD_TYPE_SHA256 => FieldType::Sha256,
-        WARD_TYPE_ENUM => FieldType::Enum(enum_index),
-        _ => return None,
+    FieldType::from_tag(code).map(|def| match def.ty {
+        FieldType::Enum(_) => FieldType::Enum(enum_index),
+        builtin => builtin,
     })
 }
 
@@ -124,4 +114,33 @@ fn within(count: usize, limit: usize, what: &str) -> Result<usize, Failure> {
         ));
     }
     Ok(count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_type_codes_are_the_wire_tags() {
+        let codes = [
+            ("bool", WARD_TYPE_BOOL),
+            ("u8", WARD_TYPE_U8),
+            ("u16", WARD_TYPE_U16),
+            ("u32", WARD_TYPE_U32),
+            ("u64", WARD_TYPE_U64),
+            ("i32", WARD_TYPE_I32),
+            ("i64", WARD_TYPE_I64),
+            ("string", WARD_TYPE_STRING),
+            ("path", WARD_TYPE_PATH),
+            ("ip", WARD_TYPE_IP),
+            ("sha256", WARD_TYPE_SHA256),
+            ("enum", WARD_TYPE_ENUM),
+        ];
+        assert_eq!(codes.len(), ward_runtime::ops::TYPES.len());
+        for ((name, code), def) in codes.into_iter().zip(&ward_runtime::ops::TYPES) {
+            assert_eq!((name, code), (def.name, def.tag));
+        }
+        assert_eq!(field_type(WARD_TYPE_ENUM, 3), Some(FieldType::Enum(3)));
+        assert_eq!(field_type(0, 0), None);
+    }
 }

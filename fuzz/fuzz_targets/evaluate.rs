@@ -5,7 +5,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use ward_fuzz::{channel, host, key, negation, trust, typed_event, wild_event};
+use ward_fuzz::{channel, host, key, trust, typed_event, wild_event};
 use ward_encode::sign;
 use ward_runtime::{verify, Match};
 
@@ -27,7 +27,7 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
     let mut negated = generated.channel.clone();
     for inst in &mut negated.instances {
         if let [c] = inst.criteria.as_mut_slice() {
-            c.op = negation(c.op);
+            c.op = c.op.def().negation;
         }
     }
     let negated = verify_signed(&negated);

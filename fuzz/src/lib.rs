@@ -10,6 +10,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use arbitrary::{Result, Unstructured};
 use ward_runtime::model::*;
+use ward_runtime::ops::{OpDef, Shape};
 use ward_runtime::{HostTemplate, SensorProfile, SigningKey, TrustStore};
 
 /// The fuzzing key, from a fixed seed: signatures are deterministic, so a crash input
@@ -129,47 +130,6 @@ pub fn value_of(u: &mut Unstructured<'_>, ty: FieldType) -> Result<Value> {
     })
 }
 
-fn is_integer(ty: FieldType) -> bool {
-    matches!(
-        ty,
-        FieldType::U8
-            | FieldType::U16
-            | FieldType::U32
-            | FieldType::U64
-            | FieldType::I32
-            | FieldType::I64
-    )
-}
-
-/// The operators defined on `ty` (the operator table of docs/channel-format.md).
-fn ops_for(ty: FieldType) -> Vec<Op> {
-    let mut ops = vec![Op::Eq, Op::Ne];
-    if is_integer(ty) {
-        ops.extend([Op::Lt, Op::Le, Op::Gt, Op::Ge]);
-    }
-    if ty != FieldType::Bool {
-        ops.extend([Op::In, Op::NotIn]);
-    }
-    if matches!(ty, FieldType::String | FieldType::Path) {
-        ops.extend([
-            Op::Glob,
-            Op::NotGlob,
-            Op::Matches,
-            Op::NotMatches,
-            Op::Contains,
-            Op::NotContains,
-            Op::StartsWith,
-            Op::NotStartsWith,
-            Op::EndsWith,
-            Op::NotEndsWith,
-        ]);
-    }
-    if ty == FieldType::Ip {
-        ops.extend([Op::Within, Op::NotWithin]);
-    }
-    ops
-}
-
 /// A glob that compiles: literal text without brackets, wildcards and well-formed classes.
 fn glob(u: &mut Unstructured<'_>) -> Result<String> {
     let mut out = String::new();
@@ -236,16 +196,13 @@ fn criterion(u: &mut Unstructured<'_>, fields: &[FieldDef], supplied: u16) -> Re
     let ty = fields
         .get(usize::from(field) - 1)
         .map_or(FieldType::Bool, |f| f.ty);
-    let op = *u.choose(&ops_for(ty))?;
-    let operand = match op {
-        Op::Eq | Op::Ne | Op::Lt | Op::Le | Op::Gt | Op::Ge => Operand::Scalar(value_of(u, ty)?),
-        Op::Contains
-        | Op::NotContains
-        | Op::StartsWith
-        | Op::NotStartsWith
-        | Op::EndsWith
-        | Op::NotEndsWith => Operand::Scalar(Value::Str(text(u)?)),
-        Op::In | Op::NotIn => {
+    // The operators defined on the field's type, each with the operand its row says.
+    let ops: Vec<&OpDef> = Op::allowed_on(ty).collect();
+    let def = *u.choose(&ops)?;
+    let operand = match def.shape {
+        Shape::Value => Operand::Scalar(value_of(u, ty)?),
+        Shape::Text => Operand::Scalar(Value::Str(text(u)?)),
+        Shape::List => {
             let n = u.int_in_range(1..=MAX_GEN_LIST)?;
             let mut values = Vec::with_capacity(n);
             for _ in 0..n {
@@ -253,9 +210,9 @@ fn criterion(u: &mut Unstructured<'_>, fields: &[FieldDef], supplied: u16) -> Re
             }
             Operand::List(values)
         }
-        Op::Glob | Op::NotGlob => Operand::Pattern(glob(u)?),
-        Op::Matches | Op::NotMatches => Operand::Pattern(regex(u)?),
-        Op::Within | Op::NotWithin => {
+        Shape::Glob => Operand::Pattern(glob(u)?),
+        Shape::Regex => Operand::Pattern(regex(u)?),
+        Shape::Cidr => {
             let addr = ip(u)?;
             let max = if addr.is_ipv4() { 32 } else { 128 };
             Operand::Cidr {
@@ -264,6 +221,7 @@ fn criterion(u: &mut Unstructured<'_>, fields: &[FieldDef], supplied: u16) -> Re
             }
         }
     };
+    let op = def.op;
     Ok(Criterion { field, op, operand })
 }
 
@@ -350,30 +308,4 @@ pub fn wild_event(u: &mut Unstructured<'_>) -> Result<Vec<Value>> {
         });
     }
     Ok(inputs)
-}
-
-/// The operator that holds exactly when `op` does not (on an input of the field's type).
-pub fn negation(op: Op) -> Op {
-    match op {
-        Op::Eq => Op::Ne,
-        Op::Ne => Op::Eq,
-        Op::In => Op::NotIn,
-        Op::NotIn => Op::In,
-        Op::Glob => Op::NotGlob,
-        Op::NotGlob => Op::Glob,
-        Op::Matches => Op::NotMatches,
-        Op::NotMatches => Op::Matches,
-        Op::Contains => Op::NotContains,
-        Op::NotContains => Op::Contains,
-        Op::StartsWith => Op::NotStartsWith,
-        Op::NotStartsWith => Op::StartsWith,
-        Op::EndsWith => Op::NotEndsWith,
-        Op::NotEndsWith => Op::EndsWith,
-        Op::Within => Op::NotWithin,
-        Op::NotWithin => Op::Within,
-        Op::Lt => Op::Ge,
-        Op::Ge => Op::Lt,
-        Op::Le => Op::Gt,
-        Op::Gt => Op::Le,
-    }
 }

@@ -16,6 +16,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 use core::net::IpAddr;
 
+use crate::case;
 use crate::decode::PoolStr;
 use crate::hash::{fast_hash, KeyTable};
 use crate::model::{Action, FieldType, Op, Severity, Value};
@@ -180,15 +181,6 @@ fn position<T>(items: &[T]) -> u32 {
     u32::try_from(items.len()).unwrap_or(u32::MAX)
 }
 
-/// Whether `s` changes when Unicode-lowercased.
-fn has_upper(s: &str) -> bool {
-    if s.is_ascii() {
-        s.bytes().any(|b| b.is_ascii_uppercase())
-    } else {
-        s.chars().any(|c| c.to_lowercase().ne([c]))
-    }
-}
-
 impl PoolBuilder {
     /// A builder for a file whose string pool holds `strings` strings.
     pub(crate) fn new(strings: usize) -> PoolBuilder {
@@ -209,7 +201,7 @@ impl PoolBuilder {
     /// `s` as compared (lowercased when `fold`, on a `path` field), stored once however
     /// often it is used.
     pub(crate) fn text(&mut self, s: PoolStr<'_>, fold: bool) -> Run {
-        if fold && has_upper(s.text) {
+        if fold && case::changes(s.text) {
             return self.lowercase(s.text);
         }
         let at = s.index as usize;
@@ -226,7 +218,7 @@ impl PoolBuilder {
 
     /// `s` lowercased, stored once but for a hash collision, which stores it again.
     fn lowercase(&mut self, s: &str) -> Run {
-        let lower = s.to_lowercase();
+        let lower = case::lowercase(s);
         let key = fast_hash(0, lower.bytes());
         match self.lowered.get(&key) {
             Some(run) if self.pool.text(*run) == lower => *run,

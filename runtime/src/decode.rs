@@ -297,32 +297,20 @@ impl<'a> BodyReader<'a> {
     fn field_type(&mut self, enums: usize) -> Result<FieldType, VerifyError> {
         let offset = self.r.offset();
         let tag = self.r.u8("a field type")?;
-        Ok(match tag {
-            TY_BOOL => FieldType::Bool,
-            TY_U8 => FieldType::U8,
-            TY_U16 => FieldType::U16,
-            TY_U32 => FieldType::U32,
-            TY_U64 => FieldType::U64,
-            TY_I32 => FieldType::I32,
-            TY_I64 => FieldType::I64,
-            TY_STRING => FieldType::String,
-            TY_PATH => FieldType::Path,
-            TY_IP => FieldType::Ip,
-            TY_SHA256 => FieldType::Sha256,
-            TY_ENUM => {
-                let at = self.r.offset();
-                let index = self.r.u16("an enum index")?;
-                if usize::from(index) >= enums {
-                    return Err(VerifyError::EnumIndexOutOfRange {
-                        offset: at,
-                        index,
-                        enums,
-                    });
-                }
-                FieldType::Enum(index)
-            }
-            _ => return Err(VerifyError::UnknownTypeTag { offset, tag }),
-        })
+        let def = FieldType::from_tag(tag).ok_or(VerifyError::UnknownTypeTag { offset, tag })?;
+        if !matches!(def.ty, FieldType::Enum(_)) {
+            return Ok(def.ty);
+        }
+        let at = self.r.offset();
+        let index = self.r.u16("an enum index")?;
+        if usize::from(index) >= enums {
+            return Err(VerifyError::EnumIndexOutOfRange {
+                offset: at,
+                index,
+                enums,
+            });
+        }
+        Ok(FieldType::Enum(index))
     }
 
     fn ip(&mut self) -> Result<IpAddr, VerifyError> {
@@ -533,7 +521,7 @@ pub(crate) fn parse_body<'a, S: FromPool<'a>>(
             }
             let at = b.r.offset();
             let tag = b.r.u8("an operator")?;
-            let op = op_from_tag(tag).ok_or(VerifyError::UnknownOpTag {
+            let op = Op::from_tag(tag).ok_or(VerifyError::UnknownOpTag {
                 offset: at,
                 instance: id,
                 tag,

@@ -105,8 +105,8 @@ impl VerifiedChannel {
 
     /// [`VerifiedChannel::evaluate`] on borrowed inputs (`Value<&str>` borrows the
     /// host's strings) into the caller's buffer: no heap allocation per event once the
-    /// buffer has grown to the largest event (for ASCII `path` inputs; other `path`
-    /// inputs are lowercased by `str::to_lowercase`). The matches are also left in
+    /// buffer has grown to the largest event, whatever the text of `path` inputs (they
+    /// are lowercased into the buffer, case.rs). The matches are also left in
     /// `buffer.matches()`.
     pub fn evaluate_into<'b, S: AsRef<str>>(
         &self,

@@ -32,6 +32,7 @@
 
 extern crate alloc;
 
+pub mod case;
 mod compiled;
 mod decode;
 mod error;
@@ -41,6 +42,7 @@ mod interp;
 pub mod limits;
 mod memory;
 pub mod model;
+pub mod ops;
 mod pattern;
 mod trust;
 mod verified;

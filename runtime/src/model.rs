@@ -13,7 +13,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::net::IpAddr;
 
-/// The type of one template field, as the wire and the verifier see it.
+/// The type of one template field, as the wire and the verifier see it. Tags, names and
+/// what each type supports are its row in [`crate::ops::TYPES`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FieldType {
     Bool,
@@ -31,27 +32,6 @@ pub enum FieldType {
     Sha256,
     /// A declared enum: the index into [`Channel::enums`].
     Enum(u16),
-}
-
-impl FieldType {
-    /// The name of a built-in type as written in source; `None` for an enum, which each
-    /// caller names in its own way (by its declaration, in a message or in disassembly).
-    pub fn builtin_name(self) -> Option<&'static str> {
-        Some(match self {
-            FieldType::Bool => "bool",
-            FieldType::U8 => "u8",
-            FieldType::U16 => "u16",
-            FieldType::U32 => "u32",
-            FieldType::U64 => "u64",
-            FieldType::I32 => "i32",
-            FieldType::I64 => "i64",
-            FieldType::String => "string",
-            FieldType::Path => "path",
-            FieldType::Ip => "ip",
-            FieldType::Sha256 => "sha256",
-            FieldType::Enum(_) => return None,
-        })
-    }
 }
 
 /// A declared enum carried in the channel so that disassembly can name its variants.
@@ -121,6 +101,8 @@ impl<S: AsRef<str>> Value<S> {
     }
 }
 
+/// An operator; its tag, spelling, negation, operand shape and allowed types are its row
+/// in [`crate::ops::OPS`], at the position of its declaration here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Op {
     Eq,
@@ -145,8 +127,8 @@ pub enum Op {
     NotWithin,
 }
 
-/// The right-hand side of a criterion. Which shapes an operator takes is checked by the
-/// verifier (`Glob` takes a `Pattern`, `In` a `List`, `Within` a `Cidr`, the rest a `Scalar`).
+/// The right-hand side of a criterion. Which shape an operator takes is its row's
+/// [`crate::ops::Shape`], checked by the verifier.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Operand<S = String> {
     Scalar(Value<S>),

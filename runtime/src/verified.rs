@@ -6,7 +6,7 @@
 //! compiled form itself. Operands as written are for reviewers, who read them with
 //! [`crate::decode`] and `ward disasm`.
 
-use crate::compiled::{Compiled, CompiledInstance};
+use crate::compiled::{Compiled, CompiledCriterion, CompiledInstance};
 use crate::index::Index;
 use crate::model::{Action, BuildInfo, Channel, EnumDef, FieldType, Severity, Target, TemplateRef};
 use crate::trust::KeyId;
@@ -154,5 +154,43 @@ impl VerifiedChannel {
                         && ours.tags().eq(theirs.tags.iter().map(String::as_str))
                         && ours.criteria() == theirs.criteria.len()
                 })
+    }
+}
+
+/// The distinct `(field, type)` pairs `criteria` read, ascending: what
+/// [`VerifiedChannel::reads`] holds for the channel's life, so at its length, not at the
+/// capacity of every criterion it was collected from.
+pub(crate) fn distinct_reads(criteria: &[CompiledCriterion]) -> Vec<(u16, FieldType)> {
+    let mut reads: Vec<(u16, FieldType)> = criteria.iter().map(|c| (c.field, c.ty)).collect();
+    reads.sort_unstable();
+    reads.dedup();
+    reads.shrink_to_fit();
+    reads
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compiled::{Scalar, Test};
+
+    #[test]
+    fn what_is_collected_per_criterion_is_held_per_distinct_field() {
+        // Two hundred instances reading the same two fields: what is kept of them must
+        // not grow with the instances (it once kept the capacity of every criterion).
+        let criterion = |field, ty| CompiledCriterion {
+            field,
+            ty,
+            fold: false,
+            test: Test::Equal {
+                value: Scalar::Uint(1),
+                negate: false,
+            },
+        };
+        let criteria: Vec<CompiledCriterion> = (0..200)
+            .flat_map(|_| [criterion(4, FieldType::U32), criterion(2, FieldType::Path)])
+            .collect();
+        let reads = distinct_reads(&criteria);
+        assert_eq!(reads, [(2, FieldType::Path), (4, FieldType::U32)]);
+        assert_eq!(reads.capacity(), reads.len());
     }
 }

@@ -20,9 +20,10 @@ use crate::error::VerifyError;
 use crate::index::Index;
 use crate::limits::{Limits, MAX_PATTERN_LEN, REGEX_SIZE_LIMIT};
 use crate::model::*;
+use crate::ops::Shape;
 use crate::pattern::{compile_regex, glob_to_regex, is_simple_glob, PatternError};
 use crate::trust::{KeyId, TrustStore};
-use crate::verified::VerifiedChannel;
+use crate::verified::{distinct_reads, VerifiedChannel};
 use crate::wire::{signed_message, OFF_FIELD_COUNT, OFF_TEMPLATE_ID, OFF_TEMPLATE_VERSION};
 
 /// What a host (one sensor build) supplies: the templates it evaluates and, for each, how
@@ -72,12 +73,7 @@ pub fn verify_with(
     let signers = check_signatures(&frame, trust)?;
     let parsed = parse_body::<PoolStr<'_>>(&frame, limits)?;
     let (compiled, patterns, sources, supplied) = check_semantics(&parsed, host, limits)?;
-    let mut reads: Vec<(u16, FieldType)> =
-        compiled.criteria.iter().map(|c| (c.field, c.ty)).collect();
-    reads.sort_unstable();
-    reads.dedup();
-    // Collected from every criterion; held for the channel's life, so only the distinct.
-    reads.shrink_to_fit();
+    let reads = distinct_reads(&compiled.criteria);
     let index = Index::build(&compiled, &sources);
     Ok(VerifiedChannel {
         header: parsed.channel.without_instances(),
@@ -180,42 +176,6 @@ pub(crate) fn fits<S>(ty: FieldType, value: &Value<S>, enums: &[EnumDef]) -> boo
             .get(usize::from(i))
             .is_some_and(|e| e.variants.iter().any(|(_, value)| value == v)),
         _ => false,
-    }
-}
-
-fn is_integer(ty: FieldType) -> bool {
-    matches!(
-        ty,
-        FieldType::U8
-            | FieldType::U16
-            | FieldType::U32
-            | FieldType::U64
-            | FieldType::I32
-            | FieldType::I64
-    )
-}
-
-fn is_text(ty: FieldType) -> bool {
-    matches!(ty, FieldType::String | FieldType::Path)
-}
-
-/// Whether `op` is defined on `ty` (the operator table of docs/channel-format.md).
-fn op_allowed(op: Op, ty: FieldType) -> bool {
-    match op {
-        Op::Eq | Op::Ne => true,
-        Op::Lt | Op::Le | Op::Gt | Op::Ge => is_integer(ty),
-        Op::In | Op::NotIn => ty != FieldType::Bool,
-        Op::Glob
-        | Op::NotGlob
-        | Op::Matches
-        | Op::NotMatches
-        | Op::Contains
-        | Op::NotContains
-        | Op::StartsWith
-        | Op::NotStartsWith
-        | Op::EndsWith
-        | Op::NotEndsWith => is_text(ty),
-        Op::Within | Op::NotWithin => ty == FieldType::Ip,
     }
 }
 
@@ -528,7 +488,8 @@ fn compile_criterion(
     ty: FieldType,
     c: &Criterion<PoolStr<'_>>,
 ) -> Result<CompiledCriterion, VerifyError> {
-    if !op_allowed(c.op, ty) {
+    let def = c.op.def();
+    if !def.allows(ty) {
         return Err(VerifyError::OperatorNotAllowed {
             offset: site.offset,
             instance: site.instance,
@@ -537,22 +498,15 @@ fn compile_criterion(
             ty: type_name(ty, site.enums),
         });
     }
+    if !def.shape.accepts(&c.operand) {
+        return Err(site.shape(c.op, def.shape.expected()));
+    }
     let fold = ty == FieldType::Path;
-    let negate = matches!(
-        c.op,
-        Op::Ne
-            | Op::NotIn
-            | Op::NotGlob
-            | Op::NotMatches
-            | Op::NotContains
-            | Op::NotStartsWith
-            | Op::NotEndsWith
-            | Op::NotWithin
-    );
+    let negate = def.negated;
     let test = match c.op {
         Op::Eq | Op::Ne | Op::Lt | Op::Le | Op::Gt | Op::Ge => {
             let Operand::Scalar(v) = &c.operand else {
-                return Err(site.shape(c.op, "a single value"));
+                return Err(site.shape(c.op, def.shape.expected()));
             };
             site.value(ty, v)?;
             let value = pool.scalar(v, fold);
@@ -564,7 +518,7 @@ fn compile_criterion(
         }
         Op::In | Op::NotIn => {
             let Operand::List(vs) = &c.operand else {
-                return Err(site.shape(c.op, "a list of values"));
+                return Err(site.shape(c.op, def.shape.expected()));
             };
             if vs.is_empty() {
                 return Err(VerifyError::EmptyList {
@@ -583,9 +537,9 @@ fn compile_criterion(
         }
         Op::Glob | Op::NotGlob | Op::Matches | Op::NotMatches => {
             let Operand::Pattern(source) = &c.operand else {
-                return Err(site.shape(c.op, "a pattern"));
+                return Err(site.shape(c.op, def.shape.expected()));
             };
-            let glob = matches!(c.op, Op::Glob | Op::NotGlob);
+            let glob = def.shape == Shape::Glob;
             if glob && is_simple_glob(source.text, fold) {
                 // Well formed by construction (no classes to close), matched without a
                 // regex, so there is nothing to compile or to charge.
@@ -608,11 +562,11 @@ fn compile_criterion(
         | Op::EndsWith
         | Op::NotEndsWith => {
             let Operand::Scalar(v) = &c.operand else {
-                return Err(site.shape(c.op, "a single string"));
+                return Err(site.shape(c.op, def.shape.expected()));
             };
             site.value(ty, v)?;
             let Value::Str(needle) = v else {
-                return Err(site.shape(c.op, "a single string"));
+                return Err(site.shape(c.op, def.shape.expected()));
             };
             let op = match c.op {
                 Op::Contains | Op::NotContains => TextOp::Contains,
@@ -627,7 +581,7 @@ fn compile_criterion(
         }
         Op::Within | Op::NotWithin => {
             let Operand::Cidr { addr, prefix } = &c.operand else {
-                return Err(site.shape(c.op, "a CIDR block"));
+                return Err(site.shape(c.op, def.shape.expected()));
             };
             let max = match addr {
                 IpAddr::V4(_) => 32,

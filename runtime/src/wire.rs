@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::VerifyError;
 use crate::limits::MAX_DECODED_BYTES;
-use crate::model::{Action, Criterion, FieldType, Instance, Op, Severity, Value};
+use crate::model::{Action, Criterion, Instance, Severity, Value};
 
 /// The first eight bytes of every channel file.
 pub const MAGIC: [u8; 8] = *b"WARDCHAN";
@@ -35,20 +35,7 @@ pub const SIGNATURE_ENTRY_LEN: usize = 72;
 /// can never be valid for any other protocol's message (or vice versa).
 pub const SIGNING_CONTEXT: &[u8] = b"ward-channel-signature-v1\0";
 
-// Field type tags. Zero is never a valid tag, so zeroed bytes never decode as content.
-pub const TY_BOOL: u8 = 1;
-pub const TY_U8: u8 = 2;
-pub const TY_U16: u8 = 3;
-pub const TY_U32: u8 = 4;
-pub const TY_U64: u8 = 5;
-pub const TY_I32: u8 = 6;
-pub const TY_I64: u8 = 7;
-pub const TY_STRING: u8 = 8;
-pub const TY_PATH: u8 = 9;
-pub const TY_IP: u8 = 10;
-pub const TY_SHA256: u8 = 11;
-/// Followed by a `u16` index into the channel's enum table.
-pub const TY_ENUM: u8 = 12;
+// Field type and operator tags are in the table of ops.rs.
 
 // Operand shape tags.
 pub const OPERAND_SCALAR: u8 = 1;
@@ -68,77 +55,6 @@ pub const VAL_ENUM: u8 = 7;
 // IP address family bytes.
 pub const IP_V4: u8 = 4;
 pub const IP_V6: u8 = 6;
-
-/// The wire tag of a field type, without the enum index that follows `TY_ENUM`.
-pub fn type_tag(ty: FieldType) -> u8 {
-    match ty {
-        FieldType::Bool => TY_BOOL,
-        FieldType::U8 => TY_U8,
-        FieldType::U16 => TY_U16,
-        FieldType::U32 => TY_U32,
-        FieldType::U64 => TY_U64,
-        FieldType::I32 => TY_I32,
-        FieldType::I64 => TY_I64,
-        FieldType::String => TY_STRING,
-        FieldType::Path => TY_PATH,
-        FieldType::Ip => TY_IP,
-        FieldType::Sha256 => TY_SHA256,
-        FieldType::Enum(_) => TY_ENUM,
-    }
-}
-
-const OPS: [Op; 20] = [
-    Op::Eq,
-    Op::Ne,
-    Op::Lt,
-    Op::Le,
-    Op::Gt,
-    Op::Ge,
-    Op::In,
-    Op::NotIn,
-    Op::Glob,
-    Op::NotGlob,
-    Op::Matches,
-    Op::NotMatches,
-    Op::Contains,
-    Op::NotContains,
-    Op::StartsWith,
-    Op::NotStartsWith,
-    Op::EndsWith,
-    Op::NotEndsWith,
-    Op::Within,
-    Op::NotWithin,
-];
-
-/// Operator tags are 1..=20 in the order of [`Op`]'s declaration.
-pub fn op_tag(op: Op) -> u8 {
-    match op {
-        Op::Eq => 1,
-        Op::Ne => 2,
-        Op::Lt => 3,
-        Op::Le => 4,
-        Op::Gt => 5,
-        Op::Ge => 6,
-        Op::In => 7,
-        Op::NotIn => 8,
-        Op::Glob => 9,
-        Op::NotGlob => 10,
-        Op::Matches => 11,
-        Op::NotMatches => 12,
-        Op::Contains => 13,
-        Op::NotContains => 14,
-        Op::StartsWith => 15,
-        Op::NotStartsWith => 16,
-        Op::EndsWith => 17,
-        Op::NotEndsWith => 18,
-        Op::Within => 19,
-        Op::NotWithin => 20,
-    }
-}
-
-pub fn op_from_tag(tag: u8) -> Option<Op> {
-    OPS.get(usize::from(tag).checked_sub(1)?).copied()
-}
 
 pub fn severity_tag(s: Severity) -> u8 {
     match s {

@@ -1,6 +1,8 @@
 //! Evaluation into a caller's buffer makes no heap allocation per event: after one warm-up
 //! pass (the buffers grow to the largest event, the regex engines build their caches),
 //! a counting allocator sees none, and the answers are still the reference evaluator's.
+//! The events include non-ASCII `path` inputs, which are lowercased and folded in the
+//! buffer too.
 
 mod common;
 
@@ -30,6 +32,14 @@ fn events() -> Vec<Vec<Value>> {
             (ADDR, Value::Ip("10.1.2.3".parse().unwrap())),
             (PORT, Value::Uint(4444)),
         ]),
+        // Non-ASCII `path` text: lowercased per character (sigmas, U+0130 to two
+        // characters), then folded for the literal tables (LONG S, KELVIN SIGN), all in
+        // the kept buffers; the second matches the pipe glob through its lowercase form.
+        event_with(&[
+            (PIPE, s("\\\\.\\PIPE\\ΟΔΟΣ_\u{130}\u{17F}\u{212A}")),
+            (IMAGE, s(r"C:\Ünïcödé\ſvc.exe")),
+        ]),
+        event_with(&[(PIPE, s(r"\\.\pipe\MOJO.Σς"))]),
     ]
 }
 

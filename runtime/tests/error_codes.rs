@@ -1,9 +1,9 @@
 //! The codes of `VerifyError`: unique and stable in shape, and docs/channel-format.md's
 //! error table is exactly the one generated from `VERIFY_ERROR_CODES`.
 
+mod common;
+
 use std::collections::HashSet;
-use std::fs;
-use std::path::Path;
 
 use ward_runtime::{VerifyError, VERIFY_ERROR_CODES};
 
@@ -21,19 +21,7 @@ fn rendered() -> String {
 
 #[test]
 fn the_docs_table_is_generated_from_the_codes() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/channel-format.md");
-    let doc = fs::read_to_string(&path).unwrap();
-    let start = doc
-        .find("| code | stage | variant | meaning |")
-        .expect("docs/channel-format.md has the error code table");
-    let end = doc[start..]
-        .find("\n\n")
-        .map_or(doc.len(), |e| start + e + 1);
-    assert_eq!(
-        &doc[start..end],
-        rendered(),
-        "regenerate the table in docs/channel-format.md from VERIFY_ERROR_CODES"
-    );
+    common::check_generated_table(&rendered());
 }
 
 #[test]

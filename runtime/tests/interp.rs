@@ -151,6 +151,24 @@ fn text_operators_on_strings_are_case_sensitive() {
 }
 
 #[test]
+fn the_sigmas_of_a_path_are_one_letter_for_every_operator() {
+    // `str::to_lowercase` would make the first "οδος" and the others "οδοσ"; paths
+    // compare both small sigmas as σ, as `(?i)` regexes already did.
+    for (op, operand) in [
+        (Op::Eq, s("ΟΔΟΣ")),
+        (Op::In, Operand::List(vec![st("ΟΔΟΣ")])),
+        (Op::EndsWith, s("δοσ")),
+        (Op::Matches, pat("οδοσ$")),
+    ] {
+        let c = one(PIPE, op, operand);
+        for input in ["ΟΔΟΣ", "οδος", "οδοσ", "ΟΔΟς"] {
+            assert!(c.on(&[(PIPE, st(input))]), "{op:?} on {input}");
+        }
+        assert!(!c.on(&[(PIPE, st("οδοι"))]), "{op:?}");
+    }
+}
+
+#[test]
 fn text_operators_on_paths_ignore_case() {
     let c = one(PIPE, Op::Eq, s(r"\\.\pipe\Mojo"));
     assert!(c.on(&[(PIPE, st(r"\\.\PIPE\mojo"))]));

@@ -9,6 +9,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use common::*;
 use proptest::prelude::*;
 use ward_encode::testing;
+use ward_runtime::ops::{OpDef, Shape};
 use ward_runtime::*;
 
 fn text() -> impl Strategy<Value = String> {
@@ -89,72 +90,34 @@ fn regex_source() -> impl Strategy<Value = String> {
 }
 
 /// A criterion that is valid for the test host: an operator the field's type allows
-/// and an operand of the right shape and type.
+/// (the runtime's table) and an operand of the shape its row says, of the field's type.
 fn criterion() -> BoxedStrategy<Criterion> {
     (1u16..=12)
         .prop_flat_map(|field| {
             let ty = test_template().fields[usize::from(field) - 1].ty;
-            let scalar = value_of(field).prop_map(Operand::Scalar);
-            let list = prop::collection::vec(value_of(field), 1..4).prop_map(Operand::List);
-            let eq = (prop_oneof![Just(Op::Eq), Just(Op::Ne)], scalar.clone()).boxed();
-            let ops: BoxedStrategy<(Op, Operand)> = match ty {
-                FieldType::Bool => eq,
-                FieldType::U8
-                | FieldType::U16
-                | FieldType::U32
-                | FieldType::U64
-                | FieldType::I32
-                | FieldType::I64 => prop_oneof![
-                    eq,
-                    (
-                        prop::sample::select(vec![Op::Lt, Op::Le, Op::Gt, Op::Ge]),
-                        scalar.clone()
-                    ),
-                    (prop_oneof![Just(Op::In), Just(Op::NotIn)], list),
-                ]
-                .boxed(),
-                FieldType::String | FieldType::Path => prop_oneof![
-                    eq,
-                    (prop_oneof![Just(Op::In), Just(Op::NotIn)], list),
-                    (
-                        prop_oneof![Just(Op::Glob), Just(Op::NotGlob)],
-                        glob().prop_map(Operand::Pattern)
-                    ),
-                    (
-                        prop_oneof![Just(Op::Matches), Just(Op::NotMatches)],
-                        regex_source().prop_map(Operand::Pattern)
-                    ),
-                    (
-                        prop::sample::select(vec![
-                            Op::Contains,
-                            Op::NotContains,
-                            Op::StartsWith,
-                            Op::NotStartsWith,
-                            Op::EndsWith,
-                            Op::NotEndsWith,
-                        ]),
-                        scalar.clone()
-                    ),
-                ]
-                .boxed(),
-                FieldType::Ip => prop_oneof![
-                    eq,
-                    (prop_oneof![Just(Op::In), Just(Op::NotIn)], list),
-                    (
-                        prop_oneof![Just(Op::Within), Just(Op::NotWithin)],
-                        ip().prop_flat_map(|addr| {
+            let ops: Vec<&'static OpDef> = Op::allowed_on(ty).collect();
+            prop::sample::select(ops).prop_flat_map(move |def| {
+                let operand = match def.shape {
+                    Shape::Value | Shape::Text => value_of(field).prop_map(Operand::Scalar).boxed(),
+                    Shape::List => prop::collection::vec(value_of(field), 1..4)
+                        .prop_map(Operand::List)
+                        .boxed(),
+                    Shape::Glob => glob().prop_map(Operand::Pattern).boxed(),
+                    Shape::Regex => regex_source().prop_map(Operand::Pattern).boxed(),
+                    Shape::Cidr => ip()
+                        .prop_flat_map(|addr| {
                             let max = if addr.is_ipv4() { 32u8 } else { 128 };
                             (Just(addr), 0..=max)
                         })
                         .prop_map(|(addr, prefix)| Operand::Cidr { addr, prefix })
-                    ),
-                ]
-                .boxed(),
-                FieldType::Sha256 | FieldType::Enum(_) => {
-                    prop_oneof![eq, (prop_oneof![Just(Op::In), Just(Op::NotIn)], list),].boxed()
-                }
-            };
-            ops.prop_map(move |(op, operand)| Criterion { field, op, operand })
+                        .boxed(),
+                };
+                operand.prop_map(move |operand| Criterion {
+                    field,
+                    op: def.op,
+                    operand,
+                })
+            })
         })
         .boxed()
 }

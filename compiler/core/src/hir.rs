@@ -4,7 +4,8 @@
 //! channel whose template is unknown is left out. Lowering runs only when the check
 //! reported no error, so it may rely on everything here being consistent.
 
-use ward_runtime::model::{Action, Op, Operand, Severity, Value};
+use ward_runtime::model::{Action, FieldType, Op, Operand, Severity, Value};
+use ward_runtime::ops::{Class, TypeDef};
 use ward_syntax::{FileId, Span};
 
 /// A place in the sources.
@@ -46,52 +47,61 @@ pub enum Type {
 }
 
 impl Type {
-    pub const BUILTIN: [(&'static str, Type); 11] = [
-        ("bool", Type::Bool),
-        ("u8", Type::U8),
-        ("u16", Type::U16),
-        ("u32", Type::U32),
-        ("u64", Type::U64),
-        ("i32", Type::I32),
-        ("i64", Type::I64),
-        ("string", Type::String),
-        ("path", Type::Path),
-        ("ip", Type::Ip),
-        ("sha256", Type::Sha256),
+    /// Each built-in type beside the runtime's. Names, tags, ranges and what each type
+    /// supports are the runtime's table (`ward_runtime::ops::TYPES`), read through it.
+    const BUILTIN: [(Type, FieldType); 11] = [
+        (Type::Bool, FieldType::Bool),
+        (Type::U8, FieldType::U8),
+        (Type::U16, FieldType::U16),
+        (Type::U32, FieldType::U32),
+        (Type::U64, FieldType::U64),
+        (Type::I32, FieldType::I32),
+        (Type::I64, FieldType::I64),
+        (Type::String, FieldType::String),
+        (Type::Path, FieldType::Path),
+        (Type::Ip, FieldType::Ip),
+        (Type::Sha256, FieldType::Sha256),
     ];
 
+    /// The built-in type named `name` in source.
     pub fn builtin(name: &str) -> Option<Type> {
+        let ty = FieldType::builtin(name)?;
         Type::BUILTIN
             .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, t)| *t)
+            .find(|(_, f)| *f == ty)
+            .map(|(t, _)| *t)
+    }
+
+    /// The runtime's type for a built-in type; `None` for an enum, whose index depends on
+    /// the template it is used in.
+    pub fn builtin_field_type(self) -> Option<FieldType> {
+        Type::BUILTIN
+            .iter()
+            .find(|(t, _)| *t == self)
+            .map(|(_, f)| *f)
+    }
+
+    /// This type's row of the runtime's table (the enum row for every enum).
+    pub fn def(self) -> &'static TypeDef {
+        self.builtin_field_type()
+            .unwrap_or(FieldType::Enum(0))
+            .def()
     }
 
     /// The inclusive range of an integer type.
     pub fn int_range(self) -> Option<(i128, i128)> {
-        Some(match self {
-            Type::U8 => (0, u8::MAX.into()),
-            Type::U16 => (0, u16::MAX.into()),
-            Type::U32 => (0, u32::MAX.into()),
-            Type::U64 => (0, u64::MAX.into()),
-            Type::I32 => (i32::MIN.into(), i32::MAX.into()),
-            Type::I64 => (i64::MIN.into(), i64::MAX.into()),
-            _ => return None,
-        })
+        self.def().range
     }
 
     pub fn is_text(self) -> bool {
-        matches!(self, Type::String | Type::Path)
+        self.def().class.has(Class::TEXT)
     }
 
     /// The name as written in source (enums are named by the program).
     pub fn name(self, program: &Program) -> String {
         match self {
             Type::Enum(e) => program.enums[e.0].name.clone(),
-            other => Type::BUILTIN
-                .iter()
-                .find(|(_, t)| *t == other)
-                .map_or_else(String::new, |(n, _)| (*n).to_string()),
+            other => other.def().name.to_string(),
         }
     }
 }

@@ -35,7 +35,7 @@ pub fn template_types(program: &Program, tid: TemplateId) -> (Vec<FieldDef>, Vec
                     FieldType::Enum(u16::try_from(index).unwrap_or(u16::MAX))
                 }
                 // Never the fallback: enums are the arm above.
-                builtin => builtin_field_type(builtin).unwrap_or(FieldType::Bool),
+                builtin => builtin.builtin_field_type().unwrap_or(FieldType::Bool),
             },
         })
         .collect();
@@ -54,25 +54,6 @@ pub fn template_types(program: &Program, tid: TemplateId) -> (Vec<FieldDef>, Vec
         })
         .collect();
     (fields, enums)
-}
-
-/// The runtime's type for a built-in type; `None` for an enum, whose index depends on the
-/// template it is used in.
-pub fn builtin_field_type(ty: Type) -> Option<FieldType> {
-    Some(match ty {
-        Type::Bool => FieldType::Bool,
-        Type::U8 => FieldType::U8,
-        Type::U16 => FieldType::U16,
-        Type::U32 => FieldType::U32,
-        Type::U64 => FieldType::U64,
-        Type::I32 => FieldType::I32,
-        Type::I64 => FieldType::I64,
-        Type::String => FieldType::String,
-        Type::Path => FieldType::Path,
-        Type::Ip => FieldType::Ip,
-        Type::Sha256 => FieldType::Sha256,
-        Type::Enum(_) => return None,
-    })
 }
 
 /// The runtime model of one channel. Instances go in ascending id order, as the format

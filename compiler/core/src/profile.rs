@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 use serde::{Deserialize, Serialize};
 use ward_runtime::{EnumDef, FieldDef, FieldType, HostTemplate, SensorProfile};
 
-use crate::hir::{Program, SensorId, Type};
+use crate::hir::{Program, SensorId};
 use crate::lower;
 
 /// The `format` of a JSON profile; a reader refuses any other.
@@ -375,11 +375,6 @@ fn c_type(ty: FieldType) -> (String, u16) {
     }
 }
 
-/// The built-in field type named `name` in source.
-fn builtin_type(name: &str) -> Option<FieldType> {
-    Type::builtin(name).and_then(lower::builtin_field_type)
-}
-
 /// `IpcNamedPipe` → `ipc_named_pipe`.
 fn snake(name: &str) -> String {
     let mut out = String::new();
@@ -535,7 +530,7 @@ impl TemplateFile {
                         n + 1
                     ));
                 }
-                let ty = match builtin_type(&f.ty) {
+                let ty = match FieldType::builtin(&f.ty) {
                     Some(ty) => ty,
                     None => {
                         let index = enums.iter().position(|e| e.name == f.ty).ok_or_else(|| {

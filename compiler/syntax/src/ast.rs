@@ -176,7 +176,9 @@ pub struct Criterion {
 
 /// An operator as written. It mirrors `ward_runtime::model::Op` on purpose: this crate
 /// depends on no other crate of ours (ARCHITECTURE.md), so the checker maps one to the
-/// other when it lowers a criterion (compiler/core/src/check/values.rs, `lower_op`).
+/// other when it lowers a criterion (compiler/core/src/check/values.rs, `lower_op`), by
+/// position in the runtime's table (`ward_runtime::ops::OPS`), whose order and spellings
+/// these variants keep (compiler/core/tests/ops.rs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Op {
     Eq,

@@ -12,6 +12,7 @@ use alloc::string::String;
 use regex_syntax::hir::{Class, Hir, HirKind, Look};
 use regex_syntax::ParserBuilder;
 
+use crate::case;
 use crate::limits::REGEX_NEST_LIMIT;
 
 /// Where a literal must sit in the searched text.
@@ -43,30 +44,32 @@ fn fold_char(c: char) -> char {
 /// Text in the form the automaton searches: `fold_char` applied to every character. A
 /// character-wise map keeps every containment, prefix and suffix of the text it maps.
 pub(crate) fn fold(text: &str) -> Cow<'_, str> {
-    if text.is_ascii() || !text.chars().any(|c| fold_char(c) != c) {
-        Cow::Borrowed(text)
-    } else {
+    if needs_fold(text) {
         Cow::Owned(text.chars().map(fold_char).collect())
+    } else {
+        Cow::Borrowed(text)
     }
 }
 
+/// [`fold`] of `text`, written into `buffer` only when folding changes it.
+pub(crate) fn fold_into<'a>(text: &'a str, buffer: &'a mut String) -> &'a str {
+    if !needs_fold(text) {
+        return text;
+    }
+    buffer.clear();
+    buffer.extend(text.chars().map(fold_char));
+    buffer.as_str()
+}
+
+fn needs_fold(text: &str) -> bool {
+    !text.is_ascii() && text.chars().any(|c| fold_char(c) != c)
+}
+
 /// The searched form of one character a pattern matches exactly, or `None` if it cannot
-/// be part of a literal. On `path` fields the searched text is the lowercased input, so
-/// the character must lowercase to one character, independently of its neighbours (which
-/// rules out the final-sigma rule of `str::to_lowercase`).
+/// be part of a literal. On `path` fields the searched text is the lowercased input
+/// (case.rs), so the character must lowercase to one character.
 fn searched(c: char, path: bool) -> Option<char> {
-    let c = if path {
-        if c == '\u{3A3}' {
-            return None;
-        }
-        let mut lower = c.to_lowercase();
-        match (lower.next(), lower.next()) {
-            (Some(l), None) => l,
-            _ => return None,
-        }
-    } else {
-        c
-    };
+    let c = if path { case::lower_char(c)? } else { c };
     Some(fold_char(c).to_ascii_lowercase())
 }
 
@@ -344,14 +347,15 @@ mod tests {
 
     #[test]
     fn path_literals_avoid_characters_whose_lowercase_is_not_one_character() {
-        // U+0130 lowercases to two characters; U+03A3 depends on its neighbours.
+        // U+0130 lowercases to two characters. Capital sigma lowercases to σ wherever it
+        // is (case.rs), and so does final sigma.
         assert_eq!(
             lit("(?-i)ab\u{130}cde", true),
             Some(("cde".into(), Position::Anywhere))
         );
         assert_eq!(
-            lit("(?-i)abc\u{3A3}de", true),
-            Some(("abc".into(), Position::Anywhere))
+            lit("(?-i)abc\u{3A3}d\u{3C2}", true),
+            Some(("abc\u{3C3}d\u{3C3}".into(), Position::Anywhere))
         );
         assert_eq!(
             lit("(?-i)ABC", true),

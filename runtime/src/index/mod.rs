@@ -26,6 +26,7 @@ use hashbrown::HashMap;
 
 use aho_corasick::AhoCorasick;
 
+use crate::case;
 use crate::compiled::{Compiled, Pool, Test, TextOp, ValueRef};
 use crate::hash::{fast_hash, KeyTable};
 use crate::memory::table_bytes;
@@ -208,6 +209,9 @@ struct FieldIndex {
     /// A `path` field: its strings are compared lowercased.
     path: bool,
     keys: Postings,
+    /// Whether an exact value is filed here: only then is a whole text input hashed (a
+    /// field with only prefix and suffix literals hashes its ends, never the whole).
+    exact: bool,
     /// The distinct `(is v6, prefix)` of the CIDR blocks filed here; their keys are in `keys`.
     blocks: Vec<(bool, u8)>,
     literals: Option<Literals>,
@@ -253,6 +257,7 @@ fn runs<K: Ord>(mut pairs: Vec<(K, u32)>, postings: &mut Vec<u32>) -> Vec<(K, Sp
 #[derive(Default)]
 struct Filing {
     path: bool,
+    exact: bool,
     keys: Vec<(u64, u32)>,
     blocks: Vec<(bool, u8)>,
     literals: Vec<(String, u32)>,
@@ -303,7 +308,10 @@ impl Index {
             let filing = filings.entry(c.field).or_default();
             filing.path = c.fold;
             match a {
-                Anchor::Keys(keys) => filing.keys.extend(keys.into_iter().map(|k| (k, position))),
+                Anchor::Keys(keys) => {
+                    filing.exact = true;
+                    filing.keys.extend(keys.into_iter().map(|k| (k, position)));
+                }
                 Anchor::Cidr { v6, prefix, key } => {
                     filing.blocks.push((v6, prefix));
                     filing.keys.push((key, position));
@@ -365,6 +373,7 @@ impl Index {
         FieldIndex {
             field,
             path: filing.path,
+            exact: filing.exact,
             keys,
             blocks,
             literals,
@@ -420,7 +429,7 @@ impl Index {
             match input {
                 Value::Str(s) => {
                     let s = s.as_ref();
-                    if !f.keys.is_empty() {
+                    if f.exact {
                         let text = if f.path {
                             lowered.get(index, s)
                         } else {
@@ -431,12 +440,7 @@ impl Index {
                     if f.literals.is_some() || !f.starts.is_empty() || !f.ends.is_empty() {
                         // Literals are compared ignoring ASCII case, so ASCII text of a
                         // `path` field need not be lowercased first.
-                        let text = if f.path && !s.is_ascii() {
-                            lowered.get(index, s)
-                        } else {
-                            Cow::Borrowed(s)
-                        };
-                        self.literal_candidates(out, f, &fold(&text));
+                        self.literal_candidates(out, f, lowered.searched(index, s, f.path));
                     }
                 }
                 Value::Ip(ip) => {
@@ -546,39 +550,117 @@ impl Index {
     }
 }
 
-/// The lowercased inputs of `path` fields for one event, computed on first use. The
-/// buffers are kept from event to event ([`Lowered::reset`]), so once they have held the
-/// longest input, lowercasing ASCII text allocates nothing.
+/// The lowercased inputs of `path` fields for one event, computed on first use, and the
+/// searched form of the text the literal tables last looked at. The buffers are kept from
+/// event to event ([`Lowered::reset`]), so once they have held the longest input, neither
+/// lowercasing nor folding allocates, whatever the text.
 #[derive(Debug, Default)]
-pub(crate) struct Lowered(Vec<(bool, String)>);
+pub(crate) struct Lowered {
+    inputs: Vec<(bool, String)>,
+    searched: String,
+}
 
 impl Lowered {
     /// Forgets the last event's inputs, keeping the buffers; `inputs` slots.
     pub(crate) fn reset(&mut self, inputs: usize) {
-        for slot in &mut self.0 {
+        for slot in &mut self.inputs {
             slot.0 = false;
         }
-        if self.0.len() < inputs {
-            self.0.resize_with(inputs, Default::default);
+        if self.inputs.len() < inputs {
+            self.inputs.resize_with(inputs, Default::default);
         }
     }
 
-    /// `s` (input `index`) lowercased, exactly as `str::to_lowercase` does.
+    /// `s` (input `index`) lowercased as `path` text is compared (case.rs), into the
+    /// kept buffer: no allocation once it has held the longest input.
     pub(crate) fn get<'a>(&'a mut self, index: usize, s: &str) -> Cow<'a, str> {
-        let Some((done, text)) = self.0.get_mut(index) else {
-            return Cow::Owned(s.to_lowercase());
+        let Some((done, text)) = self.inputs.get_mut(index) else {
+            return Cow::Owned(case::lowercase(s));
         };
         if !*done {
             text.clear();
-            if s.is_ascii() {
-                text.push_str(s);
-                text.make_ascii_lowercase();
-            } else {
-                // Context-sensitive (final sigma) and multi-character mappings: std's.
-                text.push_str(&s.to_lowercase());
-            }
+            case::lowercase_into(s, text);
             *done = true;
         }
         Cow::Borrowed(text.as_str())
+    }
+
+    /// `s` (input `index`) in the form the literal tables search (literal.rs): lowercased
+    /// first on a `path` field unless it is ASCII (literals ignore ASCII case).
+    fn searched<'a>(&'a mut self, index: usize, s: &'a str, path: bool) -> &'a str {
+        if path && !s.is_ascii() {
+            // Lowercase into the input's slot, then fold from it into `searched`.
+            self.get(index, s);
+            let Lowered { inputs, searched } = self;
+            let lower = inputs.get(index).map_or(s, |(_, t)| t.as_str());
+            return literal::fold_into(lower, searched);
+        }
+        literal::fold_into(s, &mut self.searched)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compiled::{CompiledCriterion, CompiledInstance, PoolBuilder};
+    use crate::decode::PoolStr;
+    use crate::model::{Action, Severity};
+
+    /// A compiled channel of one `path` field whose instances each test `text(i)`.
+    fn compiled(tests: &[fn(&mut PoolBuilder) -> Test]) -> Compiled {
+        let mut pool = PoolBuilder::new(0);
+        let mut compiled = Compiled::default();
+        for (id, test) in (0u32..).zip(tests) {
+            let first = compiled.criteria.len();
+            let test = test(&mut pool);
+            compiled.criteria.push(CompiledCriterion {
+                field: 1,
+                ty: FieldType::Path,
+                fold: true,
+                test,
+            });
+            compiled.instances.push(CompiledInstance {
+                id,
+                name: pool.append("i"),
+                tags: pool.tags(&[]),
+                criteria: compiled.criteria_since(first),
+                severity: Severity::Low,
+                action: Action::Detect,
+            });
+        }
+        compiled.pool = pool.finish();
+        compiled
+    }
+
+    fn needle(pool: &mut PoolBuilder, op: TextOp, text: &str) -> Test {
+        Test::Text {
+            op,
+            needle: pool.text(PoolStr { index: 0, text }, true),
+            negate: false,
+        }
+    }
+
+    #[test]
+    fn only_a_field_with_exact_values_hashes_whole_inputs() {
+        let affixes = compiled(&[
+            |p| needle(p, TextOp::StartsWith, r"\\.\pipe\"),
+            |p| needle(p, TextOp::EndsWith, ".exe"),
+        ]);
+        let index = Index::build(&affixes, &[]);
+        let field = index.fields.first().unwrap();
+        assert!(!field.keys.is_empty(), "the affixes are keyed");
+        assert!(!field.exact, "but no whole input needs hashing");
+
+        let exact = compiled(&[|p| Test::Equal {
+            value: p.scalar(
+                &Value::Str(PoolStr {
+                    index: 0,
+                    text: "a",
+                }),
+                true,
+            ),
+            negate: false,
+        }]);
+        assert!(Index::build(&exact, &[]).fields.first().unwrap().exact);
     }
 }

@@ -338,3 +338,27 @@ pub fn with_signatures(region: &[u8], entries: &[([u8; 8], [u8; 64])]) -> Vec<u8
     }
     out
 }
+
+/// Checks that docs/channel-format.md holds `rendered`, a table generated from the code,
+/// where the table with `rendered`'s header line is; with `UPDATE_DOCS` set, writes it
+/// there first.
+pub fn check_generated_table(rendered: &str) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/channel-format.md");
+    let doc = std::fs::read_to_string(&path).unwrap();
+    let header = rendered.lines().next().unwrap();
+    let start = doc
+        .find(header)
+        .unwrap_or_else(|| panic!("docs/channel-format.md has no table headed {header}"));
+    let end = doc[start..]
+        .find("\n\n")
+        .map_or(doc.len(), |e| start + e + 1);
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        std::fs::write(&path, format!("{}{rendered}{}", &doc[..start], &doc[end..])).unwrap();
+    } else {
+        assert_eq!(
+            &doc[start..end],
+            rendered,
+            "docs/channel-format.md is out of date: run `UPDATE_DOCS=1 cargo test -p ward-runtime`"
+        );
+    }
+}

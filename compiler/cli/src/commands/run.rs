@@ -34,8 +34,8 @@ pub struct RunArgs {
 }
 
 pub fn run(args: &RunArgs) -> ExitCode {
-    let (verified, templates) = match args.host.verify_listing_templates(&args.file) {
-        Ok(v) => v,
+    let (verified, templates) = match args.host.verify_for(&args.file) {
+        Ok(v) => (v.channel, v.templates),
         Err(code) => return code,
     };
     let bytes = match host::read_events(&args.events) {

@@ -38,23 +38,24 @@ impl HostArgs {
         &self,
         file: &std::path::Path,
     ) -> Result<ward_runtime::VerifiedChannel, ExitCode> {
-        self.verify_listing_templates(file)
-            .map(|(verified, _)| verified)
+        self.verify_for(file).map(|v| v.channel)
     }
 
-    /// [`HostArgs::verify`], and the names of the templates the project declares.
-    pub fn verify_listing_templates(
-        &self,
-        file: &std::path::Path,
-    ) -> Result<(ward_runtime::VerifiedChannel, Vec<String>), ExitCode> {
+    /// [`HostArgs::verify`], with the sensor it was verified for and the names of the
+    /// templates its profile knows.
+    pub fn verify_for(&self, file: &std::path::Path) -> Result<Verified, ExitCode> {
         let trust = trust_store(&self.trust, self.threshold).map_err(fail)?;
         let (profile, templates) = self.profile()?;
         let bytes = host::read_channel(file).map_err(fail)?;
-        let verified = ward_runtime::verify(&bytes, &trust, &profile).map_err(|e| {
+        let channel = ward_runtime::verify(&bytes, &trust, &profile).map_err(|e| {
             outln!("rejected: {}: {e}", file.display());
             ExitCode::from(CONTENT_ERRORS)
         })?;
-        Ok((verified, templates))
+        Ok(Verified {
+            channel,
+            sensor: profile.name,
+            templates,
+        })
     }
 
     /// The sensor's profile: from the profile file, or from the project's declaration.
@@ -68,6 +69,14 @@ impl HostArgs {
     }
 }
 
+/// A channel verified for a host, with what the host's profile said.
+pub struct Verified {
+    pub channel: ward_runtime::VerifiedChannel,
+    /// The sensor's name, from its declaration or its generated profile file.
+    pub sensor: String,
+    pub templates: Vec<String>,
+}
+
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
     /// The channel file.
@@ -77,14 +86,13 @@ pub struct VerifyArgs {
 }
 
 pub fn run(args: &VerifyArgs) -> ExitCode {
-    let verified = match args.host.verify(&args.file) {
+    let Verified {
+        channel: verified,
+        sensor,
+        ..
+    } = match args.host.verify_for(&args.file) {
         Ok(v) => v,
         Err(code) => return code,
-    };
-    let sensor = match (&args.host.sensor, &args.host.profile) {
-        (Some(name), _) => name.clone(),
-        (None, Some(file)) => file.display().to_string(),
-        (None, None) => String::new(),
     };
     let signers: Vec<String> = verified.signers().iter().map(ToString::to_string).collect();
     outln!(

@@ -90,7 +90,7 @@ pub(crate) fn check(
 
 fn satisfiable(ctx: &Ctx, ty: Type, criteria: &[&Criterion]) -> bool {
     let norm = |v: &Value| match (ty, v) {
-        (Type::Path, Value::Str(s)) => Value::Str(s.to_lowercase()),
+        (Type::Path, Value::Str(s)) => Value::Str(ward_runtime::case::lowercase(s)),
         _ => v.clone(),
     };
     let mut allowed: Option<Vec<Value>> = None;
@@ -172,7 +172,7 @@ fn text_op_holds(ty: Type, c: &Criterion, v: &Value) -> bool {
         return true;
     };
     let needle = if ty == Type::Path {
-        needle.to_lowercase()
+        ward_runtime::case::lowercase(needle)
     } else {
         needle.clone()
     };

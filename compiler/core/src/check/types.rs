@@ -194,7 +194,7 @@ fn resolve_type(ctx: &mut Ctx, file: FileId, name: &ward_syntax::ast::Name) -> O
     if let Some(e) = ctx.enums.get(&name.text) {
         return Some(Type::Enum(*e));
     }
-    let builtin: Vec<&str> = Type::BUILTIN.iter().map(|(n, _)| *n).collect();
+    let builtin: Vec<&str> = ward_runtime::ops::builtin_types().map(|t| t.name).collect();
     let enums: Vec<String> = ctx.enums.keys().cloned().collect();
     let candidates: Vec<&str> = builtin
         .iter()

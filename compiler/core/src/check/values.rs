@@ -6,49 +6,30 @@ use std::net::IpAddr;
 
 use ward_runtime::limits::{MAX_LIST_LEN, MAX_PATTERN_LEN, MAX_STRING_LEN};
 use ward_runtime::model::{Op, Operand, Value};
+use ward_runtime::ops::{Shape, OPS};
 use ward_syntax::ast::{self, Expr};
 use ward_syntax::{Code, Diagnostic, FileId};
 
 use super::{with_suggestion, Ctx};
 use crate::hir::Type;
 
-/// The operator as the runtime knows it.
+/// The operator as the runtime knows it. The parser declares its operators in the order
+/// of the runtime's table (tests/ops.rs holds them together); the spelling check makes a
+/// disagreement fail loudly rather than lower to another operator.
 pub(crate) fn lower_op(op: ast::Op) -> Op {
-    match op {
-        ast::Op::Eq => Op::Eq,
-        ast::Op::Ne => Op::Ne,
-        ast::Op::Lt => Op::Lt,
-        ast::Op::Le => Op::Le,
-        ast::Op::Gt => Op::Gt,
-        ast::Op::Ge => Op::Ge,
-        ast::Op::In => Op::In,
-        ast::Op::NotIn => Op::NotIn,
-        ast::Op::Glob => Op::Glob,
-        ast::Op::NotGlob => Op::NotGlob,
-        ast::Op::Matches => Op::Matches,
-        ast::Op::NotMatches => Op::NotMatches,
-        ast::Op::Contains => Op::Contains,
-        ast::Op::NotContains => Op::NotContains,
-        ast::Op::StartsWith => Op::StartsWith,
-        ast::Op::NotStartsWith => Op::NotStartsWith,
-        ast::Op::EndsWith => Op::EndsWith,
-        ast::Op::NotEndsWith => Op::NotEndsWith,
-        ast::Op::Within => Op::Within,
-        ast::Op::NotWithin => Op::NotWithin,
+    match OPS.get(op as usize) {
+        Some(def) if def.spelling == op.as_str() => def.op,
+        _ => panic!(
+            "`{}` is not where the runtime's operator table has it",
+            op.as_str()
+        ),
     }
 }
 
-/// The operator table of the language reference.
+/// Whether `op` is defined on fields of type `ty`: the runtime's table, which the
+/// verifier reads too.
 pub fn op_allowed(ty: Type, op: ast::Op) -> bool {
-    use ast::Op::*;
-    match op {
-        Eq | Ne => true,
-        Lt | Le | Gt | Ge => ty.int_range().is_some(),
-        In | NotIn => !matches!(ty, Type::Bool),
-        Glob | NotGlob | Matches | NotMatches | Contains | NotContains | StartsWith
-        | NotStartsWith | EndsWith | NotEndsWith => ty.is_text(),
-        Within | NotWithin => ty == Type::Ip,
-    }
+    ty.def().class.has(lower_op(op).def().needs)
 }
 
 /// Every operator a field of type `ty` allows, in the order of the reference.
@@ -68,9 +49,9 @@ impl Ctx {
         op: ast::Op,
         expr: &Expr,
     ) -> Option<Operand> {
-        use ast::Op::*;
-        match op {
-            In | NotIn => match expr {
+        let shape = lower_op(op).def().shape;
+        match shape {
+            Shape::List => match expr {
                 Expr::List(items, span) => {
                     if items.len() > MAX_LIST_LEN {
                         self.report(super::too_many(
@@ -104,10 +85,11 @@ impl Ctx {
                     None
                 }
             },
-            Glob | NotGlob | Matches | NotMatches => {
-                let text = self.text_literal(file, expr, pattern_noun(op), MAX_PATTERN_LEN)?;
+            Shape::Glob | Shape::Regex => {
+                let what = pattern_noun(shape);
+                let text = self.text_literal(file, expr, what, MAX_PATTERN_LEN)?;
                 let ignore_case = ty == Type::Path;
-                let checked = if matches!(op, Glob | NotGlob) {
+                let checked = if shape == Shape::Glob {
                     ward_runtime::check_glob(&text).map_err(|e| (Code::InvalidGlob, e))
                 } else {
                     super::patterns::check_regex(&text, ignore_case)
@@ -116,7 +98,6 @@ impl Ctx {
                 match checked {
                     Ok(()) => Some(Operand::Pattern(text)),
                     Err((code, why)) => {
-                        let what = pattern_noun(op);
                         let mut d =
                             Diagnostic::new(code, format!("invalid {what}: {}", headline(&why)))
                                 .primary(
@@ -134,10 +115,10 @@ impl Ctx {
                     }
                 }
             }
-            Contains | NotContains | StartsWith | NotStartsWith | EndsWith | NotEndsWith => self
+            Shape::Text => self
                 .text_literal(file, expr, "string", MAX_STRING_LEN)
                 .map(|s| Operand::Scalar(Value::Str(s))),
-            Within | NotWithin => {
+            Shape::Cidr => {
                 let text = self.text_literal(file, expr, "CIDR block", MAX_STRING_LEN)?;
                 match parse_cidr(&text) {
                     Some((addr, prefix)) => Some(Operand::Cidr { addr, prefix }),
@@ -151,7 +132,7 @@ impl Ctx {
                     }
                 }
             }
-            Eq | Ne | Lt | Le | Gt | Ge => self.scalar(file, ty, expr).map(Operand::Scalar),
+            Shape::Value => self.scalar(file, ty, expr).map(Operand::Scalar),
         }
     }
 
@@ -301,8 +282,8 @@ fn headline(s: &str) -> &str {
         .trim()
 }
 
-fn pattern_noun(op: ast::Op) -> &'static str {
-    if matches!(op, ast::Op::Glob | ast::Op::NotGlob) {
+fn pattern_noun(shape: Shape) -> &'static str {
+    if shape == Shape::Glob {
         "glob"
     } else {
         "regex"

@@ -262,10 +262,9 @@ impl Analysis {
     }
 
     fn types(&self) -> Vec<Completion> {
-        let mut items: Vec<Completion> = Type::BUILTIN
-            .iter()
-            .map(|(name, _)| Completion {
-                label: (*name).to_string(),
+        let mut items: Vec<Completion> = ward_runtime::ops::builtin_types()
+            .map(|t| Completion {
+                label: t.name.to_string(),
                 kind: CompletionKind::Type,
                 detail: Some("built-in type".into()),
                 documentation: None,

@@ -8,17 +8,11 @@
 use std::fmt::Write;
 
 use ward_runtime::model::{Channel, FieldType, Op, Operand, Value};
-use ward_syntax::ast;
 use ward_syntax::lexer::{lex, Tok};
 
-use crate::check::values::lower_op;
-
-/// An operator as it is written in source. The table lives once, in the syntax crate.
+/// An operator as it is written in source.
 pub fn op(op: Op) -> &'static str {
-    ast::Op::ALL
-        .into_iter()
-        .find(|a| lower_op(*a) == op)
-        .map_or("?", ast::Op::as_str)
+    op.def().spelling
 }
 
 /// A name bare when it lexes as one identifier (so never a keyword), else quoted.
