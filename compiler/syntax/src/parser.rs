@@ -1,6 +1,8 @@
 //! Runs the generated parser over the lexer's tokens and turns every problem into a
 //! diagnostic. It never fails: the worst input yields an empty file and diagnostics.
 
+use std::collections::HashSet;
+
 use lalrpop_util::{ErrorRecovery, ParseError};
 
 use crate::ast::{IntLit, SourceFile, StrLit};
@@ -102,14 +104,18 @@ pub fn parse(file: FileId, src: &str) -> Parse {
         }
     };
     // Recovery can trip again on the tokens right after a mistake; one error per line is
-    // what a person can act on, so a line that already has one gets no other.
-    let line_of = |offset: usize| src.get(..offset).map_or(0, |b| b.matches('\n').count());
-    let mut reported: Vec<usize> = lexed.errors.iter().map(|e| line_of(e.span.start)).collect();
+    // what a person can act on, so a line that already has one gets no other. Lines come
+    // from a table of line starts (a binary search each) and the lines already reported
+    // from a set, so a file of many mistakes costs no more than it has mistakes.
+    let lines = LineStarts::new(src);
+    let mut reported: HashSet<usize> = lexed
+        .errors
+        .iter()
+        .map(|e| lines.line_of(e.span.start))
+        .collect();
     for e in &sink.recovered {
-        let line = line_of(error_span(e).start);
-        if !reported.contains(&line) {
+        if reported.insert(lines.line_of(error_span(e).start)) {
             diagnostics.push(syntax_diagnostic(file, src, e));
-            reported.push(line);
         }
     }
     diagnostics.extend(
@@ -117,11 +123,55 @@ pub fn parse(file: FileId, src: &str) -> Parse {
             .into_iter()
             .map(|errors| literal_diagnostic(file, errors)),
     );
+    cap(&mut diagnostics);
     docs::attach(&mut tree, src, &lexed.doc_comments);
     Parse {
         file: tree,
         diagnostics,
         comments: lexed.comments,
+    }
+}
+
+/// At most this many syntax diagnostics are kept per file. Past a few dozen mistakes the
+/// rest are nearly always the same one again (a generated or binary file, a wrong
+/// encoding), and each costs the checker, the renderer and the language server work.
+pub const MAX_SYNTAX_ERRORS: usize = 200;
+
+/// Keeps the first [`MAX_SYNTAX_ERRORS`] diagnostics in source order and tells, on the
+/// last one kept, how many more there were.
+fn cap(diagnostics: &mut Vec<Diagnostic>) {
+    if diagnostics.len() <= MAX_SYNTAX_ERRORS {
+        return;
+    }
+    diagnostics.sort_by_key(|d| d.location().map(|l| (l.span.start, l.span.end)));
+    let rest = diagnostics.len() - MAX_SYNTAX_ERRORS;
+    diagnostics.truncate(MAX_SYNTAX_ERRORS);
+    if let Some(last) = diagnostics.last_mut() {
+        last.notes.push(format!(
+            "{rest} more syntax error{} after this one in the file {} not reported: fix these first",
+            if rest == 1 { "" } else { "s" },
+            if rest == 1 { "is" } else { "are" },
+        ));
+    }
+}
+
+/// The byte offset where each line starts, for line numbers in logarithmic time.
+struct LineStarts(Vec<usize>);
+
+impl LineStarts {
+    fn new(src: &str) -> Self {
+        LineStarts(
+            std::iter::once(0)
+                .chain(src.match_indices('\n').map(|(i, _)| i + 1))
+                .collect(),
+        )
+    }
+
+    /// The 0-based line of a byte offset.
+    fn line_of(&self, offset: usize) -> usize {
+        self.0
+            .partition_point(|&start| start <= offset)
+            .saturating_sub(1)
     }
 }
 
