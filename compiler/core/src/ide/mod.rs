@@ -80,8 +80,18 @@ impl Analysis {
         }
     }
 
+    /// Checks a loaded project, with the lint levels of its `[lints]` table applied as
+    /// `ward check` applies them: an allowed warning is not reported, a denied one is an
+    /// error.
     pub fn from_project(project: Project) -> Analysis {
-        Analysis::new(project.sources, project.diagnostics)
+        let mut analysis = Analysis::new(project.sources, project.diagnostics);
+        if let Some(lints) = project.config.as_ref().map(|c| &c.lints) {
+            if !lints.is_empty() {
+                let all = std::mem::take(&mut analysis.diagnostics);
+                analysis.diagnostics = crate::lints::apply(lints, false, all);
+            }
+        }
+        analysis
     }
 
     pub fn sources(&self) -> &Sources {
