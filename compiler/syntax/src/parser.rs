@@ -88,11 +88,6 @@ pub struct Parse {
 
 pub fn parse(file: FileId, src: &str) -> Parse {
     let lexed = lexer::lex(src);
-    let mut diagnostics: Vec<Diagnostic> = lexed
-        .errors
-        .iter()
-        .map(|e| lex_diagnostic(file, src, e))
-        .collect();
     let mut sink = Sink::default();
     let result = grammar::FileParser::new().parse(src, &mut sink, lexed.tokens.iter().copied());
     let mut tree = match result {
@@ -113,17 +108,46 @@ pub fn parse(file: FileId, src: &str) -> Parse {
         .iter()
         .map(|e| lines.line_of(e.span.start))
         .collect();
+    // Every mistake by where it starts; only the first MAX_SYNTAX_ERRORS become
+    // diagnostics (each costs allocations), the rest are counted.
+    let mut found: Vec<(usize, Found)> = lexed
+        .errors
+        .iter()
+        .map(|e| (e.span.start, Found::Lex(e)))
+        .collect();
     for e in &sink.recovered {
-        if reported.insert(lines.line_of(error_span(e).start)) {
-            diagnostics.push(syntax_diagnostic(file, src, e));
+        let at = error_span(e).start;
+        if reported.insert(lines.line_of(at)) {
+            found.push((at, Found::Syntax(e)));
         }
     }
-    diagnostics.extend(
-        sink.literal_errors
-            .into_iter()
-            .map(|errors| literal_diagnostic(file, errors)),
-    );
-    cap(&mut diagnostics);
+    found.extend(sink.literal_errors.into_iter().map(|errors| {
+        let at = errors.first().map_or(0, |(span, _)| span.start);
+        (at, Found::Literal(errors))
+    }));
+    let total = found.len();
+    if total > MAX_SYNTAX_ERRORS {
+        found.sort_by_key(|(at, _)| *at);
+        found.truncate(MAX_SYNTAX_ERRORS);
+    }
+    let mut diagnostics: Vec<Diagnostic> = found
+        .into_iter()
+        .map(|(_, f)| match f {
+            Found::Lex(e) => lex_diagnostic(file, src, e),
+            Found::Syntax(e) => syntax_diagnostic(file, src, e),
+            Found::Literal(errors) => literal_diagnostic(file, errors),
+        })
+        .collect();
+    if let (Some(rest), Some(last)) = (
+        total.checked_sub(MAX_SYNTAX_ERRORS).filter(|r| *r > 0),
+        diagnostics.last_mut(),
+    ) {
+        last.notes.push(format!(
+            "{rest} more syntax error{} after this one in the file {} not reported: fix these first",
+            if rest == 1 { "" } else { "s" },
+            if rest == 1 { "is" } else { "are" },
+        ));
+    }
     docs::attach(&mut tree, src, &lexed.doc_comments);
     Parse {
         file: tree,
@@ -137,22 +161,11 @@ pub fn parse(file: FileId, src: &str) -> Parse {
 /// encoding), and each costs the checker, the renderer and the language server work.
 pub const MAX_SYNTAX_ERRORS: usize = 200;
 
-/// Keeps the first [`MAX_SYNTAX_ERRORS`] diagnostics in source order and tells, on the
-/// last one kept, how many more there were.
-fn cap(diagnostics: &mut Vec<Diagnostic>) {
-    if diagnostics.len() <= MAX_SYNTAX_ERRORS {
-        return;
-    }
-    diagnostics.sort_by_key(|d| d.location().map(|l| (l.span.start, l.span.end)));
-    let rest = diagnostics.len() - MAX_SYNTAX_ERRORS;
-    diagnostics.truncate(MAX_SYNTAX_ERRORS);
-    if let Some(last) = diagnostics.last_mut() {
-        last.notes.push(format!(
-            "{rest} more syntax error{} after this one in the file {} not reported: fix these first",
-            if rest == 1 { "" } else { "s" },
-            if rest == 1 { "is" } else { "are" },
-        ));
-    }
+/// A mistake the lexer or the parser found, made into a diagnostic only if it is shown.
+enum Found<'a> {
+    Lex(&'a lexer::LexError),
+    Syntax(&'a ParseError<usize, Tok, lexer::LexError>),
+    Literal(Vec<(Span, String)>),
 }
 
 /// The byte offset where each line starts, for line numbers in logarithmic time.
