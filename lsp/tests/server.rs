@@ -73,6 +73,36 @@ async fn an_edit_republishes_and_clears_a_file_that_became_clean() {
     assert!(diagnostics[0]["message"].as_str().unwrap().contains("hihg"));
 }
 
+/// `[lints]` in Ward.toml decides what the editor shows, as it decides what `ward check`
+/// reports: a denied warning is published as an error, an allowed one not at all.
+#[tokio::test]
+async fn lint_levels_of_the_manifest_apply_to_published_diagnostics() {
+    let channel = "//- a.ward\nchannel C = 1 { version 1 template ProcessStart targets [windows_7_12]\n instance i = 1 { image ends_with \"x\" severity low tags [\"a\", \"a\"] } }\n";
+    let file = uri("a.ward");
+    for (level, expected) in [("warn", Some(2)), ("deny", Some(1)), ("allow", None)] {
+        let fixture = format!(
+            "//- Ward.toml\n[project]\nname = \"t\"\n[lints]\nW0002 = \"{level}\"\n{channel}"
+        );
+        let (mut server, _) = TestServer::new(&fixture).await;
+        // Opened, so that a file with nothing to show is published too (empty).
+        server.open(&file, &channel["//- a.ward\n".len()..]).await;
+        let published = server.diagnostics(&file).await;
+        let severities: Vec<u64> = published
+            .iter()
+            .map(|d| d["severity"].as_u64().unwrap())
+            .collect();
+        assert_eq!(
+            severities,
+            Vec::from_iter(expected),
+            "{level}: {published:?}"
+        );
+        assert!(
+            published.iter().all(|d| d["code"] == "W0002"),
+            "{published:?}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn hover_counts_utf16_after_non_ascii_text() {
     let (mut server, cursor) = TestServer::new(PIPES).await;

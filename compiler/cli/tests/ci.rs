@@ -145,6 +145,38 @@ fn several_keys_sign_one_file_that_each_key_and_the_threshold_accept() {
 }
 
 #[test]
+fn several_keys_under_build_in_the_manifest_sign_as_several_keys_do() {
+    let manifest = "[project]\nname = \"t\"\n[build]\nkey = [\"keys/old.key\", \"keys/new.key\"]\n";
+    let dir = project(&[
+        ("Ward.toml", manifest.as_bytes()),
+        ("pipes.ward", PIPES.as_bytes()),
+    ]);
+    fs::create_dir(dir.path().join("keys")).unwrap();
+    for name in ["old", "new"] {
+        let (code, text) = run(ward()
+            .arg("keygen")
+            .arg("--out")
+            .arg(dir.path().join("keys").join(name)));
+        assert_eq!(code, 0, "{text}");
+    }
+    let out = dir.path().join("out");
+    let (code, text) = run(ward().arg("build").arg(dir.path()).arg("--out").arg(&out));
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("signed with keys "), "{text}");
+    // Both signatures are on the file: a host that needs both signers accepts it.
+    let (code, text) = run(ward()
+        .arg("verify")
+        .arg(out.join("Pipes.chan"))
+        .arg("--trust")
+        .arg(dir.path().join("keys/old.pub"))
+        .arg(dir.path().join("keys/new.pub"))
+        .args(["--threshold", "2", "--sensor", "windows_7_12", "--project"])
+        .arg(dir.path()));
+    assert_eq!(code, 0, "{text}");
+    assert!(text.starts_with("valid: "), "{text}");
+}
+
+#[test]
 fn deny_warnings_and_lint_levels_make_ci_strict() {
     let dir = project(&[MANIFEST, ("a.ward", DUPLICATE_TAG.as_bytes())]);
     let check = |extra: &[&str]| {

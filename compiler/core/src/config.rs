@@ -69,20 +69,35 @@ pub struct BuildSection {
     /// Where `ward build` writes channel files, relative to the project root.
     #[serde(default = "default_out")]
     pub out: String,
-    /// The signing key `ward build` uses when `--key` is not given, relative to the root.
-    #[serde(default)]
-    pub key: Option<String>,
+    /// The signing keys `ward build` uses when `--key` is not given, relative to the root:
+    /// `key = "a.key"` or, to sign with several (a threshold, a rotation), a list.
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub key: Vec<String>,
     /// Sign with a key file other users may read (an example key published with the
     /// project); otherwise such a key is refused, as ssh refuses one.
     #[serde(default)]
     pub allow_insecure_key_perms: bool,
 }
 
+/// `"a"` or `["a", "b"]`, so a project with one key keeps its one-line manifest.
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged, expecting = "a key file path or a list of them")]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(path) => vec![path],
+        OneOrMany::Many(paths) => paths,
+    })
+}
+
 impl Default for BuildSection {
     fn default() -> Self {
         BuildSection {
             out: default_out(),
-            key: None,
+            key: Vec::new(),
             allow_insecure_key_perms: false,
         }
     }

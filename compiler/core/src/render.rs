@@ -68,7 +68,8 @@ fn bounded(text: &str) -> String {
     }
 }
 
-/// A diagnostic on a line too long to quote: its places by line and column, in plain text.
+/// A diagnostic on a line too long to quote: its places by line and column, each with a
+/// window of its line around it, in plain text.
 fn unquoted(out: &mut dyn Write, d: &Diagnostic, sources: &Sources) -> std::io::Result<()> {
     let kind = match d.severity {
         Severity::Error => "Error",
@@ -78,12 +79,20 @@ fn unquoted(out: &mut dyn Write, d: &Diagnostic, sources: &Sources) -> std::io::
     for l in &d.labels {
         let src = sources.get(l.file);
         let (line, col) = src.line_col(l.span.start);
+        let (excerpt, marks, cut) = window(&src.text, l.span);
         writeln!(
             out,
-            "   --> {}:{line}:{col}: {} (the line is too long to quote)",
+            "   --> {}:{line}:{col}: {}{}",
             src.name,
-            bounded(&l.message)
+            bounded(&l.message),
+            if cut {
+                " (a window of a long line)"
+            } else {
+                ""
+            }
         )?;
+        writeln!(out, "    | {excerpt}")?;
+        writeln!(out, "    | {marks}")?;
     }
     for n in &d.notes {
         writeln!(out, "   Note: {}", bounded(n))?;
@@ -92,6 +101,54 @@ fn unquoted(out: &mut dyn Write, d: &Diagnostic, sources: &Sources) -> std::io::
         writeln!(out, "   Help: {}", bounded(h))?;
     }
     Ok(())
+}
+
+/// Characters of a long line shown on each side of a label, and at most marked under it.
+pub const WINDOW: usize = 60;
+
+/// The part of `span`'s line around the span's start (at most [`WINDOW`] characters each
+/// side, `…` where the line goes on) and a line of `^` under the span (at most [`WINDOW`]
+/// of them), and whether the line was cut. Control characters show as spaces so the
+/// marks stay under what they mark.
+fn window(text: &str, span: crate::Span) -> (String, String, bool) {
+    let at = floor_char(text, span.start);
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    let from = text[line_start..at]
+        .char_indices()
+        .rev()
+        .nth(WINDOW - 1)
+        .map_or(line_start, |(i, _)| line_start + i);
+    let marked_end = floor_char(text, span.end.clamp(at, line_end));
+    let marked: usize = text[at..marked_end].chars().take(WINDOW).count().max(1);
+    let to = text[at..line_end]
+        .char_indices()
+        .nth(marked + WINDOW)
+        .map_or(line_end, |(i, _)| at + i);
+    let show = |part: &str| -> String {
+        part.chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect()
+    };
+    let before = show(&text[from..at]);
+    let lead = if from > line_start { "…" } else { "" };
+    let tail = if to < line_end { "…" } else { "" };
+    let excerpt = format!("{lead}{before}{}{tail}", show(&text[at..to]));
+    let marks = format!(
+        "{}{}",
+        " ".repeat(lead.chars().count() + before.chars().count()),
+        "^".repeat(marked)
+    );
+    (excerpt, marks, from > line_start || to < line_end)
+}
+
+/// `offset`, moved back to a character boundary of `text` (and into it).
+fn floor_char(text: &str, offset: usize) -> usize {
+    let mut at = offset.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 /// Whether every line a label of `d` touches is short enough to quote.

@@ -230,7 +230,8 @@ fn diagnostics_md() -> String {
          Warnings have lint levels. In Ward.toml, `[lints]` sets a `W` code to `\"allow\"` (not\n\
          reported), `\"warn\"` (the default) or `\"deny\"` (an error: exit code 1, nothing is\n\
          built); `--deny-warnings` on `ward check`, `build` and `test` makes every warning left an\n\
-         error. `E` codes have no level: content the runtime would refuse cannot be allowed.\n\n\
+         error. `E` codes have no level: content the runtime would refuse cannot be allowed.\n\
+         The language server applies the same levels to what the editor shows.\n\n\
          ```toml\n\
          [lints]\n\
          W0001 = \"deny\"    # a redundant criterion fails CI\n\

@@ -52,7 +52,26 @@ fn a_huge_line_is_located_not_quoted() {
     let out = rendered(&project, &diagnostics);
     assert!(out.len() < 10_000, "{} bytes of output", out.len());
     assert!(out.contains("main.ward:1:"), "{out}");
-    assert!(out.contains("(the line is too long to quote)"), "{out}");
+    assert!(out.contains("(a window of a long line)"), "{out}");
+    // The window shows the mistake with its neighbourhood, cut on both sides, and marks it.
+    let window = format!("instance i = 1 {{ {}…\n", "x".repeat(render::WINDOW * 2));
+    assert!(out.contains(&window), "{out}");
+    assert!(out.contains(&"^".repeat(render::WINDOW)), "{out}");
+}
+
+#[test]
+fn duplicate_tags_on_one_long_line_print_windows_not_the_line_each_time() {
+    // 20 KB of source on one line, a warning per repeated tag: each warning once quoted
+    // the whole line (321 MB of output for this file).
+    let tags = vec!["\"attack.t1059\""; 1500].join(", ");
+    let text = format!("channel C = 1 {{ version 1 template ProcessStart targets [windows_7_12] instance i = 1 {{ image ends_with \"x\" severity low tags [{tags}] }} }}\n");
+    assert!(text.len() > 20_000);
+    let (project, _, diagnostics) = check_fixture(&text);
+    let warnings = diagnostics.iter().filter(|d| !d.is_error()).count();
+    assert_eq!(warnings, 1499, "{:?}", diagnostics.first());
+    let out = rendered(&project, &diagnostics);
+    assert!(out.len() < 50_000, "{} bytes of output", out.len());
+    assert!(out.contains("attack.t1059"), "{out}");
 }
 
 #[test]

@@ -11,6 +11,7 @@ use crate::Span;
 #[derive(Logos, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[logos(skip r"[ \t\r\n\f]+")]
 #[logos(error = LexErrorKind)]
+#[logos(extras = RawClosings)]
 pub enum Tok {
     #[regex(r"///[^\n]*", priority = 10, allow_greedy = true)]
     DocComment,
@@ -119,20 +120,67 @@ pub enum Tok {
 /// Consumes the body of a raw string whose opening (`r`, hashes, quote) was just matched.
 fn raw_string(lex: &mut Lexer<Tok>) -> Result<(), LexErrorKind> {
     let hashes = lex.slice().len() - 2;
-    let closing: String = std::iter::once('"')
-        .chain(std::iter::repeat_n('#', hashes))
-        .collect();
-    match lex.remainder().find(&closing) {
-        Some(end) => {
+    let from = lex.span().end;
+    if lex.extras.may_close(from, hashes) {
+        let closing: String = std::iter::once('"')
+            .chain(std::iter::repeat_n('#', hashes))
+            .collect();
+        if let Some(end) = lex.remainder().find(&closing) {
             lex.bump(end + closing.len());
-            Ok(())
+            return Ok(());
         }
-        None => {
-            // Swallow the rest of the line so the error is reported once.
-            let line = lex.remainder().find('\n').unwrap_or(lex.remainder().len());
-            lex.bump(line);
-            Err(LexErrorKind::UnterminatedRawString)
+        lex.extras.learn(lex.source());
+    }
+    // Swallow the rest of the line so the error is reported once.
+    let line = lex.remainder().find('\n').unwrap_or(lex.remainder().len());
+    lex.bump(line);
+    Err(LexErrorKind::UnterminatedRawString)
+}
+
+/// Where raw strings can still close, learnt at the first one that never does.
+///
+/// Looking for a closing quote scans the rest of the file; a found one is consumed, so
+/// those scans add up to the file once, but a file of many unclosed `r"` would scan the
+/// rest of itself for each (quadratic). After the first miss the lexer knows, for every
+/// `"` of the file, how many `#` follow it, and answers "can a raw string opened here
+/// with this many hashes close?" by a binary search instead of a scan.
+#[derive(Debug, Default)]
+pub struct RawClosings {
+    /// Each `"` by offset, with the most `#` following any `"` at or after it.
+    quotes: Option<Vec<(usize, usize)>>,
+}
+
+impl RawClosings {
+    /// Whether a `"` followed by at least `hashes` `#` exists at or after `from`; `true`
+    /// while nothing is known yet.
+    fn may_close(&self, from: usize, hashes: usize) -> bool {
+        let Some(quotes) = &self.quotes else {
+            return true;
+        };
+        let next = quotes.partition_point(|&(at, _)| at < from);
+        quotes.get(next).is_some_and(|&(_, most)| most >= hashes)
+    }
+
+    fn learn(&mut self, src: &str) {
+        if self.quotes.is_some() {
+            return;
         }
+        let bytes = src.as_bytes();
+        let mut quotes: Vec<(usize, usize)> = bytes
+            .iter()
+            .enumerate()
+            .filter(|&(_, &b)| b == b'"')
+            .map(|(at, _)| {
+                let run = bytes.get(at + 1..).unwrap_or_default();
+                (at, run.iter().take_while(|&&b| b == b'#').count())
+            })
+            .collect();
+        let mut most = 0;
+        for (_, hashes) in quotes.iter_mut().rev() {
+            most = most.max(*hashes);
+            *hashes = most;
+        }
+        self.quotes = Some(quotes);
     }
 }
 

@@ -1,6 +1,8 @@
 //! Runs the generated parser over the lexer's tokens and turns every problem into a
 //! diagnostic. It never fails: the worst input yields an empty file and diagnostics.
 
+use std::collections::HashSet;
+
 use lalrpop_util::{ErrorRecovery, ParseError};
 
 use crate::ast::{IntLit, SourceFile, StrLit};
@@ -86,11 +88,6 @@ pub struct Parse {
 
 pub fn parse(file: FileId, src: &str) -> Parse {
     let lexed = lexer::lex(src);
-    let mut diagnostics: Vec<Diagnostic> = lexed
-        .errors
-        .iter()
-        .map(|e| lex_diagnostic(file, src, e))
-        .collect();
     let mut sink = Sink::default();
     let result = grammar::FileParser::new().parse(src, &mut sink, lexed.tokens.iter().copied());
     let mut tree = match result {
@@ -102,26 +99,92 @@ pub fn parse(file: FileId, src: &str) -> Parse {
         }
     };
     // Recovery can trip again on the tokens right after a mistake; one error per line is
-    // what a person can act on, so a line that already has one gets no other.
-    let line_of = |offset: usize| src.get(..offset).map_or(0, |b| b.matches('\n').count());
-    let mut reported: Vec<usize> = lexed.errors.iter().map(|e| line_of(e.span.start)).collect();
+    // what a person can act on, so a line that already has one gets no other. Lines come
+    // from a table of line starts (a binary search each) and the lines already reported
+    // from a set, so a file of many mistakes costs no more than it has mistakes.
+    let lines = LineStarts::new(src);
+    let mut reported: HashSet<usize> = lexed
+        .errors
+        .iter()
+        .map(|e| lines.line_of(e.span.start))
+        .collect();
+    // Every mistake by where it starts; only the first MAX_SYNTAX_ERRORS become
+    // diagnostics (each costs allocations), the rest are counted.
+    let mut found: Vec<(usize, Found)> = lexed
+        .errors
+        .iter()
+        .map(|e| (e.span.start, Found::Lex(e)))
+        .collect();
     for e in &sink.recovered {
-        let line = line_of(error_span(e).start);
-        if !reported.contains(&line) {
-            diagnostics.push(syntax_diagnostic(file, src, e));
-            reported.push(line);
+        let at = error_span(e).start;
+        if reported.insert(lines.line_of(at)) {
+            found.push((at, Found::Syntax(e)));
         }
     }
-    diagnostics.extend(
-        sink.literal_errors
-            .into_iter()
-            .map(|errors| literal_diagnostic(file, errors)),
-    );
+    found.extend(sink.literal_errors.into_iter().map(|errors| {
+        let at = errors.first().map_or(0, |(span, _)| span.start);
+        (at, Found::Literal(errors))
+    }));
+    let total = found.len();
+    if total > MAX_SYNTAX_ERRORS {
+        found.sort_by_key(|(at, _)| *at);
+        found.truncate(MAX_SYNTAX_ERRORS);
+    }
+    let mut diagnostics: Vec<Diagnostic> = found
+        .into_iter()
+        .map(|(_, f)| match f {
+            Found::Lex(e) => lex_diagnostic(file, src, e),
+            Found::Syntax(e) => syntax_diagnostic(file, src, e),
+            Found::Literal(errors) => literal_diagnostic(file, errors),
+        })
+        .collect();
+    if let (Some(rest), Some(last)) = (
+        total.checked_sub(MAX_SYNTAX_ERRORS).filter(|r| *r > 0),
+        diagnostics.last_mut(),
+    ) {
+        last.notes.push(format!(
+            "{rest} more syntax error{} after this one in the file {} not reported: fix these first",
+            if rest == 1 { "" } else { "s" },
+            if rest == 1 { "is" } else { "are" },
+        ));
+    }
     docs::attach(&mut tree, src, &lexed.doc_comments);
     Parse {
         file: tree,
         diagnostics,
         comments: lexed.comments,
+    }
+}
+
+/// At most this many syntax diagnostics are kept per file. Past a few dozen mistakes the
+/// rest are nearly always the same one again (a generated or binary file, a wrong
+/// encoding), and each costs the checker, the renderer and the language server work.
+pub const MAX_SYNTAX_ERRORS: usize = 200;
+
+/// A mistake the lexer or the parser found, made into a diagnostic only if it is shown.
+enum Found<'a> {
+    Lex(&'a lexer::LexError),
+    Syntax(&'a ParseError<usize, Tok, lexer::LexError>),
+    Literal(Vec<(Span, String)>),
+}
+
+/// The byte offset where each line starts, for line numbers in logarithmic time.
+struct LineStarts(Vec<usize>);
+
+impl LineStarts {
+    fn new(src: &str) -> Self {
+        LineStarts(
+            std::iter::once(0)
+                .chain(src.match_indices('\n').map(|(i, _)| i + 1))
+                .collect(),
+        )
+    }
+
+    /// The 0-based line of a byte offset.
+    fn line_of(&self, offset: usize) -> usize {
+        self.0
+            .partition_point(|&start| start <= offset)
+            .saturating_sub(1)
     }
 }
 

@@ -2,7 +2,7 @@
 
 use proptest::prelude::*;
 use ward_syntax::ast::{ChannelMember, InstanceMember, Item, TemplateMember};
-use ward_syntax::{parse, Code, FileId};
+use ward_syntax::{parse, Code, FileId, MAX_SYNTAX_ERRORS};
 
 const FILE: FileId = FileId(0);
 
@@ -182,6 +182,61 @@ fn deep_brackets_are_a_syntax_error_not_a_stack_overflow() {
     );
     let p = parse(FILE, &src);
     assert!(p.diagnostics.iter().any(|d| d.code == Code::SyntaxError));
+}
+
+#[test]
+fn syntax_errors_are_capped_per_file_with_a_count_of_the_rest() {
+    // 50,000 mistakes in 100 KB (an unknown character on each line), as a generated or
+    // binary file gives: the first ones are reported, the rest counted.
+    let src = "@\n".repeat(50_000);
+    let p = parse(FILE, &src);
+    assert_eq!(p.diagnostics.len(), MAX_SYNTAX_ERRORS);
+    let last = p.diagnostics.last().unwrap();
+    let rest = 50_000 - MAX_SYNTAX_ERRORS;
+    assert_eq!(
+        last.notes,
+        vec![format!(
+            "{rest} more syntax errors after this one in the file are not reported: fix these first"
+        )]
+    );
+    // The ones kept are the first, in source order: lines 1, 2, 3, ...
+    let starts: Vec<usize> = p
+        .diagnostics
+        .iter()
+        .map(|d| d.location().unwrap().span.start)
+        .collect();
+    assert_eq!(
+        starts,
+        (0..MAX_SYNTAX_ERRORS).map(|i| i * 2).collect::<Vec<_>>()
+    );
+    // Syntax errors among them are capped the same way.
+    let p = parse(FILE, &"}\n@\n".repeat(25_000));
+    assert_eq!(p.diagnostics.len(), MAX_SYNTAX_ERRORS);
+    assert_eq!(p.diagnostics.last().unwrap().notes.len(), 1);
+    // Under the cap nothing is said about a rest.
+    let p = parse(FILE, &"@\n".repeat(10));
+    assert_eq!(p.diagnostics.len(), 10);
+    assert!(p.diagnostics.iter().all(|d| d.notes.is_empty()));
+}
+
+#[test]
+fn many_unclosed_raw_strings_are_each_reported_once() {
+    // Each unclosed `r#"` once scanned the rest of the file for its closing (quadratic
+    // in the number of them); now each is an error on its own line, and a raw string that
+    // does close after them still parses.
+    let n = 20_000;
+    let src = format!(
+        "{}channel C = 1 {{ instance i = 1 {{ x matches r#\"ok\"# }} }}\n",
+        "r##\"a\"#\n".repeat(n)
+    );
+    let p = parse(FILE, &src);
+    let unclosed = p
+        .diagnostics
+        .iter()
+        .filter(|d| d.message == "unterminated raw string")
+        .count();
+    assert_eq!(unclosed, MAX_SYNTAX_ERRORS.min(n));
+    assert!(p.file.items.iter().any(|i| matches!(i, Item::Channel(_))));
 }
 
 const WORDS: &[&str] = &[

@@ -143,15 +143,15 @@ fn build(
         eprintln!("error: the content has errors; nothing was built");
         return ExitCode::from(CONTENT_ERRORS);
     };
-    let key_paths: Vec<PathBuf> = match (&args.key[..], &config.build.key) {
-        ([], Some(k)) => vec![project.root.join(k)],
-        ([], None) => {
+    let key_paths: Vec<PathBuf> = match (&args.key[..], &config.build.key[..]) {
+        ([], []) => {
             return fail(
-                "no signing key: pass `--key FILE`, or set `key = \"...\"` under [build] in Ward.toml.\n\
+                "no signing key: pass `--key FILE`, or set `key = \"...\"` (or a list of keys) under [build] in Ward.toml.\n\
                  Make a key pair with `ward keygen --out keys/release` (keep the .key file secret; \
                  sensors trust the .pub file).",
             )
         }
+        ([], named) => named.iter().map(|k| project.root.join(k)).collect(),
         (given, _) => given.to_vec(),
     };
     let keys = match key_paths

@@ -78,7 +78,7 @@ impl Analysis {
             (Block::Test(c), [w]) if w.tok == Tok::Expect => {
                 let channel = c
                     .as_deref()
-                    .and_then(|c| self.index.top_of(c, DefKind::Channel));
+                    .and_then(|c| self.index().top_of(c, DefKind::Channel));
                 channel
                     .map(|c| self.members_of(c, CompletionKind::Instance))
                     .unwrap_or_default()
@@ -139,18 +139,18 @@ impl Analysis {
     }
 
     fn template_def(&self, name: &str) -> Option<DefId> {
-        self.index.top_of(name, DefKind::Template)
+        self.index().top_of(name, DefKind::Template)
     }
 
     /// The template of the channel a test names.
     fn test_template(&self, channel: Option<&str>) -> Option<String> {
-        let c = self.index.top_of(channel?, DefKind::Channel)?;
-        let t = self.index.channel_template(c)?;
-        Some(self.index.def(t).name.clone())
+        let c = self.index().top_of(channel?, DefKind::Channel)?;
+        let t = self.index().channel_template(c)?;
+        Some(self.index().def(t).name.clone())
     }
 
     fn item(&self, id: DefId, kind: CompletionKind, detail: Option<String>) -> Completion {
-        let def = self.index.def(id);
+        let def = self.index().def(id);
         Completion {
             label: def.name.clone(),
             kind,
@@ -160,17 +160,17 @@ impl Analysis {
     }
 
     fn tops(&self, kind: DefKind, as_kind: CompletionKind) -> Vec<Completion> {
-        self.index
+        self.index()
             .defs()
-            .filter(|(id, d)| d.kind == kind && self.index.top(&d.name) == Some(*id))
+            .filter(|(id, d)| d.kind == kind && self.index().top(&d.name) == Some(*id))
             .map(|(id, _)| self.item(id, as_kind, None))
             .collect()
     }
 
     fn members_of(&self, parent: DefId, kind: CompletionKind) -> Vec<Completion> {
-        self.index
+        self.index()
             .members(parent)
-            .filter(|(id, d)| self.index.member(parent, &d.name) == Some(*id))
+            .filter(|(id, d)| self.index().member(parent, &d.name) == Some(*id))
             .map(|(id, _)| self.item(id, kind, None))
             .collect()
     }
@@ -179,7 +179,7 @@ impl Analysis {
     fn sensors_for(&self, template: Option<DefId>) -> Vec<Completion> {
         let p = &self.checked.program;
         let tid = template.and_then(|t| {
-            let name = &self.index.def(t).name;
+            let name = &self.index().def(t).name;
             p.templates.iter().position(|x| &x.name == name)
         });
         self.tops(DefKind::Sensor, CompletionKind::Sensor)
@@ -202,15 +202,15 @@ impl Analysis {
     }
 
     fn field(&self, template: Option<&str>, field: &str) -> Option<DefId> {
-        self.index.member(self.template_def(template?)?, field)
+        self.index().member(self.template_def(template?)?, field)
     }
 
     /// The field's type, as far as operators are concerned.
     fn field_type(&self, field: DefId) -> Option<Type> {
-        let ty = self.index.def(field).ty.as_deref()?;
+        let ty = self.index().def(field).ty.as_deref()?;
         Type::builtin(ty).or_else(|| {
-            let e = self.index.top_of(ty, DefKind::Enum)?;
-            let name = &self.index.def(e).name;
+            let e = self.index().top_of(ty, DefKind::Enum)?;
+            let name = &self.index().def(e).name;
             let id = self
                 .checked
                 .program
@@ -252,10 +252,10 @@ impl Analysis {
         let Some(f) = self.field(template, field) else {
             return Vec::new();
         };
-        if let Some(e) = self.index.field_enum(f) {
+        if let Some(e) = self.index().field_enum(f) {
             return self.members_of(e, CompletionKind::Variant);
         }
-        match self.index.def(f).ty.as_deref() {
+        match self.index().def(f).ty.as_deref() {
             Some("bool") => values(["true", "false"]),
             _ => Vec::new(),
         }

@@ -8,16 +8,16 @@ use crate::{FileId, Span};
 impl Analysis {
     /// Hints for the names of `file` that lie in `range`.
     pub fn inlay_hints(&self, file: FileId, range: Span) -> Vec<InlayHint> {
-        self.index
+        self.index()
             .refs_in(file)
             .iter()
             .filter(|r| !r.is_decl && r.span.start >= range.start && r.span.end <= range.end)
             .filter_map(|r| {
-                let def = self.index.def(r.def);
+                let def = self.index().def(r.def);
                 if def.kind != DefKind::Field {
                     return None;
                 }
-                let template = self.index.def(def.parent?);
+                let template = self.index().def(def.parent?);
                 let number = self
                     .checked
                     .program

@@ -10,7 +10,7 @@ use crate::FileId;
 
 impl Analysis {
     pub fn hover(&self, file: FileId, offset: usize) -> Option<Hover> {
-        let r = self.index.at(file, offset)?;
+        let r = self.index().at(file, offset)?;
         Some(Hover {
             span: r.span,
             markdown: self.describe(r.def),
@@ -19,14 +19,14 @@ impl Analysis {
 
     /// The Markdown shown for a declaration: its code, what it is, its docs.
     pub(super) fn describe(&self, id: DefId) -> String {
-        let def = self.index.def(id);
+        let def = self.index().def(id);
         let mut code = def.signature.clone();
         let mut facts = Vec::new();
-        let parent = def.parent.map(|p| self.index.def(p));
+        let parent = def.parent.map(|p| self.index().def(p));
         match def.kind {
             DefKind::Enum => {
                 let variants: Vec<&str> = self
-                    .index
+                    .index()
                     .members(id)
                     .map(|(_, v)| v.signature.as_str())
                     .collect();
@@ -99,8 +99,8 @@ impl Analysis {
     }
 
     fn describe_field(&self, id: DefId, facts: &mut Vec<String>) {
-        let def = self.index.def(id);
-        let Some(template) = def.parent.map(|p| self.index.def(p)) else {
+        let def = self.index().def(id);
+        let Some(template) = def.parent.map(|p| self.index().def(p)) else {
             return;
         };
         let Some((tid, t)) = self.hir_template(&template.name) else {

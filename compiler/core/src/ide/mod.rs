@@ -15,6 +15,8 @@ mod resolve;
 mod symbols;
 mod tokens;
 
+use std::sync::OnceLock;
+
 use crate::project::Project;
 use crate::sources::Sources;
 use crate::{Checked, Diagnostic, FileId, Span};
@@ -61,7 +63,9 @@ pub struct Analysis {
     sources: Sources,
     checked: Checked,
     diagnostics: Vec<Diagnostic>,
-    index: Index,
+    /// Built by the first feature that asks for it: publishing an edit's diagnostics, the
+    /// first thing an editor waits for, does not need it.
+    index: OnceLock<Index>,
 }
 
 impl Analysis {
@@ -69,19 +73,28 @@ impl Analysis {
     /// files), reported together with the checker's.
     pub fn new(sources: Sources, load_diagnostics: Vec<Diagnostic>) -> Analysis {
         let checked = crate::check(&sources);
-        let index = Index::build(&sources, &checked.files);
         let mut diagnostics = load_diagnostics;
         diagnostics.extend(checked.diagnostics.iter().cloned());
         Analysis {
             sources,
             checked,
             diagnostics,
-            index,
+            index: OnceLock::new(),
         }
     }
 
+    /// Checks a loaded project, with the lint levels of its `[lints]` table applied as
+    /// `ward check` applies them: an allowed warning is not reported, a denied one is an
+    /// error.
     pub fn from_project(project: Project) -> Analysis {
-        Analysis::new(project.sources, project.diagnostics)
+        let mut analysis = Analysis::new(project.sources, project.diagnostics);
+        if let Some(lints) = project.config.as_ref().map(|c| &c.lints) {
+            if !lints.is_empty() {
+                let all = std::mem::take(&mut analysis.diagnostics);
+                analysis.diagnostics = crate::lints::apply(lints, false, all);
+            }
+        }
+        analysis
     }
 
     pub fn sources(&self) -> &Sources {
@@ -93,7 +106,8 @@ impl Analysis {
     }
 
     pub fn index(&self) -> &Index {
-        &self.index
+        self.index
+            .get_or_init(|| Index::build(&self.sources, &self.checked.files))
     }
 
     /// Every diagnostic of the project: the loader's, then the checker's.

@@ -46,8 +46,8 @@ impl std::error::Error for RenameError {}
 impl Analysis {
     /// The declaration of the name under the cursor.
     pub fn definition(&self, file: FileId, offset: usize) -> Option<FileSpan> {
-        let r = self.index.at(file, offset)?;
-        let def = self.index.def(r.def);
+        let r = self.index().at(file, offset)?;
+        let def = self.index().def(r.def);
         Some(FileSpan {
             file: def.file,
             span: def.name_span,
@@ -56,10 +56,10 @@ impl Analysis {
 
     /// Every use of the name under the cursor, across the project and the stdlib.
     pub fn references(&self, file: FileId, offset: usize, include_decl: bool) -> Vec<FileSpan> {
-        let Some(r) = self.index.at(file, offset) else {
+        let Some(r) = self.index().at(file, offset) else {
             return Vec::new();
         };
-        self.index
+        self.index()
             .refs_to(r.def)
             .filter(|r| include_decl || !r.is_decl)
             .map(|r| FileSpan {
@@ -71,7 +71,7 @@ impl Analysis {
 
     /// The name a rename at the cursor would change, or why it cannot.
     pub fn prepare_rename(&self, file: FileId, offset: usize) -> Result<FileSpan, RenameError> {
-        let r = self.index.at(file, offset).ok_or(RenameError::NotAName)?;
+        let r = self.index().at(file, offset).ok_or(RenameError::NotAName)?;
         self.renamable(r.def)?;
         Ok(FileSpan {
             file: r.file,
@@ -86,25 +86,25 @@ impl Analysis {
         offset: usize,
         new_name: &str,
     ) -> Result<Vec<TextEdit>, RenameError> {
-        let r = self.index.at(file, offset).ok_or(RenameError::NotAName)?;
+        let r = self.index().at(file, offset).ok_or(RenameError::NotAName)?;
         let def = self.renamable(r.def)?;
         let tokens = lex(new_name).tokens;
         if !matches!(tokens.as_slice(), [(0, Tok::Ident, end)] if *end == new_name.len()) {
             return Err(RenameError::InvalidName(new_name.to_string()));
         }
-        let d = self.index.def(def);
+        let d = self.index().def(def);
         let taken = match d.parent {
-            Some(parent) => self.index.member(parent, new_name),
-            None => self.index.top(new_name),
+            Some(parent) => self.index().member(parent, new_name),
+            None => self.index().top(new_name),
         };
         if let Some(other) = taken.filter(|o| *o != def) {
             return Err(RenameError::Taken {
                 name: new_name.to_string(),
-                kind: self.index.def(other).kind.noun(),
+                kind: self.index().def(other).kind.noun(),
             });
         }
         Ok(self
-            .index
+            .index()
             .refs_to(def)
             .map(|r| TextEdit {
                 file: r.file,
@@ -115,7 +115,7 @@ impl Analysis {
     }
 
     fn renamable(&self, def: DefId) -> Result<DefId, RenameError> {
-        let d = self.index.def(def);
+        let d = self.index().def(def);
         if d.kind == DefKind::Test {
             return Err(RenameError::NotAName);
         }

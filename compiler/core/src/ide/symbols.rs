@@ -24,13 +24,13 @@ pub struct Symbol {
 impl Analysis {
     /// The items of `file` with their fields, variants and instances.
     pub fn document_symbols(&self, file: FileId) -> Vec<Symbol> {
-        self.index
+        self.index()
             .defs()
             .filter(|(_, d)| d.file == file && d.parent.is_none())
             .map(|(id, _)| {
                 let mut s = self.symbol(id);
                 s.children = self
-                    .index
+                    .index()
                     .members(id)
                     .map(|(m, _)| self.symbol(m))
                     .collect();
@@ -42,7 +42,7 @@ impl Analysis {
     /// Declarations whose name contains the query's characters in order, ignoring case.
     pub fn workspace_symbols(&self, query: &str) -> Vec<Symbol> {
         let query = query.to_lowercase();
-        self.index
+        self.index()
             .defs()
             .filter(|(_, d)| d.kind != DefKind::Test && fuzzy(&query, &d.name.to_lowercase()))
             .take(MAX_WORKSPACE_SYMBOLS)
@@ -51,7 +51,7 @@ impl Analysis {
     }
 
     fn symbol(&self, id: DefId) -> Symbol {
-        let d = self.index.def(id);
+        let d = self.index().def(id);
         Symbol {
             name: d.name.clone(),
             kind: d.kind,
@@ -64,7 +64,7 @@ impl Analysis {
                 file: d.file,
                 span: d.name_span,
             },
-            container: d.parent.map(|p| self.index.def(p).name.clone()),
+            container: d.parent.map(|p| self.index().def(p).name.clone()),
             children: Vec::new(),
         }
     }

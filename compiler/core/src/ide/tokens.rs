@@ -81,7 +81,7 @@ impl Analysis {
         let text = self.text(file);
         let lexed = lex(text);
         let refs: HashMap<usize, _> = self
-            .index
+            .index()
             .refs_in(file)
             .iter()
             .map(|r| (r.span.start, r))
@@ -109,7 +109,7 @@ impl Analysis {
             let kind = match tok {
                 Tok::Ident => {
                     if let Some(r) = refs.get(&start) {
-                        let def = self.index.def(r.def);
+                        let def = self.index().def(r.def);
                         let mut m = 0;
                         if r.is_decl {
                             m |= TokenModifier::Declaration.bit();
