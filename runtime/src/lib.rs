@@ -33,6 +33,7 @@
 extern crate alloc;
 
 mod compiled;
+mod cost;
 mod decode;
 mod error;
 mod hash;
@@ -47,6 +48,7 @@ mod verified;
 mod verify;
 pub mod wire;
 
+pub use cost::{regex_cost_per_byte, CostBound, LOWERCASE_GROWTH};
 pub use decode::{decode, DecodedChannel};
 pub use error::{ErrorCode, VerifyError, VERIFY_ERROR_CODES};
 pub use interp::{EvalBuffer, EvalError, Match, UNDECLARED_ENUM_INPUTS_ACCEPTED};
