@@ -33,7 +33,7 @@ use crate::error::VerifyError;
 use crate::index::{sort_cost, FieldIndex, Index};
 use crate::interp::bisect_probes;
 use crate::limits::Limits;
-use crate::model::FieldType;
+use crate::model::{FieldType, Value};
 use crate::verify::Patterns;
 
 /// The work one evaluation did, in steps (see the module documentation).
@@ -102,6 +102,19 @@ impl CostBound {
             self.per_byte.max(other.per_byte),
         )
     }
+}
+
+/// The length of the longest text input of an event, in bytes: what a [`CostBound`] is
+/// a function of.
+pub fn longest_text_input<S: AsRef<str>>(inputs: &[Value<S>]) -> usize {
+    inputs
+        .iter()
+        .filter_map(|v| match v {
+            Value::Str(s) => Some(s.as_ref().len()),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0)
 }
 
 /// How many bytes lowercasing may make of one byte of a `path` input: the comparisons of

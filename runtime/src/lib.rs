@@ -48,7 +48,7 @@ mod verified;
 mod verify;
 pub mod wire;
 
-pub use cost::{regex_cost_per_byte, CostBound, LOWERCASE_GROWTH};
+pub use cost::{longest_text_input, regex_cost_per_byte, CostBound, LOWERCASE_GROWTH};
 pub use decode::{decode, DecodedChannel};
 pub use error::{ErrorCode, VerifyError, VERIFY_ERROR_CODES};
 pub use interp::{EvalBuffer, EvalError, Match, UNDECLARED_ENUM_INPUTS_ACCEPTED};

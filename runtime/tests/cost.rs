@@ -45,15 +45,7 @@ fn work_of(v: &VerifiedChannel, event: &[Value]) -> u64 {
     let mut buffer = EvalBuffer::new();
     let got = v.evaluate_into(event, &mut buffer).unwrap().to_vec();
     assert_eq!(got, v.evaluate_reference(event).unwrap());
-    let longest = event
-        .iter()
-        .filter_map(|v| match v {
-            Value::Str(s) => Some(s.len()),
-            _ => None,
-        })
-        .max()
-        .unwrap_or(0);
-    let bound = v.cost_bound().at(longest);
+    let bound = v.cost_bound().at(longest_text_input(event));
     assert!(
         buffer.work() <= bound,
         "work {} over the bound {bound}",
