@@ -291,6 +291,19 @@ pub enum VerifyError {
         field: u16,
         limit: usize,
     },
+    /// The worst-case cost of one event with inputs of `input_bytes` (the host's
+    /// `Limits::max_input_bytes`) exceeds the host's `Limits::max_event_cost`. `reason`
+    /// names the costliest part: the instances that share one index key, or that have no
+    /// anchor, and the costliest criterion among them. `offset` and `instance` are the
+    /// first of those instances (0 if the index's own probes are what cost most).
+    CostOverBudget {
+        offset: usize,
+        instance: u32,
+        found: u64,
+        limit: u64,
+        input_bytes: usize,
+        reason: String,
+    },
 }
 
 /// One row of the table of [`VerifyError`] codes: docs/channel-format.md's error table is
@@ -390,6 +403,7 @@ verify_error_codes! {
     BadGlob = 515, 5, "malformed glob";
     BadRegex = 516, 5, "regex does not parse";
     RegexTooLarge = 517, 5, "compiled size over the limit";
+    CostOverBudget = 518, 5, "worst-case cost of one event over the host's budget";
 }
 
 impl fmt::Display for VerifyError {
@@ -445,6 +459,7 @@ impl fmt::Display for VerifyError {
             E::BadGlob { offset, instance, field, reason } => write!(f, "at byte {offset}: instance {instance}: the glob on field {field} is malformed: {reason}"),
             E::BadRegex { offset, instance, field, reason } => write!(f, "at byte {offset}: instance {instance}: the regex on field {field} does not compile: {reason}"),
             E::RegexTooLarge { offset, instance, field, limit } => write!(f, "at byte {offset}: instance {instance}: the pattern on field {field} compiles to more than {limit} bytes"),
+            E::CostOverBudget { offset, found, limit, input_bytes, reason, .. } => write!(f, "at byte {offset}: one event with {input_bytes}-byte inputs can cost {found} steps; this host's budget is {limit}: {reason}"),
         }
     }
 }

@@ -15,7 +15,8 @@ use core::fmt;
 use core::net::IpAddr;
 
 use crate::compiled::{CompiledCriterion, CompiledInstance, Test, TextOp, ValueRef};
-use crate::index::Lowered;
+use crate::cost::{regex_cost_per_byte, Work};
+use crate::index::{Lowered, Seen};
 use crate::model::{Action, EnumDef, FieldType, Op, Severity, Value};
 use crate::pattern::simple_glob_matches;
 use crate::verified::VerifiedChannel;
@@ -75,6 +76,8 @@ pub struct EvalBuffer {
     matches: Vec<Match>,
     candidates: Vec<u32>,
     lowered: Lowered,
+    seen: Seen,
+    work: Work,
 }
 
 impl EvalBuffer {
@@ -85,6 +88,13 @@ impl EvalBuffer {
     /// The matches of the last evaluation, in ascending id order.
     pub fn matches(&self) -> &[Match] {
         &self.matches
+    }
+
+    /// The work the last evaluation did, in the units of
+    /// [`VerifiedChannel::cost_bound`], which it never exceeds (fuzz/fuzz_targets/
+    /// cost_bound.rs holds the two together). A counter, not a clock.
+    pub fn work(&self) -> u64 {
+        self.work.get()
     }
 }
 
@@ -114,19 +124,23 @@ impl VerifiedChannel {
         buffer: &'b mut EvalBuffer,
     ) -> Result<&'b [Match], EvalError> {
         buffer.matches.clear();
-        self.check_inputs(inputs)?;
+        buffer.work = Work::default();
+        self.check_inputs(inputs, &mut buffer.work)?;
         let EvalBuffer {
             matches,
             candidates,
             lowered,
+            seen,
+            work,
         } = buffer;
         lowered.reset(inputs.len());
-        self.index.candidates(inputs, lowered, candidates);
+        self.index
+            .candidates(inputs, lowered, seen, candidates, work);
         matches.extend(
             candidates
                 .iter()
                 .filter_map(|position| self.compiled.instances.get(*position as usize))
-                .filter(|inst| self.holds(inst, inputs, lowered))
+                .filter(|inst| self.holds(inst, inputs, lowered, work))
                 .map(matched),
         );
         Ok(&buffer.matches)
@@ -140,20 +154,26 @@ impl VerifiedChannel {
         &self,
         inputs: &[Value<S>],
     ) -> Result<Vec<Match>, EvalError> {
-        self.check_inputs(inputs)?;
+        let mut work = Work::default();
+        self.check_inputs(inputs, &mut work)?;
         let mut lowered = Lowered::default();
         lowered.reset(inputs.len());
         Ok(self
             .compiled
             .instances
             .iter()
-            .filter(|inst| self.holds(inst, inputs, &mut lowered))
+            .filter(|inst| self.holds(inst, inputs, &mut lowered, &mut work))
             .map(matched)
             .collect())
     }
 
     /// The input count, and every input some criterion reads against its field type.
-    fn check_inputs<S: AsRef<str>>(&self, inputs: &[Value<S>]) -> Result<(), EvalError> {
+    fn check_inputs<S: AsRef<str>>(
+        &self,
+        inputs: &[Value<S>],
+        work: &mut Work,
+    ) -> Result<(), EvalError> {
+        work.charge(self.reads.len());
         if inputs.len() != usize::from(self.supplied) {
             return Err(EvalError::InputCount {
                 expected: self.supplied,
@@ -179,20 +199,24 @@ impl VerifiedChannel {
         inst: &CompiledInstance,
         inputs: &[Value<S>],
         lowered: &mut Lowered,
+        work: &mut Work,
     ) -> bool {
         self.compiled
             .criteria(inst)
             .iter()
-            .all(|c| self.criterion(c, inputs, lowered))
+            .all(|c| self.criterion(c, inputs, lowered, work))
     }
 
-    /// One criterion on inputs that [`Self::check_inputs`] accepted.
+    /// One criterion on inputs that [`Self::check_inputs`] accepted, charging `work` as
+    /// cost.rs's `criterion_cost` bounds it.
     fn criterion<S: AsRef<str>>(
         &self,
         c: &CompiledCriterion,
         inputs: &[Value<S>],
         lowered: &mut Lowered,
+        work: &mut Work,
     ) -> bool {
+        work.charge(1);
         let index = usize::from(c.field).saturating_sub(1);
         // Checked present before evaluation began; read through `get` all the same.
         let Some(input) = inputs.get(index) else {
@@ -206,7 +230,9 @@ impl VerifiedChannel {
                 };
                 let equal = match (input, value) {
                     (Value::Str(s), ValueRef::Str(op)) => {
-                        text(c, s.as_ref(), index, lowered).as_ref() == op
+                        let s = text(c, s.as_ref(), index, lowered, work);
+                        work.charge(s.len().min(op.len()));
+                        s.as_ref() == op
                     }
                     _ => ValueRef::from(input) == value,
                 };
@@ -227,12 +253,18 @@ impl VerifiedChannel {
                 }
             }
             Test::OneOf { values, negate } => {
+                let probes = bisect_probes(values.len());
                 let found = match input {
                     Value::Str(s) => {
-                        let s = text(c, s.as_ref(), index, lowered);
+                        let s = text(c, s.as_ref(), index, lowered, work);
+                        // Each probe of the bisection compares at most the whole text.
+                        work.charge(probes.saturating_mul(s.len()));
                         pool.list_contains(values, ValueRef::Str(&s))
                     }
-                    _ => pool.list_contains(values, ValueRef::from(input)),
+                    _ => {
+                        work.charge(probes);
+                        pool.list_contains(values, ValueRef::from(input))
+                    }
                 };
                 found != negate
             }
@@ -240,8 +272,13 @@ impl VerifiedChannel {
                 let Value::Str(s) = input else {
                     return false;
                 };
-                let hay = text(c, s.as_ref(), index, lowered);
+                let hay = text(c, s.as_ref(), index, lowered, work);
                 let needle = pool.text(needle);
+                // `str::contains` is the Two-Way search, linear in both.
+                work.charge(match op {
+                    TextOp::Contains => hay.len().saturating_add(needle.len()),
+                    TextOp::StartsWith | TextOp::EndsWith => hay.len().min(needle.len()),
+                });
                 let found = match op {
                     TextOp::Contains => hay.contains(needle),
                     TextOp::StartsWith => hay.starts_with(needle),
@@ -249,20 +286,33 @@ impl VerifiedChannel {
                 };
                 found != negate
             }
-            // Globs and regexes of `path` fields match case-insensitively, so they run on
-            // the input as given.
+            // A simple glob of a `path` field is stored lowercased and runs on the input
+            // mapped to match; regexes of `path` fields match case-insensitively, so they
+            // run on the input as given.
             Test::Glob { glob, negate } => {
                 let Value::Str(s) = input else {
                     return false;
                 };
-                simple_glob_matches(pool.text(glob), s.as_ref(), c.fold) != negate
+                let s = s.as_ref();
+                let s = if c.fold {
+                    lowered.globbed(index, s, work)
+                } else {
+                    Cow::Borrowed(s)
+                };
+                simple_glob_matches(pool.text(glob), &s, work) != negate
             }
             Test::Pattern { pattern, negate } => {
                 let Value::Str(s) = input else {
                     return false;
                 };
+                let s = s.as_ref();
+                // The regex engines are not instrumented: charged their bound, the input's
+                // length times the pattern's cost per byte.
+                let states = self.patterns.states.get(pattern as usize).copied();
+                let per_byte = regex_cost_per_byte(states.unwrap_or_default());
+                work.charge_u64(per_byte.saturating_mul(s.len() as u64));
                 let regex = self.patterns.regexes.get(pattern as usize);
-                regex.is_some_and(|r| r.is_match(s.as_ref())) != negate
+                regex.is_some_and(|r| r.is_match(s)) != negate
             }
             Test::Within {
                 addr,
@@ -308,15 +358,21 @@ fn input_fits<S>(ty: FieldType, input: &Value<S>, enums: &[EnumDef]) -> bool {
     }
 }
 
+/// The most entries a bisection of a sorted list of `len` reads: its bit length, plus one.
+pub(crate) fn bisect_probes(len: usize) -> usize {
+    (usize::BITS.saturating_sub(len.leading_zeros()) as usize).saturating_add(1)
+}
+
 /// The input string as compared: lowercased (once per event and field) for `path` fields.
 fn text<'a>(
     c: &CompiledCriterion,
     s: &'a str,
     index: usize,
     lowered: &'a mut Lowered,
+    work: &mut Work,
 ) -> Cow<'a, str> {
     if c.fold {
-        lowered.get(index, s)
+        lowered.get(index, s, work)
     } else {
         Cow::Borrowed(s)
     }

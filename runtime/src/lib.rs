@@ -34,6 +34,7 @@ extern crate alloc;
 
 pub mod case;
 mod compiled;
+mod cost;
 mod decode;
 mod error;
 mod hash;
@@ -49,6 +50,7 @@ mod verified;
 mod verify;
 pub mod wire;
 
+pub use cost::{longest_text_input, regex_cost_per_byte, CostBound, LOWERCASE_GROWTH};
 pub use decode::{decode, DecodedChannel};
 pub use error::{ErrorCode, VerifyError, VERIFY_ERROR_CODES};
 pub use interp::{EvalBuffer, EvalError, Match, UNDECLARED_ENUM_INPUTS_ACCEPTED};

@@ -100,6 +100,18 @@ pub const REGEX_NEST_LIMIT: u32 = 64;
 /// value and one automaton state per literal byte, so it is bounded by this limit too.
 pub const MAX_DECODED_BYTES: usize = 256 * 1024 * 1024;
 
+/// The longest text input (a path, a command line, a pipe name) a host is assumed to
+/// pass, in bytes (64 KiB): the length the verifier computes an event's worst-case cost
+/// at. Windows paths and command lines are at most 32,767 UTF-16 units, which is under
+/// 64 KiB of UTF-8 for most text. Longer inputs are still evaluated, at a cost that grows
+/// linearly with them.
+pub const MAX_INPUT_BYTES: usize = 64 * 1024;
+
+/// The most work one event may take on a channel, in the steps of cost.rs (about a byte
+/// examined each), at inputs of [`MAX_INPUT_BYTES`]: 2^28, a quarter of a second at a
+/// nanosecond per step. docs/security.md has why.
+pub const MAX_EVENT_COST: u64 = 1 << 28;
+
 /// Most signatures on one file. More than this is not a key-rotation scheme but an attack
 /// on verification time.
 pub const MAX_SIGNATURES: usize = 16;
@@ -128,6 +140,13 @@ pub struct Limits {
     /// Sum of the charged compiled-size tiers of the distinct patterns. Default
     /// [`MAX_TOTAL_REGEX_SIZE`].
     pub max_total_regex_size: usize,
+    /// The longest text input the host passes, in bytes: the length the worst-case cost
+    /// of an event is computed at. Default [`MAX_INPUT_BYTES`].
+    pub max_input_bytes: usize,
+    /// The time budget: most work one event may take on the channel, in the steps of
+    /// the runtime's cost model (cost.rs), at inputs of `max_input_bytes`. Default
+    /// [`MAX_EVENT_COST`].
+    pub max_event_cost: u64,
 }
 
 impl Limits {
@@ -138,6 +157,8 @@ impl Limits {
         max_decoded_bytes: MAX_DECODED_BYTES,
         max_total_pattern_bytes: MAX_TOTAL_PATTERN_BYTES,
         max_total_regex_size: MAX_TOTAL_REGEX_SIZE,
+        max_input_bytes: MAX_INPUT_BYTES,
+        max_event_cost: MAX_EVENT_COST,
     };
 }
 

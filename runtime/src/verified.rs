@@ -7,6 +7,7 @@
 //! [`crate::decode`] and `ward disasm`.
 
 use crate::compiled::{Compiled, CompiledCriterion, CompiledInstance};
+use crate::cost::CostBound;
 use crate::index::Index;
 use crate::model::{Action, BuildInfo, Channel, EnumDef, FieldType, Severity, Target, TemplateRef};
 use crate::trust::KeyId;
@@ -29,6 +30,8 @@ pub struct VerifiedChannel {
     /// The channel's distinct compiled globs and regexes, which `Test::Pattern` indexes.
     pub(crate) patterns: Patterns,
     pub(crate) index: Index,
+    /// The worst-case cost of one event (cost.rs).
+    pub(crate) cost: CostBound,
 }
 
 /// One instance of a verified channel, as a host reports a match.
@@ -76,6 +79,14 @@ impl VerifiedChannel {
     }
 
     /// The content version, which the store never lets go down.
+    /// The most work one event can take on this channel, as a function of its longest
+    /// text input; `EvalBuffer::work` never exceeds it. Verification refused the channel
+    /// if this bound at the host's `Limits::max_input_bytes` was over its
+    /// `Limits::max_event_cost`.
+    pub fn cost_bound(&self) -> CostBound {
+        self.cost
+    }
+
     pub fn content_version(&self) -> u64 {
         self.header.content_version
     }

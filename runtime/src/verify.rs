@@ -21,7 +21,7 @@ use crate::index::Index;
 use crate::limits::{Limits, MAX_PATTERN_LEN, REGEX_SIZE_LIMIT};
 use crate::model::*;
 use crate::ops::Shape;
-use crate::pattern::{compile_regex, glob_to_regex, is_simple_glob, PatternError};
+use crate::pattern::{compile_regex, glob_to_regex, is_simple_glob, nfa_states, PatternError};
 use crate::trust::{KeyId, TrustStore};
 use crate::verified::{distinct_reads, VerifiedChannel};
 use crate::wire::{signed_message, OFF_FIELD_COUNT, OFF_TEMPLATE_ID, OFF_TEMPLATE_VERSION};
@@ -75,6 +75,14 @@ pub fn verify_with(
     let (compiled, patterns, sources, supplied) = check_semantics(&parsed, host, limits)?;
     let reads = distinct_reads(&compiled.criteria);
     let index = Index::build(&compiled, &sources);
+    let cost = crate::cost::check(
+        &compiled,
+        &patterns,
+        &index,
+        &reads,
+        limits,
+        &parsed.instance_offsets,
+    )?;
     Ok(VerifiedChannel {
         header: parsed.channel.without_instances(),
         supplied,
@@ -83,6 +91,7 @@ pub fn verify_with(
         reads,
         patterns,
         index,
+        cost,
     })
 }
 
@@ -198,6 +207,8 @@ struct PatternCache {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Patterns {
     pub regexes: Vec<Regex>,
+    /// The NFA states of each: its cost per input byte (cost.rs).
+    pub states: Vec<usize>,
     /// Sum of the compiled-size tiers charged: an upper bound on the compiled size.
     pub compiled_bytes: usize,
 }
@@ -347,6 +358,10 @@ impl Site<'_> {
         cache.total_bytes = total;
         cache.patterns.compiled_bytes = compiled_total;
         cache.patterns.regexes.push(regex);
+        cache
+            .patterns
+            .states
+            .push(nfa_states(&regex_source, fold, tier));
         cache.sources.push(regex_source);
         cache.compiled.insert(key, index);
         Ok(index)
@@ -544,8 +559,9 @@ fn compile_criterion(
                 // Well formed by construction (no classes to close), matched without a
                 // regex, so there is nothing to compile or to charge.
                 site.pattern_len(source.text)?;
+                // Stored lowercased on `path` fields, as the matcher compares.
                 Test::Glob {
-                    glob: pool.text(*source, false),
+                    glob: pool.text(*source, fold),
                     negate,
                 }
             } else {

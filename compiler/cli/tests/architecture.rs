@@ -79,6 +79,7 @@ fn the_runtime_keeps_a_small_dependency_tree() {
         "ed25519-dalek",
         "foldhash",
         "hashbrown",
+        "memchr",
         "regex-automata",
         "regex-syntax",
         "sha2",

@@ -66,6 +66,23 @@ fn the_example_channel_reports_its_cost() {
         bytes > 0 && memory.ends_with(" bytes per instance)"),
         "{memory}"
     );
+    // The verifier's bound beside the measured work: the measured never exceeds the bound
+    // at the events' longest input, which never exceeds the bound at the input limit.
+    let cost = text
+        .lines()
+        .find_map(|l| l.strip_prefix("cost per event: at most "))
+        .unwrap_or_else(|| panic!("{text}"));
+    let numbers: Vec<u64> = cost
+        .split([' ', '(', ')', '-'])
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    let [_fixed, _per_byte, at_longest, longest, at_limit, limit, budget, measured] = numbers[..]
+    else {
+        panic!("{cost}");
+    };
+    assert!(limit >= longest && at_limit >= at_longest, "{cost}");
+    assert!(measured > 0 && measured <= at_longest, "{cost}");
+    assert!(at_limit <= budget, "{cost}");
 }
 
 #[test]

@@ -47,7 +47,7 @@ impl Case {
 }
 
 /// The key test builds are signed with: fixed, since nothing they sign leaves the process.
-fn throwaway_key() -> SigningKey {
+pub(crate) fn throwaway_key() -> SigningKey {
     SigningKey::from_bytes(&[0x57; 32])
 }
 

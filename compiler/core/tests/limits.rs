@@ -43,3 +43,71 @@ fn a_channel_past_max_instances_is_refused_by_name() {
     let at = channel_of(MAX_INSTANCES);
     assert!(!at.has_errors(), "{:?}", at.diagnostics.first());
 }
+
+/// Checks one source beside the stdlib.
+fn check_source(src: &str) -> ward_compiler::Checked {
+    let mut sources = stdlib_sources();
+    sources.add("main.ward", None, src.to_string(), Origin::Project);
+    ward_compiler::check(&sources)
+}
+
+/// The parse_check fuzz target's finding (issue 17): names past the encodable
+/// `MAX_STRING_LEN` checked clean, then failed to encode, so `ward build` refused what
+/// `ward check` passed. Each is now a `LimitExceeded` on the name itself.
+#[test]
+fn names_past_the_encodable_length_are_refused_on_the_name() {
+    use ward_runtime::limits::MAX_STRING_LEN;
+    let long = "n".repeat(MAX_STRING_LEN + 1);
+    for (what, src) in [
+        (
+            "this channel name",
+            format!("channel {long} = 1 {{ version 1 template LinuxProcessExec targets [linux_7_10] instance a = 1 {{ pid == 1 severity low }} }}"),
+        ),
+        (
+            "this instance name",
+            format!("channel C = 1 {{ version 1 template LinuxProcessExec targets [linux_7_10] instance {long} = 1 {{ pid == 1 severity low }} }}"),
+        ),
+        (
+            "this tag",
+            format!("channel C = 1 {{ version 1 template LinuxProcessExec targets [linux_7_10] instance a = 1 {{ pid == 1 severity low tags [\"{long}\"] }} }}"),
+        ),
+    ] {
+        let checked = check_source(&src);
+        let errors: Vec<_> = checked.diagnostics.iter().filter(|d| d.is_error()).collect();
+        assert_eq!(errors.len(), 1, "{what}: {errors:?}");
+        assert_eq!(errors[0].code, Code::LimitExceeded, "{what}: {errors:?}");
+        assert_eq!(
+            errors[0].message,
+            format!("{what} is {} bytes long, at most {MAX_STRING_LEN}", MAX_STRING_LEN + 1)
+        );
+    }
+    // At the limit, the name encodes and the channel builds.
+    let at = "n".repeat(MAX_STRING_LEN);
+    let checked = check_source(&format!(
+        "channel C = 1 {{ version 1 template LinuxProcessExec targets [linux_7_10] instance {at} = 1 {{ pid == 1 severity low }} }}"
+    ));
+    assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
+}
+
+/// The runtime's per-event cost bound, reported on the source (issue 17): an instance
+/// the runtime would refuse over its time budget is an error of `ward check`, on the
+/// instance the runtime names.
+#[test]
+fn an_instance_over_the_runtimes_time_budget_is_refused_on_its_line() {
+    let src = "channel C = 1 {\n    version 1\n    template LinuxProcessExec\n    targets [linux_7_10]\n    instance cheap = 1 { pid == 1 severity low }\n    instance costly = 2 { argv matches r\"\\w{8}\\s\\w{8}\" severity low }\n}\n";
+    let checked = check_source(src);
+    let errors: Vec<_> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].code, Code::RuntimeRefused);
+    assert!(
+        errors[0].message.contains("budget"),
+        "{}",
+        errors[0].message
+    );
+    let at = errors[0].location().unwrap();
+    assert_eq!(&src[at.span.start..at.span.end], "costly");
+}

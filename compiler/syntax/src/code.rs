@@ -113,6 +113,11 @@ codes! {
     InvalidSha256 = "E0407", "invalid sha256";
     /// A file, string, pattern, list or declaration is larger than the runtime accepts.
     LimitExceeded = "E0408", "limit exceeded";
+    /// The runtime's verifier refuses the channel as a whole for a sensor it targets:
+    /// a per-channel total over its limit (pattern bytes, compiled pattern size, enums),
+    /// a name too long to encode, or one event's worst-case cost over the host's budget
+    /// (issue 17). Reported on the instance the runtime names, else on the channel.
+    RuntimeRefused = "E0409", "refused by the runtime";
     /// The same criterion appears twice in one instance.
     RedundantCriterion = "W0001", "redundant criterion";
     /// The same tag appears twice in one instance.

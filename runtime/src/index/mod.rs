@@ -28,9 +28,11 @@ use aho_corasick::AhoCorasick;
 
 use crate::case;
 use crate::compiled::{Compiled, Pool, Test, TextOp, ValueRef};
+use crate::cost::Work;
 use crate::hash::{fast_hash, KeyTable};
 use crate::memory::table_bytes;
 use crate::model::{FieldType, Op, Value};
+use crate::pattern::fold_for_glob;
 use crate::verify::mask;
 pub(crate) use literal::fold;
 use literal::{glob_literal, pattern_literal, Position, Required};
@@ -196,44 +198,48 @@ fn anchor(
 
 /// The literals of one text field that may sit anywhere in it.
 #[derive(Debug, Clone)]
-struct Literals {
+pub(crate) struct Literals {
     automaton: AhoCorasick,
     /// Per automaton pattern, the instances filed under it.
-    patterns: Vec<Span>,
+    pub(crate) patterns: Vec<Span>,
+    /// The distinct byte lengths of the literals: the most overlapping occurrences that
+    /// can end at one byte of the text (they are suffixes of one another, so of
+    /// different lengths), which bounds the occurrences a search reports per byte.
+    pub(crate) lengths: usize,
 }
 
 #[derive(Debug, Clone)]
-struct FieldIndex {
+pub(crate) struct FieldIndex {
     /// The 1-based field number.
-    field: u16,
+    pub(crate) field: u16,
     /// A `path` field: its strings are compared lowercased.
-    path: bool,
-    keys: Postings,
+    pub(crate) path: bool,
+    pub(crate) keys: Postings,
     /// Whether an exact value is filed here: only then is a whole text input hashed (a
     /// field with only prefix and suffix literals hashes its ends, never the whole).
-    exact: bool,
+    pub(crate) exact: bool,
     /// The distinct `(is v6, prefix)` of the CIDR blocks filed here; their keys are in `keys`.
-    blocks: Vec<(bool, u8)>,
-    literals: Option<Literals>,
+    pub(crate) blocks: Vec<(bool, u8)>,
+    pub(crate) literals: Option<Literals>,
     /// The distinct byte lengths of the literals that must start the text, and of those
     /// that must end it; their keys are in `keys`. Looking a text's first and last bytes
     /// up by length costs far less to build than an automaton over them.
-    starts: Vec<usize>,
-    ends: Vec<usize>,
+    pub(crate) starts: Vec<usize>,
+    pub(crate) ends: Vec<usize>,
     /// `(bound, instance)` sorted by bound: instances whose input must be at least it.
-    at_least: Vec<(i128, u32)>,
+    pub(crate) at_least: Vec<(i128, u32)>,
     /// `(bound, instance)` sorted by bound: instances whose input must be at most it.
-    at_most: Vec<(i128, u32)>,
+    pub(crate) at_most: Vec<(i128, u32)>,
 }
 
 /// The index of a verified channel; see the module documentation.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Index {
-    fields: Vec<FieldIndex>,
+    pub(crate) fields: Vec<FieldIndex>,
     /// Instances with no anchor, checked on every event.
-    always: Vec<u32>,
+    pub(crate) always: Vec<u32>,
     /// Instance positions, in runs that the tables point at.
-    postings: Vec<u32>,
+    pub(crate) postings: Vec<u32>,
 }
 
 /// Collects `(key, instance)` pairs and lays them out as runs of `postings`.
@@ -394,6 +400,9 @@ impl Index {
         let instances: Vec<u32> = filed.iter().map(|(_, i)| *i).collect();
         let (texts, patterns): (Vec<String>, Vec<Span>) =
             runs(filed, &mut self.postings).into_iter().unzip();
+        let mut lengths: Vec<usize> = texts.iter().map(String::len).collect();
+        lengths.sort_unstable();
+        lengths.dedup();
         match AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .build(&texts)
@@ -401,6 +410,7 @@ impl Index {
             Ok(automaton) => Some(Literals {
                 automaton,
                 patterns,
+                lengths: lengths.len(),
             }),
             Err(_) => {
                 self.always.extend(instances);
@@ -412,15 +422,19 @@ impl Index {
 
     /// The positions of the instances `inputs` could match, ascending and distinct.
     /// `lowered` caches the lowercased inputs of `path` fields, as the confirming
-    /// evaluation reads them.
+    /// evaluation reads them; `seen` is scratch space; `work` is charged in the units of
+    /// cost.rs, whose bound this work is held to.
     pub(crate) fn candidates<S: AsRef<str>>(
         &self,
         inputs: &[Value<S>],
         lowered: &mut Lowered,
+        seen: &mut Seen,
         out: &mut Vec<u32>,
+        work: &mut Work,
     ) {
         out.clear();
         out.extend_from_slice(&self.always);
+        work.charge(self.always.len());
         for f in &self.fields {
             let index = usize::from(f.field).saturating_sub(1);
             let Some(input) = inputs.get(index) else {
@@ -431,30 +445,36 @@ impl Index {
                     let s = s.as_ref();
                     if f.exact {
                         let text = if f.path {
-                            lowered.get(index, s)
+                            lowered.get(index, s, work)
                         } else {
                             Cow::Borrowed(s)
                         };
-                        self.take(out, f.keys.get(&str_key(&text)));
+                        work.charge(text.len());
+                        self.take(out, f.keys.get(&str_key(&text)), work);
                     }
                     if f.literals.is_some() || !f.starts.is_empty() || !f.ends.is_empty() {
                         // Literals are compared ignoring ASCII case, so ASCII text of a
                         // `path` field need not be lowercased first.
-                        self.literal_candidates(out, f, lowered.searched(index, s, f.path));
+                        let text = lowered.searched(index, s, f.path, work);
+                        work.charge(text.len());
+                        self.literal_candidates(out, f, text, seen, work);
                     }
                 }
                 Value::Ip(ip) => {
-                    self.take(out, f.keys.get(&value_key(ValueRef::from(input))));
+                    work.charge(1);
+                    self.take(out, f.keys.get(&value_key(ValueRef::from(input))), work);
                     for (v6, prefix) in &f.blocks {
                         if *v6 == ip.is_ipv6() {
+                            work.charge(1);
                             let key = cidr_key(*prefix, &mask(*ip, *prefix));
-                            self.take(out, f.keys.get(&key));
+                            self.take(out, f.keys.get(&key), work);
                         }
                     }
                 }
                 other => {
                     let other = ValueRef::from(other);
-                    self.take(out, f.keys.get(&value_key(other)));
+                    work.charge(1);
+                    self.take(out, f.keys.get(&value_key(other)), work);
                     if let Some(n) = integer(other) {
                         let from = f.at_least.partition_point(|(lo, _)| *lo <= n);
                         let lows = f.at_least.get(..from).unwrap_or_default();
@@ -462,37 +482,50 @@ impl Index {
                         let from = f.at_most.partition_point(|(hi, _)| *hi < n);
                         let highs = f.at_most.get(from..).unwrap_or_default();
                         out.extend(highs.iter().map(|(_, i)| *i));
+                        work.charge(lows.len().saturating_add(highs.len()));
                     }
                 }
             }
         }
+        work.charge(sort_cost(out.len()));
         out.sort_unstable();
         out.dedup();
     }
 
-    fn take(&self, out: &mut Vec<u32>, span: Option<&Span>) {
+    fn take(&self, out: &mut Vec<u32>, span: Option<&Span>, work: &mut Work) {
         if let Some((start, end)) = span {
             let run = self
                 .postings
                 .get(*start as usize..*end as usize)
                 .unwrap_or_default();
+            work.charge(run.len());
             out.extend_from_slice(run);
         }
     }
 
     /// The instances filed under a literal that `hay` (searched form) contains where
-    /// the literal must sit.
-    fn literal_candidates(&self, out: &mut Vec<u32>, f: &FieldIndex, hay: &str) {
+    /// the literal must sit. Each literal's instances are taken once however often it
+    /// occurs: an input of one repeated letter holds a one-letter literal at every byte.
+    fn literal_candidates(
+        &self,
+        out: &mut Vec<u32>,
+        f: &FieldIndex,
+        hay: &str,
+        seen: &mut Seen,
+        work: &mut Work,
+    ) {
         for len in &f.starts {
             // Not a character boundary: no literal of that length can start the text.
             if let Some(head) = hay.get(..*len) {
-                self.take(out, f.keys.get(&affix_key(false, head.as_bytes())));
+                work.charge(head.len());
+                self.take(out, f.keys.get(&affix_key(false, head.as_bytes())), work);
             }
         }
         for len in &f.ends {
             let tail = hay.len().checked_sub(*len).and_then(|at| hay.get(at..));
             if let Some(tail) = tail {
-                self.take(out, f.keys.get(&affix_key(true, tail.as_bytes())));
+                work.charge(tail.len());
+                self.take(out, f.keys.get(&affix_key(true, tail.as_bytes())), work);
             }
         }
         let Some(l) = &f.literals else {
@@ -501,12 +534,17 @@ impl Index {
         let Ok(found) = l.automaton.try_find_overlapping_iter(hay) else {
             // Only a misconfigured automaton refuses an overlapping search: propose all.
             for span in &l.patterns {
-                self.take(out, Some(span));
+                self.take(out, Some(span), work);
             }
             return;
         };
+        work.charge(seen.reset(l.patterns.len()));
         for m in found {
-            self.take(out, l.patterns.get(m.pattern().as_usize()));
+            work.charge(1);
+            let pattern = m.pattern().as_usize();
+            if seen.insert(pattern) {
+                self.take(out, l.patterns.get(pattern), work);
+            }
         }
     }
 
@@ -550,34 +588,73 @@ impl Index {
     }
 }
 
-/// The lowercased inputs of `path` fields for one event, computed on first use, and the
-/// searched form of the text the literal tables last looked at. The buffers are kept from
-/// event to event ([`Lowered::reset`]), so once they have held the longest input, neither
-/// lowercasing nor folding allocates, whatever the text.
+/// The work of sorting `n` candidates, in the units of cost.rs: `n` times its bit length.
+pub(crate) fn sort_cost(n: usize) -> usize {
+    let bits = usize::BITS.saturating_sub(n.leading_zeros()) as usize;
+    n.saturating_mul(bits.saturating_add(1))
+}
+
+/// Which literals of one automaton a search has reported already, one bit each; kept
+/// from event to event like the other buffers of [`crate::EvalBuffer`].
+#[derive(Debug, Default)]
+pub(crate) struct Seen(Vec<u64>);
+
+impl Seen {
+    /// Forgets every literal and makes room for `literals`; the words it cleared.
+    fn reset(&mut self, literals: usize) -> usize {
+        let words = literals.div_ceil(64);
+        self.0.clear();
+        self.0.resize(words, 0);
+        words
+    }
+
+    /// Marks `literal` reported; whether it was not before.
+    fn insert(&mut self, literal: usize) -> bool {
+        let Some(word) = self.0.get_mut(literal / 64) else {
+            return true;
+        };
+        let bit = 1u64 << (literal % 64);
+        let new = *word & bit == 0;
+        *word |= bit;
+        new
+    }
+}
+
+/// The lowercased inputs of `path` fields for one event, computed on first use, the same
+/// inputs mapped for simple globs (pattern.rs, `fold_for_glob`), and the searched form of
+/// the text the literal tables last looked at. The buffers are kept from event to event
+/// ([`Lowered::reset`]), so once they have held the longest input, neither lowercasing nor
+/// folding allocates, whatever the text.
 #[derive(Debug, Default)]
 pub(crate) struct Lowered {
     inputs: Vec<(bool, String)>,
+    globbed: Vec<(bool, String)>,
     searched: String,
 }
 
 impl Lowered {
     /// Forgets the last event's inputs, keeping the buffers; `inputs` slots.
     pub(crate) fn reset(&mut self, inputs: usize) {
-        for slot in &mut self.inputs {
-            slot.0 = false;
-        }
-        if self.inputs.len() < inputs {
-            self.inputs.resize_with(inputs, Default::default);
+        for slots in [&mut self.inputs, &mut self.globbed] {
+            for slot in slots.iter_mut() {
+                slot.0 = false;
+            }
+            if slots.len() < inputs {
+                slots.resize_with(inputs, Default::default);
+            }
         }
     }
 
     /// `s` (input `index`) lowercased as `path` text is compared (case.rs), into the
-    /// kept buffer: no allocation once it has held the longest input.
-    pub(crate) fn get<'a>(&'a mut self, index: usize, s: &str) -> Cow<'a, str> {
+    /// kept buffer: no allocation once it has held the longest input. `work` is charged
+    /// its length the first time.
+    pub(crate) fn get<'a>(&'a mut self, index: usize, s: &str, work: &mut Work) -> Cow<'a, str> {
         let Some((done, text)) = self.inputs.get_mut(index) else {
+            work.charge(s.len());
             return Cow::Owned(case::lowercase(s));
         };
         if !*done {
+            work.charge(s.len());
             text.clear();
             case::lowercase_into(s, text);
             *done = true;
@@ -587,15 +664,45 @@ impl Lowered {
 
     /// `s` (input `index`) in the form the literal tables search (literal.rs): lowercased
     /// first on a `path` field unless it is ASCII (literals ignore ASCII case).
-    fn searched<'a>(&'a mut self, index: usize, s: &'a str, path: bool) -> &'a str {
+    fn searched<'a>(
+        &'a mut self,
+        index: usize,
+        s: &'a str,
+        path: bool,
+        work: &mut Work,
+    ) -> &'a str {
         if path && !s.is_ascii() {
             // Lowercase into the input's slot, then fold from it into `searched`.
-            self.get(index, s);
-            let Lowered { inputs, searched } = self;
+            self.get(index, s, work);
+            let Lowered {
+                inputs, searched, ..
+            } = self;
             let lower = inputs.get(index).map_or(s, |(_, t)| t.as_str());
             return literal::fold_into(lower, searched);
         }
         literal::fold_into(s, &mut self.searched)
+    }
+
+    /// `s` (input `index`) as a simple glob on a `path` field compares it; `work` is
+    /// charged its length the first time.
+    pub(crate) fn globbed<'a>(
+        &'a mut self,
+        index: usize,
+        s: &str,
+        work: &mut Work,
+    ) -> Cow<'a, str> {
+        let Some((done, text)) = self.globbed.get_mut(index) else {
+            work.charge(s.len());
+            let mut text = String::new();
+            fold_for_glob(s, &mut text);
+            return Cow::Owned(text);
+        };
+        if !*done {
+            work.charge(s.len());
+            fold_for_glob(s, text);
+            *done = true;
+        }
+        Cow::Borrowed(text.as_str())
     }
 }
 

@@ -1,7 +1,8 @@
 //! `ward bench FILE --events FILE.jsonl`: what a channel costs a sensor. Verifies the
 //! channel as `ward run` does, decodes every event first, then times evaluation alone
 //! and reports nanoseconds per event (and the rate they imply), events per second of wall
-//! time, and the memory the verified channel holds.
+//! time, the memory the verified channel holds, and the verifier's worst-case cost of one
+//! event beside the work the costliest event measured took.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -10,6 +11,7 @@ use std::time::Duration;
 use clap::Args;
 use ward_compiler::event_line;
 use ward_compiler::events::{self, Shape};
+use ward_runtime::{longest_text_input, EvalBuffer, Limits, Value, VerifiedChannel};
 
 use crate::commands::verify::HostArgs;
 use crate::host;
@@ -88,5 +90,30 @@ pub fn run(args: &BenchArgs) -> ExitCode {
         "memory held by the verified channel: {memory} bytes ({} bytes per instance)",
         memory / instances
     );
+    print_cost(&verified, &decoded);
     ExitCode::from(CLEAN)
+}
+
+/// The verifier's worst-case cost of one event beside the work the costliest of these
+/// events did, both in the runtime's steps (its work counter, not a clock).
+fn print_cost(verified: &VerifiedChannel, decoded: &[Vec<Value>]) {
+    let bound = verified.cost_bound();
+    let mut buffer = EvalBuffer::new();
+    let (mut worst, mut longest) = (0u64, 0usize);
+    for inputs in decoded {
+        if verified.evaluate_into(inputs, &mut buffer).is_ok() {
+            worst = worst.max(buffer.work());
+        }
+        longest = longest.max(longest_text_input(inputs));
+    }
+    let limits = Limits::DEFAULT;
+    outln!(
+        "cost per event: at most {} steps + {} per byte of the longest text input: {} at these events' longest ({longest} bytes), {} at the {}-byte input limit (budget {}); measured: {worst} steps for the costliest of these events",
+        bound.fixed,
+        bound.per_byte,
+        bound.at(longest),
+        bound.at(limits.max_input_bytes),
+        limits.max_input_bytes,
+        limits.max_event_cost,
+    );
 }

@@ -4,13 +4,15 @@
 use std::collections::HashMap;
 
 use rayon::prelude::*;
-use ward_runtime::limits::{MAX_CRITERIA_PER_INSTANCE, MAX_INSTANCES, MAX_TAGS, MAX_TARGETS};
+use ward_runtime::limits::{
+    MAX_CRITERIA_PER_INSTANCE, MAX_INSTANCES, MAX_STRING_LEN, MAX_TAGS, MAX_TARGETS,
+};
 use ward_runtime::model::{Action, Severity};
 use ward_syntax::ast::{self, ChannelDecl, ChannelMember, Expr, InstanceDecl, InstanceMember};
 use ward_syntax::{Code, Diagnostic, FileId, Fix, Span};
 
 use super::props::Prop;
-use super::{contradiction, loc, too_many, with_suggestion, Ctx, Ids};
+use super::{contradiction, loc, name_too_long, too_long, too_many, with_suggestion, Ctx, Ids};
 use crate::hir::{Channel, ChannelId, Criterion, Instance, SensorId, Target, Template, TemplateId};
 
 /// A targeted sensor and how many inputs of the channel's template it supplies.
@@ -108,6 +110,9 @@ fn header<'a>(
             ChannelMember::Instance(i) => instances.push(i),
             ChannelMember::Error(_) => {}
         }
+    }
+    if let Some(d) = name_too_long(file, &decl.name, "this channel name") {
+        ctx.report(d);
     }
     let owner = format!("channel `{}`", decl.name.text);
     let broken = decl
@@ -266,6 +271,9 @@ fn check_instances(
             );
         }
         names.insert(&decl.name.text, decl.name.span);
+        if let Some(d) = name_too_long(file, &decl.name, "this instance name") {
+            ctx.report(d);
+        }
         let id = ctx
             .int_in(file, &decl.id, (0, u32::MAX.into()), "instance id")
             .map(|v| v as u32);
@@ -437,6 +445,9 @@ fn check_tags(ctx: &mut Ctx, file: FileId, tags: &[Expr]) -> Vec<String> {
             continue;
         }
         seen.insert(&s.value, s.span);
+        if s.value.len() > MAX_STRING_LEN {
+            ctx.report(too_long(file, s, "this tag", MAX_STRING_LEN));
+        }
         out.push(s.value.clone());
     }
     // Point at the first tag past the limit: that is where the list must end.

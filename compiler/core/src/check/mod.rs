@@ -13,6 +13,7 @@ mod sensors;
 mod test_blocks;
 mod types;
 pub(crate) mod values;
+mod verifier;
 
 use std::collections::HashMap;
 
@@ -93,6 +94,10 @@ pub fn check(sources: &Sources) -> Checked {
     let Ctx {
         mut diags, program, ..
     } = ctx;
+    // Only a program without errors lowers; the runtime's verdict comes last.
+    if !diags.iter().any(Diagnostic::is_error) {
+        diags.extend(verifier::check(&program, all));
+    }
     // A project with no source at all is E0012 already, reported by the loader.
     let has_sources = sources.iter().any(|s| s.origin == Origin::Project);
     if program.channels.is_empty() && has_sources && !diags.iter().any(Diagnostic::is_error) {
@@ -328,6 +333,31 @@ pub(crate) fn too_long(
     .note(format!(
         "the runtime refuses strings and patterns longer than {max} bytes"
     ))
+}
+
+/// A name the channel format cannot encode: longer than the runtime's
+/// `MAX_STRING_LEN`. The label marks the name's first character.
+pub(crate) fn name_too_long(file: FileId, name: &Name, what: &str) -> Option<Diagnostic> {
+    let max = ward_runtime::limits::MAX_STRING_LEN;
+    let len = name.text.len();
+    if len <= max {
+        return None;
+    }
+    let first = name.text.chars().next().map_or(0, char::len_utf8);
+    Some(
+        Diagnostic::new(
+            Code::LimitExceeded,
+            format!("{what} is {len} bytes long, at most {max}"),
+        )
+        .primary(
+            file,
+            Span::new(name.span.start, name.span.start + first),
+            format!("{what} is {len} bytes long"),
+        )
+        .note(format!(
+            "the runtime refuses names and strings longer than {max} bytes"
+        )),
+    )
 }
 
 pub(crate) fn loc(file: FileId, span: Span) -> Loc {

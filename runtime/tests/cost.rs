@@ -1,0 +1,178 @@
+//! The cost of one event (issue 17, "High"): the adversarial channels a red team built
+//! are now refused over the host's budget or evaluated in linear time. Every assertion is
+//! on the instrumented work (`EvalBuffer::work`) and the verifier's bound, never on the
+//! wall clock.
+
+mod common;
+
+use common::*;
+use ward_runtime::*;
+
+/// `n` instances that all share one index key (`pid == 4`, an exact value of a wide
+/// type, the best anchor there is) and each carry `glob` on the pipe name.
+fn shared_key_channel(n: u32, glob: &str) -> Channel {
+    channel_with(
+        (1..=n)
+            .map(|id| {
+                instance(
+                    id,
+                    vec![
+                        crit(PID, Op::Eq, u(4)),
+                        crit(PIPE, Op::Glob, pat(&format!("{glob}{id}"))),
+                    ],
+                )
+            })
+            .collect(),
+    )
+}
+
+/// A glob whose middle piece almost matches at every position of a run of `x`: the
+/// shape the old matcher paid input length times glob length for.
+fn stalling_glob() -> String {
+    format!("a*{}y*", "x".repeat(1000))
+}
+
+fn pipe_event(pipe: String) -> Vec<Value> {
+    event_with(&[(PID, Value::Uint(4)), (PIPE, Value::Str(pipe))])
+}
+
+fn verify_default(channel: &Channel) -> Result<VerifiedChannel, VerifyError> {
+    verify(&sign1(channel), &trust(), &host_for(channel, 12))
+}
+
+/// The work of evaluating `event`, checked against the reference evaluator and the bound.
+fn work_of(v: &VerifiedChannel, event: &[Value]) -> u64 {
+    let mut buffer = EvalBuffer::new();
+    let got = v.evaluate_into(event, &mut buffer).unwrap().to_vec();
+    assert_eq!(got, v.evaluate_reference(event).unwrap());
+    let bound = v.cost_bound().at(longest_text_input(event));
+    assert!(
+        buffer.work() <= bound,
+        "work {} over the bound {bound}",
+        buffer.work()
+    );
+    buffer.work()
+}
+
+#[test]
+fn a_64_kib_pipe_name_against_100_instances_sharing_a_key_runs_in_linear_time() {
+    let glob = stalling_glob();
+    let v = verify_default(&shared_key_channel(100, &glob)).unwrap();
+    let long = format!("a{}", "x".repeat(64 * 1024));
+    let half = format!("a{}", "x".repeat(32 * 1024));
+    let (w_long, w_half) = (
+        work_of(&v, &pipe_event(long)),
+        work_of(&v, &pipe_event(half)),
+    );
+    // The old matcher: 100 instances times 64 Ki positions times ~1,000 compared bytes,
+    // about 6.5e9. Linear: each instance examines the input once plus its glob.
+    let linear = 100 * (64 * 1024 + glob.len() as u64 + 16) * 2;
+    assert!(w_long <= linear, "{w_long} > {linear}");
+    // Doubling the input at most doubles the work (plus what does not depend on it).
+    assert!(
+        w_long <= 2 * w_half + 100 * glob.len() as u64,
+        "{w_long} vs {w_half}"
+    );
+    // Every instance was confirmed: the attack's fan-out was real.
+    assert!(w_long >= 100 * 64 * 1024);
+}
+
+#[test]
+fn a_host_budget_refuses_the_shared_key_naming_the_instances_that_share_it() {
+    let channel = shared_key_channel(100, &stalling_glob());
+    let limits = Limits {
+        max_event_cost: 1_000_000,
+        ..Limits::DEFAULT
+    };
+    let err =
+        verify_with(&sign1(&channel), &trust(), &host_for(&channel, 12), &limits).unwrap_err();
+    let VerifyError::CostOverBudget {
+        instance,
+        found,
+        limit,
+        input_bytes,
+        ref reason,
+        ..
+    } = err
+    else {
+        panic!("expected CostOverBudget, got {err:?}");
+    };
+    assert_eq!(limit, 1_000_000);
+    assert_eq!(instance, 1);
+    assert_eq!(input_bytes, limits::MAX_INPUT_BYTES);
+    assert!(found > limit);
+    assert!(
+        reason.contains("100 instances share one index key of field 3"),
+        "{reason}"
+    );
+    assert!(
+        reason.contains("instances 1, 2, 3, 4, 5 and 95 more"),
+        "{reason}"
+    );
+    assert!(reason.contains("field 1"), "{reason}");
+    assert_eq!(err.code(), 518);
+    // The offset is the first instance's, which lies inside the file.
+    assert!(err.offset() > 40 && err.offset() < sign1(&channel).len());
+}
+
+#[test]
+fn regexes_behind_a_one_letter_key_are_refused_at_the_default_budget() {
+    // A `?` makes a glob a compiled pattern; a hundred of them behind one key cost a
+    // regex's worst case per byte each.
+    let glob = format!("a*{}*", "x?".repeat(500));
+    let err = verify_default(&shared_key_channel(100, &glob)).unwrap_err();
+    assert!(
+        matches!(err, VerifyError::CostOverBudget { ref reason, .. }
+            if reason.contains("share one index key") && reason.contains("per input byte")),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_one_letter_literal_repeated_through_the_input_proposes_each_instance_once() {
+    let channel = channel_with(
+        (1..=100)
+            .map(|id| {
+                instance(
+                    id,
+                    vec![
+                        crit(PIPE, Op::Contains, s("a")),
+                        crit(PID, Op::Eq, u(u64::from(id))),
+                    ],
+                )
+            })
+            .collect(),
+    );
+    let v = verify_default(&channel).unwrap();
+    let w = work_of(&v, &pipe_event("a".repeat(64 * 1024)));
+    // Before, each of the 64 Ki occurrences proposed all 100 instances (6.5e6 proposals
+    // and a sort of them); now the input is scanned a few times and each literal's
+    // instances are proposed once.
+    assert!(w <= 8 * 64 * 1024 + 100 * 64, "{w}");
+}
+
+#[test]
+fn instances_without_an_anchor_are_charged_on_every_event() {
+    let channel = channel_with(
+        (1..=50)
+            .map(|id| instance(id, vec![crit(PIPE, Op::NotGlob, pat(&format!("*{id}*")))]))
+            .collect(),
+    );
+    let v = verify_default(&channel).unwrap();
+    assert!(v.cost_bound().per_byte >= 50);
+    let w = work_of(&v, &pipe_event("b".repeat(4096)));
+    assert!(w >= 50 * 4096);
+}
+
+#[test]
+fn every_fixture_channel_stays_within_its_bound() {
+    let v = verify_default(&small_channel()).unwrap();
+    for pipe in [
+        "",
+        r"\\.\pipe\msagent_12",
+        r"\\.\PIPE\MOJO.x",
+        &"é".repeat(3000),
+    ] {
+        work_of(&v, &pipe_event(pipe.to_string()));
+    }
+}
