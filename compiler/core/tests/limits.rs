@@ -94,7 +94,19 @@ fn names_past_the_encodable_length_are_refused_on_the_name() {
 /// instance the runtime names.
 #[test]
 fn an_instance_over_the_runtimes_time_budget_is_refused_on_its_line() {
-    let src = "channel C = 1 {\n    version 1\n    template LinuxProcessExec\n    targets [linux_7_10]\n    instance cheap = 1 { pid == 1 severity low }\n    instance costly = 2 { argv matches r\"\\w{8}\\s\\w{8}\" severity low }\n}\n";
+    // Literal-less regexes, each about 5,000 NFA states: together over the default budget
+    // at 64 KiB inputs (docs/security.md). The runtime names the first.
+    let costly: String = (4..13)
+        .map(|a| (a, 16 - a))
+        .chain((4..12).map(|a| (a, 15 - a)))
+        .enumerate()
+        .map(|(i, (a, b))| {
+            let name = if i == 0 { "costly".to_string() } else { format!("costly_{i}") };
+            format!("    instance {name} = {} {{ argv matches r\"\\w{{{a}}}\\s\\w{{{b}}}\" severity low }}\n", i + 2)
+        })
+        .collect();
+    let src = format!("channel C = 1 {{\n    version 1\n    template LinuxProcessExec\n    targets [linux_7_10]\n    instance cheap = 1 {{ pid == 1 severity low }}\n{costly}}}\n");
+    let src = src.as_str();
     let checked = check_source(src);
     let errors: Vec<_> = checked
         .diagnostics
