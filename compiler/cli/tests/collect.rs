@@ -140,7 +140,10 @@ fn no_acknowledged_beacon_is_lost_to_kill_9_and_restart() {
 
     // Restarted on the same database, it takes the first batches again as duplicates
     // and serves the aggregate of everything.
-    let (mut child, url) = collector(&db);
+    let (child, url) = collector(&db);
+    // Killed however the test ends: a collector left running would outlive the test and
+    // hold its output pipe open.
+    let _child = KillOnDrop(child);
     let (body, k, s, _) = batch(&KeyPair::from_seed([10; 32]), "sender-0", 1, 20);
     let mut r = agent()
         .post(format!("{url}/v1/beacons"))
@@ -164,10 +167,22 @@ fn no_acknowledged_beacon_is_lost_to_kill_9_and_restart() {
         .unwrap();
     let answer: serde_json::Value =
         serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+    // host-1, and each sender that had a batch acknowledged before the kill (on a busy
+    // machine one sender can reach the 400 alone).
+    let senders: std::collections::BTreeSet<&str> = acked.iter().map(|(h, _)| h.as_str()).collect();
     assert_eq!(
-        answer["rows"][0]["crashed"], 3,
-        "three hosts crashed: {answer}"
+        answer["rows"][0]["crashed"],
+        senders.len() + 1,
+        "every host with an acknowledged crash counted once: {answer}"
     );
-    child.kill().unwrap();
-    child.wait().unwrap();
+}
+
+/// A child process killed when the test lets go of it, passing or failing.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
