@@ -427,16 +427,7 @@ impl ChannelStore {
         };
         self.record_guard(&mut records, id, watched)?;
         self.place(&self.active_path(id), bytes)?;
-        let slot = Slot {
-            channel: Arc::new(channel),
-            digest: digest(bytes),
-        };
-        let previous = self
-            .active
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(id, slot)
-            .map(|s| s.version());
+        let previous = self.swap_in(id, channel, bytes);
         self.sync_dir()?;
         drop(records);
         Ok(Installed::Activated {
@@ -580,6 +571,18 @@ impl ChannelStore {
         // copy, so without this a restart would leave the channel the halt chose.
         self.place(&self.lkg_path(id), bytes)?;
         self.place(&self.active_path(id), bytes)?;
+        self.swap_in(id, channel, bytes);
+        self.sync_dir()?;
+        Ok(Installed::Activated {
+            channel_id: id,
+            version,
+            previous: Some(from),
+        })
+    }
+
+    /// Makes `channel` (from `bytes`) the active one for `id` in memory, under the write
+    /// lock for one map insert; the version it replaces.
+    fn swap_in(&self, id: u32, channel: VerifiedChannel, bytes: &[u8]) -> Option<u64> {
         let slot = Slot {
             channel: Arc::new(channel),
             digest: digest(bytes),
@@ -587,13 +590,8 @@ impl ChannelStore {
         self.active
             .write()
             .unwrap_or_else(PoisonError::into_inner)
-            .insert(id, slot);
-        self.sync_dir()?;
-        Ok(Installed::Activated {
-            channel_id: id,
-            version,
-            previous: Some(from),
-        })
+            .insert(id, slot)
+            .map(|s| s.version())
     }
 
     /// Makes the file of the active channel (SHA-256 `active`) the last known good copy.
