@@ -449,6 +449,19 @@ impl ChannelStore {
         host: &SensorProfile,
         now: u64,
     ) -> Result<Vec<Quarantine>, StoreError> {
+        self.sensor_started_with(trust, host, now, &DEFAULT_POLICY)
+    }
+
+    /// [`ChannelStore::sensor_started`] under another guard policy: a host that sets
+    /// its own window or death count (the reference host's `--guard-window-secs`, so a
+    /// test runs in seconds; production keeps [`DEFAULT_POLICY`]).
+    pub fn sensor_started_with(
+        &self,
+        trust: &TrustStore,
+        host: &SensorProfile,
+        now: u64,
+        policy: &GuardPolicy,
+    ) -> Result<Vec<Quarantine>, StoreError> {
         self.running.store(true, Ordering::SeqCst);
         let mut records = lock(&self.records);
         let mut rolled_back = Vec::new();
@@ -462,7 +475,7 @@ impl ChannelStore {
             if read(&self.active).get(&id).map(Slot::version) != Some(watch.version) {
                 continue;
             }
-            let (next, verdict) = on_start(&watch, now, &DEFAULT_POLICY);
+            let (next, verdict) = on_start(&watch, now, policy);
             match verdict {
                 Verdict::Keep if next == watch => {}
                 Verdict::Keep => {

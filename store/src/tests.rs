@@ -783,3 +783,48 @@ fn a_crash_loop_on_a_first_install_leaves_no_channel() {
     drop(store);
     assert_eq!(active_version(&open(dir.path())), None);
 }
+
+/// The host's own guard policy is the one applied: deaths outside a short window do not
+/// count, and a larger death count waits for more deaths.
+#[test]
+fn sensor_started_with_applies_the_given_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    store
+        .install_at(&sign1(&version(1)), &trust(), &host(), 100)
+        .unwrap();
+    store
+        .install_at(&sign1(&version(2)), &trust(), &host(), 1_000)
+        .unwrap();
+    drop(store);
+    let three = GuardPolicy {
+        window_secs: 60,
+        deaths: 3,
+    };
+    // The first use, then two deaths: the default would roll back here, three deaths do not.
+    for now in [1_001, 1_002, 1_003] {
+        let store = open(dir.path());
+        assert!(store
+            .sensor_started_with(&trust(), &host(), now, &three)
+            .unwrap()
+            .is_empty());
+        assert_eq!(active_version(&store), Some(2), "start at {now}");
+    }
+    // A start after the 60 s window no longer counts, though the default's 600 s would.
+    let store = open(dir.path());
+    assert!(store
+        .sensor_started_with(&trust(), &host(), 1_100, &three)
+        .unwrap()
+        .is_empty());
+    drop(store);
+    let store = open(dir.path());
+    assert_eq!(
+        store
+            .sensor_started(&trust(), &host(), 1_101)
+            .unwrap()
+            .len(),
+        1,
+        "the default policy rolls the same watch back"
+    );
+    assert_eq!(active_version(&store), Some(1));
+}
