@@ -15,6 +15,7 @@
 
 use std::path::Path;
 
+use ward_rollout::decide::host_ring;
 use ward_rollout::{decide, Decision, HostId, HostView, Offer, Plan, Policy, Stay};
 use ward_runtime::{SensorProfile, TrustStore};
 use ward_store::{ChannelStore, Installed};
@@ -75,6 +76,9 @@ pub enum Outcome {
     Skipped(Stay),
     /// The store already runs this version or a newer one.
     Current { version: u64 },
+    /// The crash-loop guard quarantined this version (or a newer one) on this host: it
+    /// is not downloaded again, whatever the rollout says, until a newer one is offered.
+    Quarantined { version: u64 },
     /// Refused; the host keeps what it runs. The error says what and where.
     Failed(Error),
 }
@@ -84,6 +88,10 @@ pub enum Outcome {
 pub struct ChannelReport {
     pub target: String,
     pub info: ChannelInfo,
+    /// The host's ring for this release under its signed plan (its policy's ring, else
+    /// its cohort bucket's); `None` for a release without a plan. Health beacons about
+    /// the release carry it, so the gate counts the host in its ring.
+    pub ring: Option<String>,
     pub outcome: Outcome,
 }
 
@@ -177,14 +185,19 @@ pub fn update<F: Fetch>(
             Some((path, p)) if p.content_version == version => path.clone(),
             _ => c.target.clone(),
         };
+        let ring = c
+            .plan
+            .as_ref()
+            .and_then(|plan| Some(plan.rings.get(host_ring(plan, &offer, &view))?.name.clone()));
         let outcome = match decide(&offer, &view, now) {
             Decision::Stay(Stay::Current) => Outcome::Current {
                 version: active.unwrap_or(c.info.content_version),
             },
             Decision::Stay(why) => Outcome::Skipped(why),
-            Decision::Take(version) => {
-                install_one(updater, targets_url, host, &target_of(version), None)
-            }
+            Decision::Take(version) => match quarantined(&host.store, c.info.channel_id, version) {
+                Some(q) => Outcome::Quarantined { version: q },
+                None => install_one(updater, targets_url, host, &target_of(version), None),
+            },
             Decision::FallBack(version) => {
                 install_one(updater, targets_url, host, &target_of(version), active)
             }
@@ -192,10 +205,22 @@ pub fn update<F: Fetch>(
         report.channels.push(ChannelReport {
             target: c.target,
             info: c.info,
+            ring,
             outcome,
         });
     }
     Ok(report)
+}
+
+/// The version of `channel_id` the crash-loop guard quarantined, if it is `version` or
+/// newer: the store would refuse `version` (`StoreError::Quarantined`), so downloading it
+/// at every poll would only cost the repository and the host.
+fn quarantined(store: &ChannelStore, channel_id: u32, version: u64) -> Option<u64> {
+    store
+        .quarantined()
+        .iter()
+        .find(|q| q.channel_id == channel_id && q.version >= version)
+        .map(|q| q.version)
 }
 
 /// Downloads `target` and installs it; with `roll_back_from`, as the store's signed

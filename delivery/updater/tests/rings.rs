@@ -31,12 +31,33 @@ impl Fleet {
             .unwrap();
             let report = update(&mut updater, &format!("{}/targets", w.base_url), host).unwrap();
             for c in report.channels {
+                // The ring the report names (for beacons) is the policy's, or else the
+                // bucket's under the release's plan.
+                let expected = host
+                    .policy
+                    .as_ref()
+                    .and_then(|p| p.ring.clone())
+                    .or_else(|| {
+                        let plan = plan();
+                        let b = ward_rollout::cohort::bucket(
+                            &host.id,
+                            CHANNEL_ID,
+                            c.info.content_version,
+                        );
+                        Some(plan.rings[plan.ring_of_bucket(b)].name.clone())
+                    });
+                if c.info.content_version > 1 {
+                    assert_eq!(c.ring, expected, "{name}");
+                } else {
+                    assert_eq!(c.ring, None, "{name}: version 1 has no plan");
+                }
                 let what = match c.outcome {
                     Outcome::Installed { version, .. } => format!("installed {version}"),
                     Outcome::RolledBack { version, from } => {
                         format!("back to {version} from {from}")
                     }
                     Outcome::Current { version } => format!("runs {version}"),
+                    Outcome::Quarantined { version } => format!("quarantined {version}"),
                     Outcome::Skipped(why) => format!("skipped: {why}"),
                     Outcome::Failed(e) => panic!("{name}: {e}"),
                 };
