@@ -8,7 +8,8 @@
 //! Before anything is downloaded, `ward_rollout::decide` says whether this host takes
 //! the release: its plan and N-1 (signed by the targets key), its rollout state (signed
 //! in the timestamp), the host's cohort bucket and its customer's policy. A halted
-//! release sends the host back to N-1 through the store's signed rollback.
+//! release sends the host back to N-1 through the store's signed rollback. A version
+//! the store's crash-loop guard quarantined is not downloaded again.
 //!
 //! This is the only module of the updater that uses the channel store and the runtime's trust
 //! types, so moving them to another crate changes one `use` line here.
