@@ -384,7 +384,7 @@ fn a_harmful_release_crashes_the_canaries_halts_itself_and_the_hosts_recover() {
             bucket(&id, CHANNEL, 2) < 1000
         })
         .collect();
-    let crashing: Vec<&String> = names
+    let in_canary: Vec<&String> = names
         .iter()
         .filter(|n| n.starts_with("canary") || bucket_canary.contains(n))
         .collect();
@@ -419,20 +419,42 @@ fn a_harmful_release_crashes_the_canaries_halts_itself_and_the_hosts_recover() {
     for (_, line) in log.lock().unwrap().iter().filter(|(w, _)| w == "watch") {
         println!("watch: {line}");
     }
-    wait_for(&log, start, "every canary host back on version 1", |log| {
-        crashing.iter().all(|n| {
+    // Every host that took the release is back on N-1 by its guard. A canary host
+    // slower than the halt never takes it at all: the halt stops it too.
+    let took = |log: &[(String, String)]| -> Vec<String> {
+        names
+            .iter()
+            .filter(|n| count(log, n, "installed 2") > 0)
+            .cloned()
+            .collect()
+    };
+    let recovered = |log: &[(String, String)]| {
+        took(log).iter().all(|n| {
             count(
                 log,
                 n,
                 "guard: channel 960 version 2 quarantined, back on 1",
             ) == 1
         })
-    });
+    };
+    wait_for(
+        &log,
+        start,
+        "every host that took it back on version 1",
+        |log| recovered(log),
+    );
     // A few more polls under the halt: nobody moves any more.
     std::thread::sleep(Duration::from_secs(3));
+    wait_for(
+        &log,
+        start,
+        "still every host that took it back on version 1",
+        |log| recovered(log),
+    );
     let recovered_after = start.elapsed();
     drop(hosts);
     let log = log.lock().unwrap().clone();
+    let crashing = took(&log);
     let everything = || {
         log.iter()
             .map(|(w, l)| format!("{w}: {l}"))
@@ -440,9 +462,15 @@ fn a_harmful_release_crashes_the_canaries_halts_itself_and_the_hosts_recover() {
             .join("\n")
     };
 
-    // The canary hosts took the release, died on it twice (the guard's two deaths),
-    // said so, and run N-1 again.
+    // Only canary hosts took the release, enough of them for the gate to halt; each
+    // died on it twice (the guard's two deaths), said so, and runs N-1 again.
+    assert!(crashing.len() >= 2, "{crashing:?}");
     for n in &crashing {
+        assert!(
+            in_canary.contains(&n),
+            "{n} is not in the canary\n{}",
+            everything()
+        );
         assert_eq!(count(&log, n, "installed 2"), 1, "{n}\n{}", everything());
         assert_eq!(count(&log, n, "abort: channel 960 version 2"), 2, "{n}");
         assert_eq!(
@@ -470,7 +498,7 @@ fn a_harmful_release_crashes_the_canaries_halts_itself_and_the_hosts_recover() {
         );
         let last_run = log
             .iter()
-            .rfind(|(w, l)| w == *n && l.starts_with("ran channel 960"))
+            .rfind(|(w, l)| w == n && l.starts_with("ran channel 960"))
             .map(|(_, l)| l.clone());
         assert!(
             last_run.is_some_and(|l| l.starts_with("ran channel 960 version 1:")),
@@ -533,7 +561,8 @@ fn a_harmful_release_crashes_the_canaries_halts_itself_and_the_hosts_recover() {
     let status = ok(ward().args(["rollout", "status"]).arg(&repo));
     assert!(status.contains("halted"), "{status}");
     println!(
-        "{HOSTS} hosts, {} in the canary; since the test started: release published at {:.1} s, halted at {:.1} s, every canary back on N-1 by {:.1} s (with 3 s of polls after)",
+        "{HOSTS} hosts, {} in the canary, {} took the release; since the test started: release published at {:.1} s, halted at {:.1} s, every canary back on N-1 by {:.1} s (with 3 s of polls after)",
+        in_canary.len(),
         crashing.len(),
         published_after.as_secs_f64(),
         halted_after.as_secs_f64(),
