@@ -266,16 +266,20 @@ pub unsafe extern "C" fn ward_channel_evaluate(
     match_count: *mut usize,
     err: *mut WardError,
 ) -> WardStatus {
-    let event = Event {
-        channel,
-        inputs,
-        input_count,
-        matches,
-        capacity,
-        match_count,
-    };
-    // SAFETY: the caller's guarantees are `Event::evaluate`'s.
-    unsafe { event.evaluate(None, err) }
+    // SAFETY: the caller's guarantees are `ward_channel_evaluate_timed`'s without a clock.
+    unsafe {
+        ward_channel_evaluate_timed(
+            channel,
+            inputs,
+            input_count,
+            matches,
+            capacity,
+            match_count,
+            None,
+            std::ptr::null_mut(),
+            err,
+        )
+    }
 }
 
 /// A host's clock: nanoseconds from any fixed start (a monotonic clock), given back the
