@@ -104,8 +104,6 @@ typedef uint32_t WardStatus;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
-typedef struct Option_WardClock Option_WardClock;
-
 // A channel that passed every stage of verification for one profile; only
 // `ward_channel_verify` makes one, and only it can be evaluated.
 typedef struct WardChannel WardChannel;
@@ -326,8 +324,9 @@ WardStatus ward_channel_evaluate(const struct WardChannel *channel,
                                  size_t *match_count,
                                  struct WardError *err);
 
-// [`ward_channel_evaluate`], timed: `clock` is called once before and once after the
-// evaluation and the difference is counted in the channel's counters
+// [`ward_channel_evaluate`], timed: `clock` (the host's: nanoseconds from any fixed
+// start, a monotonic clock, given back `clock_context`) is called once before and once
+// after the evaluation and the difference is counted in the channel's counters
 // (`ward_channel_counters`); Ward reads no clock of its own. A null `clock` evaluates
 // untimed.
 //
@@ -340,7 +339,7 @@ WardStatus ward_channel_evaluate_timed(const struct WardChannel *channel,
                                        struct WardMatch *matches,
                                        size_t capacity,
                                        size_t *match_count,
-                                       struct Option_WardClock clock,
+                                       uint64_t (*clock)(void *clock_context),
                                        void *clock_context,
                                        struct WardError *err);
 

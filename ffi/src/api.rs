@@ -282,12 +282,9 @@ pub unsafe extern "C" fn ward_channel_evaluate(
     }
 }
 
-/// A host's clock: nanoseconds from any fixed start (a monotonic clock), given back the
-/// `clock_context` the host passed.
-pub type WardClock = unsafe extern "C" fn(clock_context: *mut c_void) -> u64;
-
-/// [`ward_channel_evaluate`], timed: `clock` is called once before and once after the
-/// evaluation and the difference is counted in the channel's counters
+/// [`ward_channel_evaluate`], timed: `clock` (the host's: nanoseconds from any fixed
+/// start, a monotonic clock, given back `clock_context`) is called once before and once
+/// after the evaluation and the difference is counted in the channel's counters
 /// (`ward_channel_counters`); Ward reads no clock of its own. A null `clock` evaluates
 /// untimed.
 ///
@@ -303,7 +300,7 @@ pub unsafe extern "C" fn ward_channel_evaluate_timed(
     matches: *mut WardMatch,
     capacity: usize,
     match_count: *mut usize,
-    clock: Option<WardClock>,
+    clock: Option<unsafe extern "C" fn(clock_context: *mut c_void) -> u64>,
     clock_context: *mut c_void,
     err: *mut WardError,
 ) -> WardStatus {
