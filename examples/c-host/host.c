@@ -12,8 +12,10 @@
  * e:N (enum value), s:HEX (UTF-8 text), a:HEX (4 or 16 address bytes) or h:HEX (32 bytes).
  * Events of another template are skipped, as a sensor routes them to other channels.
  *
- * Output, one line each: `loaded ...`, then `match ...` per detection; or `refused ...`
- * (exit 1) when the verifier refuses the channel. Exit 2 for usage and I/O errors. */
+ * Output, one line each: `loaded ...`, then `match ...` per detection, then with events
+ * a `counters ...` line (what the evaluations cost, timed by CLOCK_MONOTONIC); or
+ * `refused ...` (exit 1) when the verifier refuses the channel. Exit 2 for usage and
+ * I/O errors. */
 
 #define _POSIX_C_SOURCE 200809L
 
@@ -21,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ward.h"
 #include "profile.h"
@@ -105,6 +108,44 @@ static void print_error(const char *what, WardStatus status, const WardError *er
     printf(" message=%s\n", err->message);
 }
 
+/* The host's clock for ward_channel_evaluate_timed: Ward reads none of its own. */
+static uint64_t monotonic_nanos(void *context) {
+    (void)context;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+}
+
+/* Prints what the events cost: the interval's counters (the difference of two readings,
+ * as a sensor reports each interval) and their median and p99 cost. 0 if they add up. */
+static int report_counters(const WardChannel *channel, const WardCounters *before) {
+    /* A few kilobytes each: static, as a sensor would keep them between intervals. */
+    static WardCounters after, interval;
+    WardError err;
+    uint64_t p50 = 0, p99 = 0;
+    WardStatus status;
+    if ((status = ward_channel_counters(channel, &after, &err)) ||
+        (status = ward_counters_since(&after, before, &interval, &err)) ||
+        (status = ward_counters_quantile(&interval, 500, &p50, &err)) ||
+        (status = ward_counters_quantile(&interval, 990, &p99, &err))) {
+        print_error("counters-error", status, &err);
+        return 1;
+    }
+    printf("counters events=%llu matches=%llu cost_total=%llu cost_worst=%llu cost_p50=%llu "
+           "cost_p99=%llu timed=%llu memory=%llu\n",
+           (unsigned long long)interval.events, (unsigned long long)interval.matches,
+           (unsigned long long)interval.cost_total, (unsigned long long)interval.cost_worst,
+           (unsigned long long)p50, (unsigned long long)p99,
+           (unsigned long long)interval.timed_events, (unsigned long long)interval.memory_bytes);
+    /* Every event was timed, and the quantiles are in order. */
+    if (interval.timed_events != interval.events || p50 > p99 ||
+        (interval.events > 0 && p99 > interval.cost_worst)) {
+        printf("counters-error inconsistent\n");
+        return 1;
+    }
+    return 0;
+}
+
 /* Evaluates every event of the file; returns the exit code. */
 static int run_events(const WardChannel *channel, uint32_t template_id, const char *path) {
     FILE *f = fopen(path, "r");
@@ -114,6 +155,13 @@ static int run_events(const WardChannel *channel, uint32_t template_id, const ch
     int code = 0;
     WardValue inputs[MAX_INPUTS];
     WardMatch matches[MAX_MATCHES];
+    static WardCounters before;
+    WardError counters_err;
+    if (ward_channel_counters(channel, &before, &counters_err)) {
+        print_error("counters-error", counters_err.status, &counters_err);
+        fclose(f);
+        return 1;
+    }
     while (getline(&line, &cap, f) != -1) {
         unsigned long number = 0, tid = 0, count = 0;
         int used = 0;
@@ -136,7 +184,8 @@ static int run_events(const WardChannel *channel, uint32_t template_id, const ch
         }
         size_t found = 0;
         WardError err;
-        WardStatus status = ward_channel_evaluate(channel, inputs, n, matches, MAX_MATCHES, &found, &err);
+        WardStatus status = ward_channel_evaluate_timed(channel, inputs, n, matches, MAX_MATCHES,
+                                                        &found, monotonic_nanos, NULL, &err);
         if (status != WARD_STATUS_OK && status != WARD_STATUS_TRUNCATED) {
             print_error("event-error", status, &err);
             code = 1;
@@ -157,6 +206,7 @@ static int run_events(const WardChannel *channel, uint32_t template_id, const ch
     }
     free(line);
     fclose(f);
+    if (code == 0) code = report_counters(channel, &before);
     return code;
 }
 

@@ -65,6 +65,10 @@
 // `uint`: an enum variant's numeric value.
 #define WARD_VALUE_ENUM 7
 
+// Buckets of [`WardCounters::histogram`]: the runtime's cost histogram (below 8 one
+// bucket per cost, then 8 per power of two; docs/embedding.md, "Counters").
+#define WARD_COST_BUCKETS 496
+
 // What a call returned. `WARD_STATUS_OK` is 0; every other value is a failure, and the
 // [`WardError`] the host passed (if any) says more.
 enum WardStatus
@@ -183,6 +187,28 @@ typedef struct WardMatch {
   uint8_t action;
 } WardMatch;
 
+// A channel's evaluation counters (`ward_channel_counters`), or the difference of two
+// (`ward_counters_since`). Costs are in the verifier's work units; nanoseconds are the
+// host's clock's, for the events evaluated with `ward_channel_evaluate_timed`.
+typedef struct WardCounters {
+  // Events evaluated (refused events are not counted).
+  uint64_t events;
+  // Instances matched, over every event.
+  uint64_t matches;
+  uint64_t cost_total;
+  // The costliest event since the channel was verified.
+  uint64_t cost_worst;
+  // Events timed with the host's clock.
+  uint64_t timed_events;
+  uint64_t nanos_total;
+  // The slowest timed event since the channel was verified.
+  uint64_t nanos_worst;
+  // Heap the channel holds, in bytes.
+  uint64_t memory_bytes;
+  // Events per cost bucket.
+  uint64_t histogram[WARD_COST_BUCKETS];
+} WardCounters;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -298,8 +324,57 @@ WardStatus ward_channel_evaluate(const struct WardChannel *channel,
                                  size_t *match_count,
                                  struct WardError *err);
 
+// [`ward_channel_evaluate`], timed: `clock` (the host's: nanoseconds from any fixed
+// start, a monotonic clock, given back `clock_context`) is called once before and once
+// after the evaluation and the difference is counted in the channel's counters
+// (`ward_channel_counters`); Ward reads no clock of its own. A null `clock` evaluates
+// untimed.
+//
+// # Safety
+// As for `ward_channel_evaluate`; and `clock`, if not null, must be safe to call with
+// `clock_context` from the calling thread.
+WardStatus ward_channel_evaluate_timed(const struct WardChannel *channel,
+                                       const struct WardValue *inputs,
+                                       size_t input_count,
+                                       struct WardMatch *matches,
+                                       size_t capacity,
+                                       size_t *match_count,
+                                       uint64_t (*clock)(void *clock_context),
+                                       void *clock_context,
+                                       struct WardError *err);
+
 // A name for a status, a static NUL-terminated string (for logs).
 const char *ward_status_name(uint32_t status);
+
+// The channel's counters since it was verified, into `out`. Allocates nothing.
+//
+// # Safety
+// `channel` must be a live handle; `out` must point to a writable `WardCounters`.
+WardStatus ward_channel_counters(const struct WardChannel *channel,
+                                 struct WardCounters *out,
+                                 struct WardError *err);
+
+// What happened between `earlier` and `now`, two readings of one channel, into `out`
+// (which may be either of them): counts and totals subtracted, the worst figures
+// `now`'s (since verified).
+//
+// # Safety
+// `now` and `earlier` must point to readable `WardCounters`; `out` to a writable one.
+WardStatus ward_counters_since(const struct WardCounters *now,
+                               const struct WardCounters *earlier,
+                               struct WardCounters *out,
+                               struct WardError *err);
+
+// The cost per event at `permille` thousandths (500 the median, 990 the p99) of
+// `counters`, into `*cost`: never below the true figure, at most 12.5% above it; 0
+// with no events. `permille` over 1000 is an invalid argument.
+//
+// # Safety
+// `counters` must point to a readable `WardCounters`; `cost` must be writable.
+WardStatus ward_counters_quantile(const struct WardCounters *counters,
+                                  uint32_t permille,
+                                  uint64_t *cost,
+                                  struct WardError *err);
 
 #ifdef __cplusplus
 }  // extern "C"

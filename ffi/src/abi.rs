@@ -158,3 +158,34 @@ pub struct WardSensorProfileDef {
     pub templates: *const WardTemplateDef,
     pub template_count: usize,
 }
+
+/// Buckets of [`WardCounters::histogram`]: the runtime's cost histogram (below 8 one
+/// bucket per cost, then 8 per power of two; docs/embedding.md, "Counters").
+pub const WARD_COST_BUCKETS: usize = 496;
+
+// The header's literal and the runtime's table are one number.
+const _: () = assert!(WARD_COST_BUCKETS == ward_runtime::counters::COST_BUCKETS);
+
+/// A channel's evaluation counters (`ward_channel_counters`), or the difference of two
+/// (`ward_counters_since`). Costs are in the verifier's work units; nanoseconds are the
+/// host's clock's, for the events evaluated with `ward_channel_evaluate_timed`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct WardCounters {
+    /// Events evaluated (refused events are not counted).
+    pub events: u64,
+    /// Instances matched, over every event.
+    pub matches: u64,
+    pub cost_total: u64,
+    /// The costliest event since the channel was verified.
+    pub cost_worst: u64,
+    /// Events timed with the host's clock.
+    pub timed_events: u64,
+    pub nanos_total: u64,
+    /// The slowest timed event since the channel was verified.
+    pub nanos_worst: u64,
+    /// Heap the channel holds, in bytes.
+    pub memory_bytes: u64,
+    /// Events per cost bucket.
+    pub histogram: [u64; WARD_COST_BUCKETS],
+}

@@ -3,7 +3,7 @@
 //! as opaque pointers and taken back by the matching `_free`.
 
 use std::cell::RefCell;
-use std::ffi::c_char;
+use std::ffi::{c_char, c_void};
 
 use ward_runtime::{
     verify, Action, EvalBuffer, Severity, TrustStore, Value, VerifiedChannel, VerifyError,
@@ -25,7 +25,7 @@ pub struct WardProfile(ward_runtime::SensorProfile);
 /// A channel that passed every stage of verification for one profile; only
 /// `ward_channel_verify` makes one, and only it can be evaluated.
 #[derive(Debug)]
-pub struct WardChannel(VerifiedChannel);
+pub struct WardChannel(pub(crate) VerifiedChannel);
 
 /// The runtime's version, a static NUL-terminated string.
 #[no_mangle]
@@ -266,58 +266,148 @@ pub unsafe extern "C" fn ward_channel_evaluate(
     match_count: *mut usize,
     err: *mut WardError,
 ) -> WardStatus {
-    let mut truncated = None;
-    let status = call(err, || {
-        // SAFETY: the caller guarantees `channel` is null or a live handle.
-        let c = &unsafe { channel.as_ref() }
-            .ok_or_else(|| Failure::null("channel"))?
-            .0;
-        // SAFETY: the caller guarantees `input_count` values at `inputs`.
-        let inputs = unsafe { slice(inputs, input_count, "inputs") }?;
-        if match_count.is_null() {
-            return Err(Failure::null("match_count"));
-        }
-        if matches.is_null() && capacity > 0 {
-            return Err(Failure::null("matches"));
-        }
-        // Strings are borrowed from the host's memory, not copied.
-        let values = inputs
-            .iter()
-            .enumerate()
-            // SAFETY: the caller guarantees each input's `bytes`.
-            .map(|(n, v)| unsafe { value::read(v, n.saturating_add(1)) })
-            .collect::<Result<Vec<Value<&str>>, _>>()?;
-        BUFFER.with_borrow_mut(|buffer| {
-            let found = c
-                .evaluate_into(&values, buffer)
+    // SAFETY: the caller's guarantees are `ward_channel_evaluate_timed`'s without a clock.
+    unsafe {
+        ward_channel_evaluate_timed(
+            channel,
+            inputs,
+            input_count,
+            matches,
+            capacity,
+            match_count,
+            None,
+            std::ptr::null_mut(),
+            err,
+        )
+    }
+}
+
+/// [`ward_channel_evaluate`], timed: `clock` (the host's: nanoseconds from any fixed
+/// start, a monotonic clock, given back `clock_context`) is called once before and once
+/// after the evaluation and the difference is counted in the channel's counters
+/// (`ward_channel_counters`); Ward reads no clock of its own. A null `clock` evaluates
+/// untimed.
+///
+/// # Safety
+/// As for `ward_channel_evaluate`; and `clock`, if not null, must be safe to call with
+/// `clock_context` from the calling thread.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)] // `ward_channel_evaluate`'s, and the clock's two
+pub unsafe extern "C" fn ward_channel_evaluate_timed(
+    channel: *const WardChannel,
+    inputs: *const WardValue,
+    input_count: usize,
+    matches: *mut WardMatch,
+    capacity: usize,
+    match_count: *mut usize,
+    clock: Option<unsafe extern "C" fn(clock_context: *mut c_void) -> u64>,
+    clock_context: *mut c_void,
+    err: *mut WardError,
+) -> WardStatus {
+    let event = Event {
+        channel,
+        inputs,
+        input_count,
+        matches,
+        capacity,
+        match_count,
+    };
+    let Some(clock) = clock else {
+        // SAFETY: the caller's guarantees are `Event::evaluate`'s.
+        return unsafe { event.evaluate(None, err) };
+    };
+    // SAFETY: the caller guarantees `clock` may be called with `clock_context` here.
+    let mut read = || unsafe { clock(clock_context) };
+    // SAFETY: the caller's guarantees are `Event::evaluate`'s.
+    unsafe { event.evaluate(Some(&mut read), err) }
+}
+
+/// The arguments of one evaluation call, as the host passed them.
+struct Event {
+    channel: *const WardChannel,
+    inputs: *const WardValue,
+    input_count: usize,
+    matches: *mut WardMatch,
+    capacity: usize,
+    match_count: *mut usize,
+}
+
+impl Event {
+    /// The body of both evaluation calls; `clock` times it.
+    ///
+    /// # Safety
+    /// `channel` must be a live handle; `inputs` must point to `input_count` values
+    /// whose `bytes` are readable for their `len`; `matches` to `capacity` writable
+    /// `WardMatch`es; `match_count` must be writable.
+    unsafe fn evaluate(
+        self,
+        clock: Option<&mut dyn FnMut() -> u64>,
+        err: *mut WardError,
+    ) -> WardStatus {
+        let Event {
+            channel,
+            inputs,
+            input_count,
+            matches,
+            capacity,
+            match_count,
+        } = self;
+        let mut truncated = None;
+        let status = call(err, || {
+            // SAFETY: the caller guarantees `channel` is null or a live handle.
+            let c = &unsafe { channel.as_ref() }
+                .ok_or_else(|| Failure::null("channel"))?
+                .0;
+            // SAFETY: the caller guarantees `input_count` values at `inputs`.
+            let inputs = unsafe { slice(inputs, input_count, "inputs") }?;
+            if match_count.is_null() {
+                return Err(Failure::null("match_count"));
+            }
+            if matches.is_null() && capacity > 0 {
+                return Err(Failure::null("matches"));
+            }
+            // Strings are borrowed from the host's memory, not copied.
+            let values = inputs
+                .iter()
+                .enumerate()
+                // SAFETY: the caller guarantees each input's `bytes`.
+                .map(|(n, v)| unsafe { value::read(v, n.saturating_add(1)) })
+                .collect::<Result<Vec<Value<&str>>, _>>()?;
+            BUFFER.with_borrow_mut(|buffer| {
+                let found = match clock {
+                    Some(clock) => c.evaluate_timed(&values, buffer, clock),
+                    None => c.evaluate_into(&values, buffer),
+                }
                 .map_err(|e| Failure::new(WardStatus::Event, e.to_string()))?;
-            for (n, m) in found.iter().take(capacity).enumerate() {
-                // SAFETY: `n < capacity` and `matches` is not null (capacity > 0): the
-                // caller guarantees `capacity` `WardMatch`es there, so `n` is in the array.
-                let slot = unsafe { matches.add(n) };
-                // SAFETY: `slot` is in the caller's array of writable `WardMatch`es.
-                unsafe { slot.write(ward_match(m)) };
+                for (n, m) in found.iter().take(capacity).enumerate() {
+                    // SAFETY: `n < capacity` and `matches` is not null (capacity > 0): the
+                    // caller guarantees `capacity` `WardMatch`es there, so `n` is in the
+                    // array.
+                    let slot = unsafe { matches.add(n) };
+                    // SAFETY: `slot` is in the caller's array of writable `WardMatch`es.
+                    unsafe { slot.write(ward_match(m)) };
+                }
+                // SAFETY: not null (checked above); the caller guarantees it is writable.
+                unsafe { match_count.write(found.len()) };
+                if found.len() > capacity {
+                    truncated = Some(found.len());
+                }
+                Ok(())
+            })
+        });
+        match (status, truncated) {
+            (WardStatus::Ok, Some(found)) => {
+                guard::report(
+                    err,
+                    Failure::new(
+                        WardStatus::Truncated,
+                        format!("{found} instances matched; the buffer holds {capacity}"),
+                    ),
+                );
+                WardStatus::Truncated
             }
-            // SAFETY: not null (checked above); the caller guarantees it is writable.
-            unsafe { match_count.write(found.len()) };
-            if found.len() > capacity {
-                truncated = Some(found.len());
-            }
-            Ok(())
-        })
-    });
-    match (status, truncated) {
-        (WardStatus::Ok, Some(found)) => {
-            guard::report(
-                err,
-                Failure::new(
-                    WardStatus::Truncated,
-                    format!("{found} instances matched; the buffer holds {capacity}"),
-                ),
-            );
-            WardStatus::Truncated
+            (status, _) => status,
         }
-        (status, _) => status,
     }
 }
 

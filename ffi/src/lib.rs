@@ -3,7 +3,8 @@
 //! A host builds a trust store ([`ward_trust_new`]) and a sensor profile
 //! ([`ward_profile_new`], from the static data `ward sensor export NAME --lang c`
 //! generates), verifies a channel file with [`ward_channel_verify`] and evaluates events
-//! with [`ward_channel_evaluate`] into a buffer of matches it owns. Handles are opaque;
+//! with [`ward_channel_evaluate`] into a buffer of matches it owns, and reads what the
+//! evaluations cost with [`ward_channel_counters`]. Handles are opaque;
 //! every function returns a [`WardStatus`] and, when given a [`WardError`], fills it with
 //! the stable code, the byte offset and a message. docs/embedding.md is the guide.
 //!
@@ -29,9 +30,11 @@
 
 mod abi;
 mod api;
+mod counters;
 mod guard;
 mod profile;
 mod value;
 
 pub use abi::*;
 pub use api::*;
+pub use counters::*;

@@ -117,12 +117,40 @@ impl VerifiedChannel {
     /// host's strings) into the caller's buffer: no heap allocation per event once the
     /// buffer has grown to the largest event, whatever the text of `path` inputs (they
     /// are lowercased into the buffer, case.rs). The matches are also left in
-    /// `buffer.matches()`.
+    /// `buffer.matches()`. The event is counted in [`VerifiedChannel::counters`].
     pub fn evaluate_into<'b, S: AsRef<str>>(
         &self,
         inputs: &[Value<S>],
         buffer: &'b mut EvalBuffer,
     ) -> Result<&'b [Match], EvalError> {
+        self.evaluate_uncounted(inputs, buffer)?;
+        self.counters
+            .record(buffer.work.get(), buffer.matches.len(), None);
+        Ok(&buffer.matches)
+    }
+
+    /// [`VerifiedChannel::evaluate_into`], timed by the host's `clock` (nanoseconds from
+    /// any fixed start; read once before and once after): the runtime has no clock of
+    /// its own. The time is counted in [`VerifiedChannel::counters`] beside the work.
+    pub fn evaluate_timed<'b, S: AsRef<str>>(
+        &self,
+        inputs: &[Value<S>],
+        buffer: &'b mut EvalBuffer,
+        clock: &mut dyn FnMut() -> u64,
+    ) -> Result<&'b [Match], EvalError> {
+        let start = clock();
+        self.evaluate_uncounted(inputs, buffer)?;
+        let nanos = clock().saturating_sub(start);
+        self.counters
+            .record(buffer.work.get(), buffer.matches.len(), Some(nanos));
+        Ok(&buffer.matches)
+    }
+
+    fn evaluate_uncounted<S: AsRef<str>>(
+        &self,
+        inputs: &[Value<S>],
+        buffer: &mut EvalBuffer,
+    ) -> Result<(), EvalError> {
         buffer.matches.clear();
         buffer.work = Work::default();
         self.check_inputs(inputs, &mut buffer.work)?;
@@ -143,7 +171,7 @@ impl VerifiedChannel {
                 .filter(|inst| self.holds(inst, inputs, lowered, work))
                 .map(matched),
         );
-        Ok(&buffer.matches)
+        Ok(())
     }
 
     /// The reference evaluator: every instance, every criterion, in order, exactly as

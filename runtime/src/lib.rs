@@ -35,6 +35,7 @@ extern crate alloc;
 pub mod case;
 mod compiled;
 mod cost;
+pub mod counters;
 mod decode;
 mod error;
 mod hash;
@@ -51,6 +52,7 @@ mod verify;
 pub mod wire;
 
 pub use cost::{longest_text_input, regex_cost_per_byte, CostBound, LOWERCASE_GROWTH};
+pub use counters::Snapshot;
 pub use decode::{decode, DecodedChannel};
 pub use error::{ErrorCode, VerifyError, VERIFY_ERROR_CODES};
 pub use interp::{EvalBuffer, EvalError, Match, UNDECLARED_ENUM_INPUTS_ACCEPTED};

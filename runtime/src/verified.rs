@@ -8,6 +8,7 @@
 
 use crate::compiled::{Compiled, CompiledCriterion, CompiledInstance};
 use crate::cost::CostBound;
+use crate::counters::Counters;
 use crate::index::Index;
 use crate::model::{Action, BuildInfo, Channel, EnumDef, FieldType, Severity, Target, TemplateRef};
 use crate::trust::KeyId;
@@ -32,6 +33,8 @@ pub struct VerifiedChannel {
     pub(crate) index: Index,
     /// The worst-case cost of one event (cost.rs).
     pub(crate) cost: CostBound,
+    /// What its evaluations cost so far (counters.rs).
+    pub(crate) counters: Counters,
 }
 
 /// One instance of a verified channel, as a host reports a match.

@@ -15,6 +15,7 @@ use ed25519_dalek::Signature;
 use regex_automata::meta::Regex;
 
 use crate::compiled::{Compiled, CompiledCriterion, CompiledInstance, PoolBuilder, Test, TextOp};
+use crate::counters::Counters;
 use crate::decode::{check_size, frame, parse_body, Frame, Parsed, PoolStr};
 use crate::error::VerifyError;
 use crate::index::Index;
@@ -92,6 +93,7 @@ pub fn verify_with(
         patterns,
         index,
         cost,
+        counters: Counters::default(),
     })
 }
 

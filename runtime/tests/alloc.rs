@@ -1,6 +1,7 @@
 //! Evaluation into a caller's buffer makes no heap allocation per event: after one warm-up
 //! pass (the buffers grow to the largest event, the regex engines build their caches),
-//! a counting allocator sees none, and the answers are still the reference evaluator's.
+//! a counting allocator sees none (timed or not, counters read or not), and the answers
+//! are still the reference evaluator's.
 //! The events include non-ASCII `path` inputs, which are lowercased and folded in the
 //! buffer too.
 
@@ -57,12 +58,21 @@ fn evaluation_into_a_warm_buffer_allocates_nothing() {
         .map(|e| v.evaluate_into(e, &mut buffer).unwrap().to_vec())
         .collect();
 
+    let mut clock = 0u64;
     let counted = allocation_counter::measure(|| {
         for e in &borrowed {
             v.evaluate_into(e, &mut buffer).unwrap();
+            // Timed by the host's clock, and the counters read: no allocation either.
+            v.evaluate_timed(e, &mut buffer, &mut || {
+                clock += 1;
+                clock
+            })
+            .unwrap();
+            std::hint::black_box(v.counters());
         }
     });
     assert_eq!(counted.count_total, 0, "{counted:?}");
+    assert_eq!(v.counters().timed_events, borrowed.len() as u64);
 
     for ((e, warm), owned) in borrowed.iter().zip(&warm).zip(&owned) {
         assert_eq!(v.evaluate_into(e, &mut buffer).unwrap(), warm.as_slice());

@@ -1,6 +1,7 @@
 //! Property tests: arbitrary bytes never panic the decoder or the verifier; arbitrary
 //! valid channels verify, round-trip, and evaluate arbitrary events without panicking;
-//! the indexed evaluator answers exactly as the reference evaluator does.
+//! the indexed evaluator answers exactly as the reference evaluator does; the counters
+//! count exactly the work each event did, which the verifier's bound holds.
 
 mod common;
 
@@ -372,5 +373,50 @@ proptest! {
         for event in aimed_events(&channel, raw).into_iter().chain(odd) {
             prop_assert_eq!(v.evaluate(&event), v.evaluate_reference(&event), "event {:?}", event);
         }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// The counters (counters.rs) against the work each evaluation reports: every
+    /// event's work is within the verifier's bound, and the channel's counters are the
+    /// count, sum, worst and matches of exactly the events it evaluated (a refused
+    /// event is not counted).
+    #[test]
+    fn the_counters_count_the_work_the_bound_allows(
+        channel in channel_of(1..40),
+        raw in prop::collection::vec(
+            (valid_event(), prop::collection::vec((any::<prop::sample::Index>(), 0usize..4, any::<u8>()), 0..4)),
+            1..12,
+        ),
+        odd in prop::collection::vec(prop::collection::vec(any_value(), 12), 0..2),
+    ) {
+        let v = verify(&sign1(&channel), &trust(), &host()).unwrap();
+        let mut buffer = EvalBuffer::new();
+        let (mut events, mut total, mut worst, mut matches) = (0u64, 0u64, 0u64, 0u64);
+        let mut clock = 0u64;
+        for (n, event) in aimed_events(&channel, raw).into_iter().chain(odd).enumerate() {
+            // Every other event timed, by a clock that advances 7 ns per reading.
+            let result = if n % 2 == 0 {
+                v.evaluate_into(&event, &mut buffer).map(<[Match]>::len)
+            } else {
+                v.evaluate_timed(&event, &mut buffer, &mut || { clock += 7; clock })
+                    .map(<[Match]>::len)
+            };
+            let Ok(found) = result else { continue };
+            let bound = v.cost_bound().at(longest_text_input(&event));
+            prop_assert!(buffer.work() <= bound, "work {} over the bound {}", buffer.work(), bound);
+            events += 1;
+            total += buffer.work();
+            worst = worst.max(buffer.work());
+            matches += found as u64;
+        }
+        let c = v.counters();
+        prop_assert_eq!((c.events, c.cost_total, c.cost_worst, c.matches), (events, total, worst, matches));
+        prop_assert_eq!(c.cost_quantile(1000), worst);
+        prop_assert_eq!(c.memory_bytes, v.memory_bytes() as u64);
+        prop_assert_eq!(c.nanos_total, 7 * c.timed_events);
+        prop_assert!(c.timed_events <= c.events);
     }
 }

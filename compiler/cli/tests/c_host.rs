@@ -2,8 +2,9 @@
 //! AddressSanitizer against Ward's static library and the sensor profile `ward sensor
 //! export --lang c` generates: for every example channel it must load what `ward verify`
 //! accepts, refuse what it refuses, and report the same matches as `ward run` on the
-//! example events; and it must refuse a channel 291 that reads field 21 on the sensor
-//! that supplies 20, with the verifier's code and offset.
+//! example events, with the same evaluation counters as the runtime's; and it must
+//! refuse a channel 291 that reads field 21 on the sensor that supplies 20, with the
+//! verifier's code and offset.
 
 mod support;
 
@@ -103,24 +104,57 @@ fn token(value: &Value) -> String {
     }
 }
 
-/// The example events for `channel`, as host.c reads them: the inputs `ward run` would
+/// The example events for `channel` with their line numbers: the inputs `ward run` would
 /// pass, from the same decoder.
+fn host_inputs(channel: &ward_runtime::VerifiedChannel, jsonl: &str) -> Vec<(usize, Vec<Value>)> {
+    jsonl
+        .lines()
+        .enumerate()
+        .filter_map(|(i, line)| {
+            let json = serde_json::from_str(line).unwrap();
+            events::from_json(Shape::of_verified(channel), &json)
+                .unwrap()
+                .map(|inputs| (i + 1, inputs))
+        })
+        .collect()
+}
+
+/// The example events for `channel`, as host.c reads them.
 fn host_events(channel: &ward_runtime::VerifiedChannel, jsonl: &str) -> String {
-    let mut out = String::new();
-    for (i, line) in jsonl.lines().enumerate() {
-        let json = serde_json::from_str(line).unwrap();
-        if let Some(inputs) = events::from_json(Shape::of_verified(channel), &json).unwrap() {
+    host_inputs(channel, jsonl)
+        .iter()
+        .map(|(number, inputs)| {
             let tokens: Vec<String> = inputs.iter().map(token).collect();
-            out += &format!(
-                "{} {} {} {}\n",
-                i + 1,
+            format!(
+                "{number} {} {} {}\n",
                 channel.template().id,
                 inputs.len(),
                 tokens.join(" ")
-            );
-        }
+            )
+        })
+        .collect()
+}
+
+/// The `counters` line host.c prints after its events, from the Rust side's counters
+/// after evaluating the same events: the same work, the same units (its memory is the
+/// Rust side's own figure, the same channel verified again).
+fn expected_counters(channel: &ward_runtime::VerifiedChannel, jsonl: &str) -> String {
+    let mut buffer = ward_runtime::EvalBuffer::new();
+    for (_, inputs) in host_inputs(channel, jsonl) {
+        channel.evaluate_into(&inputs, &mut buffer).unwrap();
     }
-    out
+    let c = channel.counters();
+    format!(
+        "counters events={} matches={} cost_total={} cost_worst={} cost_p50={} cost_p99={} timed={} memory={}\n",
+        c.events,
+        c.matches,
+        c.cost_total,
+        c.cost_worst,
+        c.cost_quantile(500),
+        c.cost_quantile(990),
+        c.events,
+        c.memory_bytes
+    )
 }
 
 /// `ward run`'s detections as host.c prints them.
@@ -195,8 +229,19 @@ fn the_c_host_loads_refuses_and_matches_as_ward_does() {
                     first.starts_with(&format!("loaded channel={} ", channel.id())),
                     "{first}"
                 );
+                let (matches, counters) = matches
+                    .rsplit_once("counters ")
+                    .map(|(m, c)| (m, format!("counters {c}")))
+                    .unwrap_or_else(|| panic!("no counters line: {out}"));
                 let expected = ward_run_matches(file, &public, &examples, &events_file);
                 assert_eq!(matches, expected, "{}", file.display());
+                // The C host's counters, read through the C ABI, are the runtime's.
+                assert_eq!(
+                    counters,
+                    expected_counters(&channel, &jsonl),
+                    "{}",
+                    file.display()
+                );
                 loaded += 1;
                 matched += expected.lines().count();
             }

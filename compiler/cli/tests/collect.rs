@@ -33,6 +33,7 @@ fn batch(
     let ids: Vec<String> = (0..n).map(|i| format!("{round}-{i}")).collect();
     let body = Batch {
         v: FORMAT,
+        summaries: Vec::new(),
         host: host.into(),
         beacons: ids
             .iter()

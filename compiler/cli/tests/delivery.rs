@@ -388,8 +388,25 @@ fn the_controller_holds_without_beacons_and_halts_on_canary_crashes() {
             ring: "canary".into(),
             sensor: "windows_7_11".into(),
         };
+        // Each host's cost figures of the release too (issue 18).
+        let summary = ward_health::Summary {
+            id: "s1".into(),
+            at: now,
+            channel: 950,
+            version: 2,
+            ring: "canary".into(),
+            sensor: "windows_7_11".into(),
+            interval_secs: 600,
+            events: 1000,
+            cost_p50: 100,
+            cost_p99: 400 + u64::from(host),
+            cost_max: 900,
+            nanos_mean: Some(800),
+            memory_bytes: 5000,
+        };
         let body = Batch {
             v: FORMAT,
+            summaries: vec![summary],
             host: format!("host-{host}"),
             beacons: vec![beacon("1", Kind::Activated), beacon("2", Kind::Crashed)],
         }
@@ -417,6 +434,36 @@ fn the_controller_holds_without_beacons_and_halts_on_canary_crashes() {
     assert!(out.contains("signed: timestamp version"), "{out}");
     let (_, status) = run(ward().args(["rollout", "status"]).arg(&s.repo));
     assert!(status.contains("halted"), "{status}");
+    // The figures per ring against the baseline, as text and as JSON.
+    let status_with = |format: &str| {
+        run(ward().args(["rollout", "status"]).arg(&s.repo).args([
+            "--collector",
+            &url,
+            "--format",
+            format,
+        ]))
+    };
+    let (code, text) = status_with("text");
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("\n  ring canary:\n    windows_7_11: release 3 bad"),
+        "{text}"
+    );
+    assert!(
+        text.contains("windows_7_11 cost: release median p99 4"),
+        "{text}"
+    );
+    let (code, json) = status_with("json");
+    assert_eq!(code, 0, "{json}");
+    let release: serde_json::Value = serde_json::from_str(json.lines().next().unwrap()).unwrap();
+    assert_eq!(release["version"], 2, "{json}");
+    assert_eq!(release["release"]["status"], "halted", "{json}");
+    let ring = &release["rings"][0];
+    assert_eq!(ring["ring"], "canary", "{json}");
+    assert_eq!(ring["strata"][0]["release"]["bad"], 3, "{json}");
+    assert_eq!(ring["costs"][0]["release"]["hosts"], 3, "{json}");
+    // No baseline host sent cost figures: nothing is judged slow.
+    assert_eq!(ring["costs"][0]["release"]["slow"], 0, "{json}");
     collector.kill().unwrap();
     collector.wait().unwrap();
 }

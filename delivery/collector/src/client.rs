@@ -3,11 +3,16 @@
 
 use std::time::Duration;
 
-use ward_health::{Row, Window};
+use ward_health::{CostRow, Row, Window};
 
 /// The collector's aggregate for `window`, from the collector at `url`
 /// (`http://host:port`).
 pub fn aggregate(url: &str, window: &Window) -> Result<Vec<Row>, String> {
+    figures(url, window).map(|(rows, _)| rows)
+}
+
+/// The collector's crash and cost aggregates for `window`, from one request.
+pub fn figures(url: &str, window: &Window) -> Result<(Vec<Row>, Vec<CostRow>), String> {
     let url = format!(
         "{}/v1/aggregate?channel={}&since={}&until={}",
         url.trim_end_matches('/'),
@@ -29,8 +34,11 @@ pub fn aggregate(url: &str, window: &Window) -> Result<Vec<Row>, String> {
     #[derive(serde::Deserialize)]
     struct Answer {
         rows: Vec<Row>,
+        // A collector from before issue 18 sends none.
+        #[serde(default)]
+        costs: Vec<CostRow>,
     }
     serde_json::from_slice::<Answer>(&body)
-        .map(|a| a.rows)
+        .map(|a| (a.rows, a.costs))
         .map_err(|e| format!("{url}: not an aggregate: {e}"))
 }

@@ -184,14 +184,19 @@ fn beacons(request: &mut Request, store: &mut Store, config: &Config, now: u64) 
         Ok(b) => b,
         Err(e) => return refuse(400, e),
     };
-    if let Some((i, b)) = batch.beacons.iter().enumerate().find(|(_, b)| {
-        b.at > now.saturating_add(MAX_CLOCK_AHEAD) || i64::try_from(b.version).is_err()
+    // Summaries are numbered after the beacons, as `Batch::check` numbers them.
+    let stamps = batch
+        .beacons
+        .iter()
+        .map(|b| (b.at, b.version))
+        .chain(batch.summaries.iter().map(|s| (s.at, s.version)));
+    if let Some((i, (at, version))) = stamps.enumerate().find(|(_, (at, version))| {
+        *at > now.saturating_add(MAX_CLOCK_AHEAD) || i64::try_from(*version).is_err()
     }) {
         return refuse(
             400,
             format!(
-                "beacon {i}: `at` {} is more than {MAX_CLOCK_AHEAD} s ahead of the collector's clock ({now}), or `version` {} is out of range",
-                b.at, b.version
+                "beacon {i}: `at` {at} is more than {MAX_CLOCK_AHEAD} s ahead of the collector's clock ({now}), or `version` {version} is out of range"
             ),
         );
     }
@@ -231,11 +236,11 @@ fn aggregate(query: &str, store: &Store) -> (u16, String) {
         },
         (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return refuse(400, e),
     };
-    match store.aggregate(&window) {
-        Ok(rows) => (
+    match (store.aggregate(&window), store.costs(&window)) {
+        (Ok(rows), Ok(costs)) => (
             200,
-            serde_json::json!({ "window": window, "rows": rows }).to_string(),
+            serde_json::json!({ "window": window, "rows": rows, "costs": costs }).to_string(),
         ),
-        Err(e) => refuse(503, e),
+        (Err(e), _) | (_, Err(e)) => refuse(503, e),
     }
 }

@@ -1,7 +1,8 @@
 //! The beacon store: SQLite in WAL mode with `synchronous = FULL`, so a committed batch
 //! is on disk (the WAL fsynced) before the collector acknowledges it. Beacons are keyed
 //! by (host, beacon id), so a batch sent again stores nothing twice; hosts and their
-//! enrolled keys sit in a table of their own. Every statement is plain SQL that
+//! enrolled keys sit in a table of their own, and cost summaries (issue 18) in a third,
+//! keyed the same way. Every statement is plain SQL that
 //! PostgreSQL runs as well (docs/delivery.md, "The collector"): `ON CONFLICT DO
 //! NOTHING`, `CASE`, `GROUP BY`, a `WITH` query, no SQLite-only functions.
 
@@ -9,7 +10,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use rusqlite::{params, Connection, OptionalExtension as _, TransactionBehavior};
-use ward_health::{Batch, Counts, Kind, Row, Window};
+use ward_health::cost::cost_bucket;
+use ward_health::{Batch, CostRow, Counts, Kind, Row, Window};
 
 /// The schema; each statement runs on every open (idempotent).
 const SCHEMA: &str = "
@@ -31,6 +33,26 @@ CREATE TABLE IF NOT EXISTS beacons (
     PRIMARY KEY (host, id)
 );
 CREATE INDEX IF NOT EXISTS beacons_by_channel_time ON beacons (channel, at);
+CREATE TABLE IF NOT EXISTS summaries (
+    host          TEXT NOT NULL,
+    id            TEXT NOT NULL,
+    at            BIGINT NOT NULL,
+    channel       BIGINT NOT NULL,
+    version       BIGINT NOT NULL,
+    ring          TEXT NOT NULL,
+    sensor        TEXT NOT NULL,
+    interval_secs BIGINT NOT NULL,
+    events        BIGINT NOT NULL,
+    cost_p50      BIGINT NOT NULL,
+    cost_p99      BIGINT NOT NULL,
+    cost_max      BIGINT NOT NULL,
+    nanos_mean    BIGINT,
+    memory_bytes  BIGINT NOT NULL,
+    p99_bucket    BIGINT NOT NULL,
+    received_at   BIGINT NOT NULL,
+    PRIMARY KEY (host, id)
+);
+CREATE INDEX IF NOT EXISTS summaries_by_channel_time ON summaries (channel, at);
 CREATE INDEX IF NOT EXISTS hosts_by_enrollment ON hosts (enrolled_at);
 ";
 
@@ -58,6 +80,26 @@ SELECT version, ring, sensor,
 FROM said
 GROUP BY version, ring, sensor
 ORDER BY version, ring, sensor
+";
+
+/// Distinct hosts per version, ring, sensor and histogram bucket of their worst p99 in
+/// a window, with their events and the most memory held: the SQL twin of
+/// `ward_health::costs` (tests/differential.rs holds them together). The bucket is
+/// stored beside the figure at insert (`p99_bucket`), so no logarithm is needed here.
+const COSTS: &str = "
+WITH per_host AS (
+    SELECT version, ring, sensor, host,
+        MAX(p99_bucket) AS bucket,
+        SUM(events) AS events,
+        MAX(memory_bytes) AS memory
+    FROM summaries
+    WHERE channel = ?1 AND at >= ?2 AND at < ?3
+    GROUP BY version, ring, sensor, host
+)
+SELECT version, ring, sensor, bucket, COUNT(*), SUM(events), MAX(memory)
+FROM per_host
+GROUP BY version, ring, sensor, bucket
+ORDER BY version, ring, sensor, bucket
 ";
 
 /// Why a batch was not stored.
@@ -97,9 +139,9 @@ impl From<rusqlite::Error> for StoreError {
 /// What storing a batch did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Stored {
-    /// Beacons new to the store.
+    /// Beacons and summaries new to the store.
     pub stored: u64,
-    /// Beacons it already held (the same host and beacon id).
+    /// Beacons and summaries it already held (the same host and id).
     pub duplicates: u64,
     /// Whether this batch enrolled its host.
     pub enrolled: bool,
@@ -193,11 +235,39 @@ impl Store {
                 ])?;
                 stored = stored.saturating_add(changed as u64);
             }
+            let mut insert = tx.prepare(
+                "INSERT INTO summaries (host, id, at, channel, version, ring, sensor, interval_secs,
+                     events, cost_p50, cost_p99, cost_max, nanos_mean, memory_bytes, p99_bucket, received_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+                 ON CONFLICT (host, id) DO NOTHING",
+            )?;
+            for s in &batch.summaries {
+                let changed = insert.execute(params![
+                    batch.host,
+                    s.id,
+                    sql_int(s.at),
+                    s.channel,
+                    sql_int(s.version),
+                    s.ring,
+                    s.sensor,
+                    sql_int(s.interval_secs),
+                    sql_int(s.events),
+                    sql_int(s.cost_p50),
+                    sql_int(s.cost_p99),
+                    sql_int(s.cost_max),
+                    s.nanos_mean.map(sql_int),
+                    sql_int(s.memory_bytes),
+                    cost_bucket(s.cost_p99),
+                    sql_int(now),
+                ])?;
+                stored = stored.saturating_add(changed as u64);
+            }
         }
         tx.commit()?;
+        let items = batch.beacons.len().saturating_add(batch.summaries.len());
         Ok(Stored {
             stored,
-            duplicates: (batch.beacons.len() as u64).saturating_sub(stored),
+            duplicates: (items as u64).saturating_sub(stored),
             enrolled: enrolls,
         })
     }
@@ -226,6 +296,50 @@ impl Store {
             },
         )?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The cost aggregate of a window: the rows `ward_health::costs` would give for the
+    /// stored summaries.
+    pub fn costs(&self, window: &Window) -> Result<Vec<CostRow>, StoreError> {
+        let mut query = self.db.prepare_cached(COSTS)?;
+        let groups = query.query_map(
+            params![window.channel, sql_int(window.since), sql_int(window.until)],
+            |r| {
+                let count = |i: usize| r.get::<_, i64>(i).map(|n| u64::try_from(n).unwrap_or(0));
+                Ok((
+                    count(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    u32::try_from(count(3)?).unwrap_or(u32::MAX),
+                    count(4)?,
+                    count(5)?,
+                    count(6)?,
+                ))
+            },
+        )?;
+        // One SQL row per bucket; the rows of a group are consecutive (ORDER BY).
+        let mut rows: Vec<CostRow> = Vec::new();
+        for group in groups {
+            let (version, ring, sensor, bucket, hosts, events, memory) = group?;
+            let same = rows
+                .last()
+                .is_some_and(|r| r.version == version && r.ring == ring && r.sensor == sensor);
+            if !same {
+                rows.push(CostRow {
+                    version,
+                    ring,
+                    sensor,
+                    ..CostRow::default()
+                });
+            }
+            if let Some(row) = rows.last_mut() {
+                row.hosts = row.hosts.saturating_add(hosts);
+                row.events = row.events.saturating_add(events);
+                row.memory_max = row.memory_max.max(memory);
+                row.p99_hosts.push((bucket, hosts));
+            }
+        }
+        Ok(rows)
     }
 
     /// How many beacons of each kind the store holds (for `ward collect`'s log and the

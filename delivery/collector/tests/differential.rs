@@ -1,5 +1,6 @@
-//! The collector's SQL aggregate and ward-health's `aggregate` agree: on the recorded
-//! beacon streams the gate is tested with, at several windows, and on random streams.
+//! The collector's SQL aggregates and ward-health's `aggregate` and `costs` agree: on
+//! the recorded beacon and cost streams the gate is tested with, at several windows,
+//! and on random streams.
 //! Also the store's own rules: a beacon stored once per host and id, a host's key
 //! bound at enrollment, the enrollment rate, and everything still there after reopen.
 
@@ -9,7 +10,8 @@ use std::path::Path;
 use proptest::prelude::*;
 use ward_collector::{Store, StoreError};
 use ward_health::beacon::{Batch, Beacon, Kind, Record, FORMAT, MAX_BEACONS};
-use ward_health::{aggregate, Window};
+use ward_health::cost::{Summary, SummaryRecord};
+use ward_health::{aggregate, costs, Window};
 
 /// Stores records as each host's batches (of at most 256), every host under key `k`.
 fn store_all(store: &mut Store, records: &[Record]) {
@@ -21,6 +23,7 @@ fn store_all(store: &mut Store, records: &[Record]) {
         for chunk in beacons.chunks(MAX_BEACONS) {
             let batch = Batch {
                 v: FORMAT,
+                summaries: Vec::new(),
                 host: host.to_string(),
                 beacons: chunk.to_vec(),
             };
@@ -29,7 +32,26 @@ fn store_all(store: &mut Store, records: &[Record]) {
     }
 }
 
-fn recorded(name: &str) -> Vec<Record> {
+/// Stores summary records as each host's batches, as [`store_all`] stores beacons.
+fn store_summaries(store: &mut Store, records: &[SummaryRecord]) {
+    let mut by_host: BTreeMap<&str, Vec<Summary>> = BTreeMap::new();
+    for r in records {
+        by_host.entry(&r.host).or_default().push(r.summary.clone());
+    }
+    for (host, summaries) in by_host {
+        for chunk in summaries.chunks(MAX_BEACONS) {
+            let batch = Batch {
+                v: FORMAT,
+                host: host.to_string(),
+                beacons: Vec::new(),
+                summaries: chunk.to_vec(),
+            };
+            store.insert(&batch, "k", 0, u64::MAX).unwrap();
+        }
+    }
+}
+
+fn recorded<T: serde::de::DeserializeOwned>(name: &str) -> Vec<T> {
     let path =
         Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../health/tests/data/{name}.jsonl"));
     std::fs::read_to_string(&path)
@@ -47,7 +69,7 @@ fn sql_and_rust_agree_on_the_recorded_streams() {
         "noisy_but_healthy",
         "hosts_going_offline",
     ] {
-        let records = recorded(name);
+        let records: Vec<Record> = recorded(name);
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("b.db")).unwrap();
         store_all(&mut store, &records);
@@ -64,6 +86,84 @@ fn sql_and_rust_agree_on_the_recorded_streams() {
                 "{name}, {minutes} min"
             );
         }
+    }
+}
+
+#[test]
+fn sql_and_rust_agree_on_the_recorded_cost_streams() {
+    for name in [
+        "costs_slow_channel",
+        "costs_faster_release",
+        "costs_noisy_but_healthy",
+    ] {
+        let records: Vec<SummaryRecord> = recorded(name);
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("b.db")).unwrap();
+        store_summaries(&mut store, &records);
+        let start = records.iter().map(|r| r.summary.at).min().unwrap();
+        for minutes in [10, 60, 125, 240] {
+            let window = Window {
+                channel: 1,
+                since: start + 300,
+                until: start + minutes * 60,
+            };
+            let rows = store.costs(&window).unwrap();
+            assert_eq!(rows, costs(&records, &window), "{name}, {minutes} min");
+        }
+    }
+}
+
+fn summaries() -> impl Strategy<Value = Vec<SummaryRecord>> {
+    let summary = (
+        (0u8..6, 0u8..30, 0u64..100, 1u32..3, 1u64..4),
+        prop::sample::select(vec!["canary", "general"]),
+        prop::sample::select(vec!["a", "b"]),
+        // Costs across many buckets, from the exact small ones to billions.
+        (0u32..40).prop_flat_map(|bits| 0u64..(1u64 << bits).max(1)),
+        0u64..1_000_000,
+        0u64..(1 << 40),
+    )
+        .prop_map(
+            |((host, id, at, channel, version), ring, sensor, p99, events, memory)| SummaryRecord {
+                host: format!("h{host}"),
+                summary: Summary {
+                    id: format!("s{id}"),
+                    at,
+                    channel,
+                    version,
+                    ring: ring.into(),
+                    sensor: sensor.into(),
+                    interval_secs: 600,
+                    events,
+                    cost_p50: p99 / 2,
+                    cost_p99: p99,
+                    cost_max: p99 * 2,
+                    nanos_mean: None,
+                    memory_bytes: memory,
+                },
+            },
+        );
+    prop::collection::vec(summary, 0..60)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+    #[test]
+    fn sql_and_rust_agree_on_random_cost_streams(records in summaries(), since in 0u64..50, len in 0u64..100) {
+        // Summary ids repeat within a host: both sides keep the first.
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("b.db")).unwrap();
+        for r in &records {
+            let batch = Batch {
+                v: FORMAT,
+                host: r.host.clone(),
+                beacons: Vec::new(),
+                summaries: vec![r.summary.clone()],
+            };
+            store.insert(&batch, "k", 0, u64::MAX).unwrap();
+        }
+        let window = Window { channel: 1, since, until: since + len };
+        prop_assert_eq!(store.costs(&window).unwrap(), costs(&records, &window));
     }
 }
 
@@ -127,6 +227,7 @@ fn beacon(id: &str, kind: Kind) -> Beacon {
 fn batch(host: &str, beacons: Vec<Beacon>) -> Batch {
     Batch {
         v: FORMAT,
+        summaries: Vec::new(),
         host: host.into(),
         beacons,
     }

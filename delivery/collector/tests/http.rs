@@ -48,6 +48,7 @@ fn signed_post(url: &str, key: &KeyPair, body: &[u8]) -> (u16, serde_json::Value
 fn batch(host: &str, ids: &[&str], at: u64) -> Vec<u8> {
     Batch {
         v: FORMAT,
+        summaries: Vec::new(),
         host: host.into(),
         beacons: ids
             .iter()

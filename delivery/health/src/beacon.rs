@@ -5,11 +5,13 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::cost::{Summary, SummaryRecord};
+
 /// The batch format's version; a batch of another version is refused.
 pub const FORMAT: u32 = 1;
 /// The largest batch body, in bytes.
 pub const MAX_BATCH_BYTES: usize = 64 * 1024;
-/// The most beacons one batch carries.
+/// The most beacons one batch carries, summaries included.
 pub const MAX_BEACONS: usize = 256;
 /// The longest host id, beacon id, ring or sensor name.
 pub const MAX_NAME: usize = 64;
@@ -79,7 +81,8 @@ pub struct Beacon {
     pub sensor: String,
 }
 
-/// What a host sends: its id and up to [`MAX_BEACONS`] beacons.
+/// What a host sends: its id and up to [`MAX_BEACONS`] beacons and cost summaries
+/// together.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Batch {
@@ -87,6 +90,10 @@ pub struct Batch {
     pub v: u32,
     pub host: String,
     pub beacons: Vec<Beacon>,
+    /// Per channel version, what its evaluations cost over the last interval (issue
+    /// 18). Optional: a batch without it (every batch before) reads as none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub summaries: Vec<Summary>,
 }
 
 /// A beacon with the host that sent it: one line of a recorded stream, one row of the
@@ -170,14 +177,29 @@ impl Batch {
         if self.v != FORMAT {
             return Err(BatchError::Format(self.v));
         }
-        if self.beacons.len() > MAX_BEACONS {
-            return Err(BatchError::TooManyBeacons(self.beacons.len()));
+        let items = self.beacons.len().saturating_add(self.summaries.len());
+        if items > MAX_BEACONS {
+            return Err(BatchError::TooManyBeacons(items));
         }
         name(None, "host", &self.host)?;
         for (i, b) in self.beacons.iter().enumerate() {
             name(Some(i), "id", &b.id)?;
             name(Some(i), "ring", &b.ring)?;
             name(Some(i), "sensor", &b.sensor)?;
+        }
+        // Summaries are numbered after the beacons, as one list.
+        for (n, s) in self.summaries.iter().enumerate() {
+            let i = Some(self.beacons.len().saturating_add(n));
+            name(i, "id", &s.id)?;
+            name(i, "ring", &s.ring)?;
+            name(i, "sensor", &s.sensor)?;
+            if let Some((field, reason)) = s.broken_rule() {
+                return Err(BatchError::Field {
+                    beacon: i,
+                    field,
+                    reason,
+                });
+            }
         }
         Ok(())
     }
@@ -187,6 +209,14 @@ impl Batch {
         self.beacons.iter().map(|b| Record {
             host: self.host.clone(),
             beacon: b.clone(),
+        })
+    }
+
+    /// The batch's summaries as records of its host.
+    pub fn summary_records(&self) -> impl Iterator<Item = SummaryRecord> + '_ {
+        self.summaries.iter().map(|s| SummaryRecord {
+            host: self.host.clone(),
+            summary: s.clone(),
         })
     }
 }
@@ -238,6 +268,7 @@ mod tests {
             v: FORMAT,
             host: "h-1".into(),
             beacons: vec![beacon("a1"), beacon("a2")],
+            summaries: Vec::new(),
         };
         assert_eq!(Batch::parse(&batch.to_body()), Ok(batch));
     }
@@ -248,6 +279,7 @@ mod tests {
             v: FORMAT,
             host: "h".into(),
             beacons: vec![beacon("a")],
+            summaries: Vec::new(),
         };
         let refused = |batch: &Batch| Batch::parse(&batch.to_body()).unwrap_err().to_string();
         assert_eq!(
@@ -286,6 +318,60 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("unknown variant `exploded`"));
+    }
+
+    fn summary(id: &str) -> Summary {
+        Summary {
+            id: id.into(),
+            at: 1_700_000_000,
+            channel: 1,
+            version: 2,
+            ring: "canary".into(),
+            sensor: "windows_7_13".into(),
+            interval_secs: 600,
+            events: 10_000,
+            cost_p50: 40,
+            cost_p99: 900,
+            cost_max: 5000,
+            nanos_mean: Some(1200),
+            memory_bytes: 1 << 20,
+        }
+    }
+
+    #[test]
+    fn summaries_are_optional_round_trip_and_are_checked() {
+        // A batch from before issue 18 has no `summaries`: it still parses.
+        let old = br#"{"v":1,"host":"h","beacons":[{"id":"a","kind":"healthy","at":1,"channel":1,"version":1,"ring":"r","sensor":"s"}]}"#;
+        assert!(Batch::parse(old).unwrap().summaries.is_empty());
+        let batch = Batch {
+            v: FORMAT,
+            host: "h".into(),
+            beacons: vec![beacon("a")],
+            summaries: vec![summary("s1")],
+        };
+        assert_eq!(Batch::parse(&batch.to_body()), Ok(batch.clone()));
+        assert_eq!(batch.summary_records().next().unwrap().host, "h");
+        let refused = |batch: &Batch| Batch::parse(&batch.to_body()).unwrap_err().to_string();
+        let mut bad = batch.clone();
+        bad.summaries[0].cost_p50 = 1000;
+        assert_eq!(
+            refused(&bad),
+            "beacon 1: `cost_p99` is 900; it must lie between cost_p50 (1000) and cost_max (5000)"
+        );
+        let mut bad = batch.clone();
+        bad.summaries[0].interval_secs = 0;
+        assert!(refused(&bad).contains("`interval_secs` is 0"));
+        let mut bad = batch.clone();
+        bad.summaries[0].sensor = "a b".into();
+        assert!(refused(&bad).starts_with("beacon 1: `sensor` has ' '"));
+        let mut many = batch;
+        many.summaries = (0..MAX_BEACONS).map(|i| summary(&i.to_string())).collect();
+        assert_eq!(refused(&many), "257 beacons in one batch; at most 256");
+        let unknown = br#"{"v":1,"host":"h","beacons":[],"summaries":[{"id":"a","at":1,"channel":1,"version":1,"ring":"r","sensor":"s","interval_secs":1,"events":1,"cost_p50":1,"cost_p99":1,"cost_max":1,"memory_bytes":1,"p999":1}]}"#;
+        assert!(Batch::parse(unknown)
+            .unwrap_err()
+            .to_string()
+            .contains("unknown field `p999`"));
     }
 
     #[test]

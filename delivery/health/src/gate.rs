@@ -25,6 +25,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::aggregate::{Counts, Row};
+use crate::cost::CostRow;
+use crate::slow::{self, CostEvidence, CostStratum};
 
 /// The statistical settings, shared by every ring.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -121,6 +123,18 @@ pub enum Reason {
     Undecided { sensor: String },
     /// Every sensor's ratio is at or below the advance bound.
     NotWorse,
+    /// A sensor's cost ratio reached the halt bound: the release is slower.
+    Slower { sensor: String },
+    /// Too few of the ring's hosts sent a cost summary.
+    TooFewCostFigures { have: u64, need: u64 },
+    /// A sensor without enough baseline hosts sending cost summaries.
+    NoCostBaseline {
+        sensor: String,
+        have: u64,
+        need: u64,
+    },
+    /// A sensor whose cost ratio is between the bounds.
+    CostUndecided { sensor: String },
 }
 
 /// The figures of one sensor.
@@ -149,6 +163,112 @@ pub struct Decision {
     #[serde(flatten)]
     pub reason: Reason,
     pub strata: Vec<Stratum>,
+    /// The cost test's figures per sensor ([`decide_health`]; none from [`decide`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub costs: Vec<CostStratum>,
+}
+
+/// What the gate reads: the crash aggregate and the cost aggregate of one window.
+#[derive(Debug, Clone, Copy)]
+pub struct Figures<'a> {
+    pub rows: &'a [Row],
+    pub costs: &'a [CostRow],
+}
+
+/// The gate with both tests: [`decide`]'s crash test, and the cost test (slow.rs)
+/// on `figures.costs` with `cost` settings. A halt of either halts; the ring advances
+/// only when both would let it, so missing cost figures (too few of the ring's hosts
+/// sending summaries, or too few baseline hosts) hold it. The two tests' false-halt
+/// rates add: `evidence.alpha + cost.alpha` per ring.
+pub fn decide_health(
+    ring: &Ring,
+    release: u64,
+    baseline: u64,
+    figures: Figures<'_>,
+    now: u64,
+    evidence: &Evidence,
+    cost: &CostEvidence,
+) -> Decision {
+    let mut decision = decide(ring, release, baseline, figures.rows, now, evidence);
+    decision.costs = slow::strata(&ring.name, release, baseline, figures.costs, cost);
+    let objection = slow::objection(&decision.costs, ring.min_hosts, cost);
+    let reason = match (&decision.reason, objection) {
+        (Reason::Worse { .. }, _) | (_, None) => None,
+        (_, Some(slower @ Reason::Slower { .. })) => Some(slower),
+        (Reason::NotWorse, Some(hold)) => Some(hold),
+        (_, Some(_)) => None,
+    };
+    if let Some(reason) = reason {
+        decision.verdict = verdict(&reason);
+        decision.reason = reason;
+    }
+    decision
+}
+
+/// One ring's figures on a release against the baseline, per sensor: what `ward
+/// rollout status --collector` shows for every ring, not only the one being gated.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RingFigures {
+    pub ring: String,
+    pub strata: Vec<Stratum>,
+    pub costs: Vec<CostStratum>,
+}
+
+/// The figures of every ring with hosts on `release` in `figures`, in name order.
+pub fn ring_figures(
+    release: u64,
+    baseline: u64,
+    figures: Figures<'_>,
+    evidence: &Evidence,
+    cost: &CostEvidence,
+) -> Vec<RingFigures> {
+    let rings: std::collections::BTreeSet<&str> = figures
+        .rows
+        .iter()
+        .filter(|r| r.version == release)
+        .map(|r| r.ring.as_str())
+        .chain(
+            figures
+                .costs
+                .iter()
+                .filter(|r| r.version == release)
+                .map(|r| r.ring.as_str()),
+        )
+        .collect();
+    rings
+        .into_iter()
+        .map(|name| {
+            // The strata do not depend on the ring's times or host minimum.
+            let ring = Ring {
+                name: name.to_string(),
+                started: 0,
+                bake_secs: 0,
+                min_hosts: 0,
+            };
+            let d = decide_health(&ring, release, baseline, figures, 0, evidence, cost);
+            RingFigures {
+                ring: d.ring,
+                strata: d.strata,
+                costs: d.costs,
+            }
+        })
+        .collect()
+}
+
+impl fmt::Display for RingFigures {
+    /// A line for the ring, one per sensor and test.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ring {}:", self.ring)?;
+        figure_lines(f, &self.strata, &self.costs)
+    }
+}
+
+fn verdict(reason: &Reason) -> Verdict {
+    match reason {
+        Reason::Worse { .. } | Reason::Slower { .. } => Verdict::Halt,
+        Reason::NotWorse => Verdict::Advance,
+        _ => Verdict::Hold,
+    }
 }
 
 /// The gate. `rows` is the collector's aggregate for the window since the ring
@@ -193,16 +313,12 @@ pub fn decide(
         })
         .collect();
     let reason = reason(ring, &strata, now, evidence);
-    let verdict = match reason {
-        Reason::Worse { .. } => Verdict::Halt,
-        Reason::NotWorse => Verdict::Advance,
-        _ => Verdict::Hold,
-    };
     Decision {
         ring: ring.name.clone(),
-        verdict,
+        verdict: verdict(&reason),
         reason,
         strata,
+        costs: Vec::new(),
     }
 }
 
@@ -267,7 +383,7 @@ pub fn llr(p0: f64, p1: f64, bad: u64, good: u64) -> f64 {
 
 /// The upper end of the Wilson score interval for `bad` of `n`, `z` standard errors
 /// out; 0 for no hosts (the floor then applies).
-fn wilson_upper(bad: u64, n: u64, z: f64) -> f64 {
+pub(crate) fn wilson_upper(bad: u64, n: u64, z: f64) -> f64 {
     if n == 0 {
         return 0.0;
     }
@@ -315,6 +431,19 @@ impl fmt::Display for Reason {
             }
             Reason::Undecided { sensor } => write!(f, "{sensor}: not enough evidence yet"),
             Reason::NotWorse => write!(f, "no sensor worse than its baseline"),
+            Reason::Slower { sensor } => {
+                write!(f, "{sensor} evaluates slower than its baseline")
+            }
+            Reason::TooFewCostFigures { have, need } => {
+                write!(f, "{have} hosts sent cost figures, {need} needed")
+            }
+            Reason::NoCostBaseline { sensor, have, need } => write!(
+                f,
+                "{sensor}: {have} baseline hosts sent cost figures, {need} needed"
+            ),
+            Reason::CostUndecided { sensor } => {
+                write!(f, "{sensor}: not enough cost evidence yet")
+            }
         }
     }
 }
@@ -348,11 +477,23 @@ impl fmt::Display for Decision {
     /// One line for the verdict, one per sensor.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}: {}", self.ring, self.verdict, self.reason)?;
-        for s in &self.strata {
-            write!(f, "\n  {s}")?;
-        }
-        Ok(())
+        figure_lines(f, &self.strata, &self.costs)
     }
+}
+
+/// One indented line per sensor of each test.
+fn figure_lines(
+    f: &mut fmt::Formatter<'_>,
+    strata: &[Stratum],
+    costs: &[CostStratum],
+) -> fmt::Result {
+    for s in strata {
+        write!(f, "\n  {s}")?;
+    }
+    for s in costs {
+        write!(f, "\n  {s}")?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -74,7 +74,17 @@ impl Category {
 pub struct Plan {
     pub category: Category,
     pub rings: Vec<Ring>,
+    /// The gate's cost margin for this release, in percent of the baseline's median
+    /// host's p99 cost per event (issue 18; `ward_health::CostEvidence::margin_pct`,
+    /// default 200). Optional: plans signed before it read as the default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_margin_pct: Option<u32>,
 }
+
+/// The smallest and largest cost margins a plan may state: below 110% the histogram's
+/// 12.5% buckets cannot tell the release from its baseline; past 100x the test is off
+/// in all but name.
+pub const COST_MARGIN_PCT: std::ops::RangeInclusive<u32> = 110..=10_000;
 
 impl Default for Plan {
     /// internal (hosts whose policy puts them there, 1 h, 10 hosts), canary (1%, 4 h,
@@ -95,6 +105,7 @@ impl Default for Plan {
                 ring("early", 1_000, 12, 1_000),
                 ring("general", BUCKETS, 24, 1_000),
             ],
+            cost_margin_pct: None,
         }
     }
 }
@@ -136,6 +147,16 @@ impl Plan {
                 ));
             }
             previous = ring.share_bp;
+        }
+        if let Some(m) = self
+            .cost_margin_pct
+            .filter(|m| !COST_MARGIN_PCT.contains(m))
+        {
+            return Err(format!(
+                "cost margin {m}% must be {}% to {}%",
+                COST_MARGIN_PCT.start(),
+                COST_MARGIN_PCT.end()
+            ));
         }
         if last.share_bp != BUCKETS {
             return Err(format!(
@@ -181,6 +202,9 @@ pub struct PlanConfig {
     pub category: Category,
     #[serde(rename = "ring")]
     pub rings: Vec<RingConfig>,
+    /// The gate's cost margin, in percent of the baseline's p99 (`Plan::cost_margin_pct`).
+    #[serde(default)]
+    pub cost_margin_percent: Option<u32>,
 }
 
 /// One `[[ring]]` of a [`PlanConfig`].
@@ -225,6 +249,7 @@ impl PlanConfig {
         let plan = Plan {
             category: self.category,
             rings,
+            cost_margin_pct: self.cost_margin_percent,
         };
         plan.validate()?;
         Ok(plan)
@@ -278,10 +303,33 @@ mod tests {
         assert!(plan.validate().unwrap_err().contains("used twice"));
         assert!(Plan {
             category: Category::RapidResponse,
-            rings: vec![]
+            rings: vec![],
+            cost_margin_pct: None,
         }
         .validate()
         .is_err());
+    }
+
+    #[test]
+    fn a_cost_margin_is_optional_in_range_and_read_from_the_config() {
+        // A plan signed before the margin existed reads as the default.
+        let old = r#"{"category":"rapid_response","rings":[{"name":"general","share_bp":10000,"bake_secs":0,"min_hosts":1}]}"#;
+        let plan: Plan = serde_json::from_str(old).unwrap();
+        assert_eq!(plan.cost_margin_pct, None);
+        assert!(!plan.to_custom().to_string().contains("cost_margin"));
+        let config: PlanConfig = serde_json::from_str(
+            r#"{"category":"rapid_response","cost_margin_percent":300,"ring":[{"name":"general","share_percent":100,"bake_hours":0,"min_hosts":1}]}"#,
+        )
+        .unwrap();
+        assert_eq!(config.to_plan().unwrap().cost_margin_pct, Some(300));
+        let loose = Plan {
+            cost_margin_pct: Some(105),
+            ..plan
+        };
+        assert_eq!(
+            loose.validate().unwrap_err(),
+            "cost margin 105% must be 110% to 10000%"
+        );
     }
 
     #[test]

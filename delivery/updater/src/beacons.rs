@@ -11,6 +11,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use ward_health::beacon::{Batch, Beacon, Kind, FORMAT, MAX_BEACONS};
+use ward_health::cost::{Interval, Summary};
+use ward_runtime::Snapshot;
 use ward_tuf::hash::hex;
 use ward_tuf::repo::write_private;
 use ward_tuf::{Error, KeyPair};
@@ -81,7 +83,7 @@ pub struct About {
 /// What one [`Outbox::flush`] did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Flushed {
-    /// Beacons the collector acknowledged (stored, or held already).
+    /// Beacons and summaries the collector acknowledged (stored, or held already).
     pub acknowledged: usize,
     /// Beacons dropped because the collector refused their batch (4xx other than
     /// 429): sending them again would not help, and would block the rest.
@@ -100,6 +102,10 @@ pub struct Outbox {
     queue: VecDeque<Beacon>,
     /// The most beacons held; past it the oldest `healthy` one (else the oldest) goes.
     pub capacity: usize,
+    /// Cost summaries waiting, sent in the same batches after the beacons.
+    summaries: VecDeque<Summary>,
+    /// The most summaries held; past it the oldest goes (a later one says more).
+    pub summary_capacity: usize,
     /// Backoff after failed sends (its interval is unused).
     pub backoff: Schedule,
     failures: u32,
@@ -123,6 +129,8 @@ impl Outbox {
             agent,
             queue: VecDeque::new(),
             capacity: 4096,
+            summaries: VecDeque::new(),
+            summary_capacity: 1024,
             backoff: Schedule {
                 backoff_base: Duration::from_secs(10),
                 backoff_cap: Duration::from_secs(900),
@@ -148,9 +156,14 @@ impl Outbox {
         self.queue.iter()
     }
 
-    /// Whether nothing waits.
+    /// The cost summaries waiting, oldest first.
+    pub fn pending_summaries(&self) -> impl Iterator<Item = &Summary> {
+        self.summaries.iter()
+    }
+
+    /// Whether nothing waits, beacon or summary.
     pub fn is_empty(&self) -> bool {
-        self.queue.is_empty()
+        self.queue.is_empty() && self.summaries.is_empty()
     }
 
     /// Queues a beacon of `kind` about `about`, at `at` (seconds since the epoch).
@@ -174,6 +187,31 @@ impl Outbox {
         });
     }
 
+    /// Queues the cost summary of one interval of `interval_secs` ending at `at`:
+    /// `counters` is the difference of two readings of the channel version's runtime
+    /// counters (`ward_runtime::Snapshot::since`), sent with a random id.
+    pub fn push_summary(
+        &mut self,
+        about: &About,
+        counters: &Snapshot,
+        interval_secs: u64,
+        at: u64,
+    ) {
+        if self.summaries.len() >= self.summary_capacity {
+            self.summaries.pop_front();
+        }
+        let interval = Interval {
+            id: hex(&random_bytes()),
+            at,
+            channel: about.channel,
+            version: about.version,
+            ring: &about.ring,
+            sensor: &about.sensor,
+            interval_secs,
+        };
+        self.summaries.push_back(Summary::of(counters, interval));
+    }
+
     /// Sends what waits, a batch of up to 256 at a time, unless backing off at `now`.
     /// A batch leaves the queue only once the collector acknowledged it (or refused it
     /// as malformed); on a network error, a 429 or a 5xx the rest waits, and the next
@@ -183,17 +221,19 @@ impl Outbox {
         if now < self.retry_at {
             return Ok(done);
         }
-        while !self.queue.is_empty() {
+        while !self.is_empty() {
             let n = self.queue.len().min(MAX_BEACONS);
+            let m = self.summaries.len().min(MAX_BEACONS - n);
             let batch = Batch {
                 v: FORMAT,
                 host: self.identity.host.clone(),
                 beacons: self.queue.iter().take(n).cloned().collect(),
+                summaries: self.summaries.iter().take(m).cloned().collect(),
             };
             match self.send(&batch) {
-                Ok(Sent::Acknowledged) => done.acknowledged += n,
+                Ok(Sent::Acknowledged) => done.acknowledged += n + m,
                 Ok(Sent::Refused(why)) => {
-                    done.refused += n;
+                    done.refused += n + m;
                     done.reason = Some(why);
                 }
                 Err(e) => {
@@ -204,6 +244,7 @@ impl Outbox {
                 }
             }
             self.queue.drain(..n);
+            self.summaries.drain(..m);
             self.failures = 0;
         }
         Ok(done)

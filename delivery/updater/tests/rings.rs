@@ -85,6 +85,7 @@ fn plan() -> Plan {
     Plan {
         category: Category::RapidResponse,
         rings: vec![ring("internal", 0), ring("general", 10_000)],
+        cost_margin_pct: None,
     }
 }
 

@@ -7,7 +7,8 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Subcommand};
+use clap::{Args, Subcommand, ValueEnum};
+use ward_health::{ring_figures, Evidence, Figures, RingFigures, Window};
 use ward_rollout::plan::percent;
 use ward_rollout::state::{duration, status_name};
 use ward_tuf::repo::{Repo, Rollout};
@@ -36,8 +37,9 @@ pub struct Target {
 
 #[derive(Debug, Subcommand)]
 pub enum RolloutCommand {
-    /// Show every release: ring, status, bake time left, N-1.
-    Status { repo: PathBuf },
+    /// Show every release: ring, status, bake time left, N-1; with --collector, each
+    /// ring's crash and cost figures against the baseline.
+    Status(StatusArgs),
     /// Start the next ring (refused before the current ring has baked).
     Advance {
         #[command(flatten)]
@@ -66,6 +68,113 @@ pub enum RolloutCommand {
     },
     /// The controller: apply the health gate to each ring from the collector's figures.
     Watch(super::watch::WatchArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatusFormat {
+    Text,
+    /// One JSON object per release, one per line.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The release repository.
+    pub repo: PathBuf,
+    /// The collector (`ward collect`), e.g. http://127.0.0.1:8470: adds every ring's
+    /// crash and cost figures on the release against the baseline (hosts on N-1).
+    #[arg(long, value_name = "URL")]
+    pub collector: Option<String>,
+    #[arg(long, value_enum, default_value_t = StatusFormat::Text)]
+    pub format: StatusFormat,
+}
+
+/// The collector's figures for every ring of a rolling release since its first ring
+/// started, against N-1; `None` for a release without a plan or state.
+fn health(r: &Rollout, collector: &str, now: u64) -> Option<Result<Vec<RingFigures>, String>> {
+    let (Some(plan), Some(release)) = (&r.plan, &r.release) else {
+        return None;
+    };
+    let window = Window {
+        channel: release.channel_id,
+        since: release.ring_started(0).unwrap_or(release.changed),
+        until: now.saturating_add(1),
+    };
+    Some(
+        ward_collector::client::figures(collector, &window).map(|(rows, costs)| {
+            let figures = Figures {
+                rows: &rows,
+                costs: &costs,
+            };
+            ring_figures(
+                release.version,
+                r.previous.unwrap_or(0),
+                figures,
+                &Evidence::default(),
+                &super::watch::cost_evidence(plan),
+            )
+        }),
+    )
+}
+
+/// `ward rollout status`: one release per line (text) or per JSON object.
+fn status(args: &StatusArgs, now: u64) -> ExitCode {
+    let repo = match Repo::open(&args.repo) {
+        Ok(r) => r,
+        Err(e) => return fail(e),
+    };
+    let rollouts = repo.rollouts();
+    let mut out = std::io::stdout().lock();
+    if rollouts.is_empty() && args.format == StatusFormat::Text {
+        let _ = writeln!(out, "no channel is published");
+    }
+    for rollout in &rollouts {
+        let health = args
+            .collector
+            .as_deref()
+            .and_then(|url| health(rollout, url, now));
+        let _ = match args.format {
+            StatusFormat::Text => {
+                let figures = match &health {
+                    None => String::new(),
+                    Some(Ok(rings)) if rings.is_empty() => {
+                        "\n  no host has reported on this release".to_string()
+                    }
+                    Some(Ok(rings)) => rings
+                        .iter()
+                        .map(|ring| format!("\n  {}", ring.to_string().replace('\n', "\n  ")))
+                        .collect(),
+                    Some(Err(e)) => format!("\n  no figures: {e}"),
+                };
+                writeln!(out, "{}{figures}", describe(rollout, now))
+            }
+            StatusFormat::Json => {
+                let (rings, error) = match health {
+                    Some(Ok(rings)) => (Some(rings), None),
+                    Some(Err(e)) => (None, Some(e)),
+                    None => (None, None),
+                };
+                let object = serde_json::json!({
+                    "target": rollout.target,
+                    "channel": rollout.info.name,
+                    "channel_id": rollout.info.channel_id,
+                    "version": rollout.info.content_version,
+                    "previous": rollout.previous,
+                    "plan": rollout.plan,
+                    "release": rollout.release,
+                    "bake_remaining_secs": match (&rollout.plan, &rollout.release) {
+                        (Some(plan), Some(release)) => Some(release.bake_remaining(plan, now)),
+                        _ => None,
+                    },
+                    "summary": describe(rollout, now),
+                    "rings": rings,
+                    "figures_error": error,
+                });
+                writeln!(out, "{object}")
+            }
+        };
+    }
+    ExitCode::from(CLEAN)
 }
 
 /// One release for `ward rollout status`.
@@ -131,22 +240,7 @@ fn pick<'a>(rollouts: &'a [Rollout], channel: Option<&str>) -> Result<&'a Rollou
 pub fn run(args: &RolloutArgs) -> ExitCode {
     let now = ward_tuf::time::now();
     let (target, change) = match &args.command {
-        RolloutCommand::Status { repo } => {
-            return match Repo::open(repo) {
-                Ok(r) => {
-                    let rollouts = r.rollouts();
-                    let mut out = std::io::stdout().lock();
-                    if rollouts.is_empty() {
-                        let _ = writeln!(out, "no channel is published");
-                    }
-                    for rollout in &rollouts {
-                        let _ = writeln!(out, "{}", describe(rollout, now));
-                    }
-                    ExitCode::from(CLEAN)
-                }
-                Err(e) => fail(e),
-            }
-        }
+        RolloutCommand::Status(status_args) => return status(status_args, now),
         RolloutCommand::Advance { target } => (target, Change::Advance),
         RolloutCommand::Hold { target, reason } => (target, Change::Hold(reason)),
         RolloutCommand::Halt { target, reason } => (target, Change::Halt(reason)),

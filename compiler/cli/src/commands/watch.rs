@@ -1,7 +1,8 @@
 //! `ward rollout watch REPO --collector URL`: the controller. Each look reads every
-//! rolling release's ring from the signed rollout state, the collector's aggregate
-//! since that ring started, and asks the gate (`ward_health::decide`, the function
-//! the simulator calls too); an advance or a halt is signed into a new timestamp with
+//! rolling release's ring from the signed rollout state, the collector's crash and
+//! cost aggregates since that ring started, and asks the gate
+//! (`ward_health::decide_health`: the crash test the simulator calls too, and the cost
+//! test with the release plan's margin); an advance or a halt is signed into a new timestamp with
 //! the online key (`Repo::set_rollout`), a hold changes nothing. Every decision is
 //! printed with the figures behind it. A collector that cannot be read is missing
 //! data: the release holds.
@@ -12,7 +13,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Args;
-use ward_health::{decide, Evidence, Ring, Verdict, Window};
+use ward_health::{decide_health, CostEvidence, Evidence, Figures, Ring, Verdict, Window};
 use ward_rollout::Status;
 use ward_tuf::repo::Repo;
 
@@ -89,8 +90,8 @@ fn look(args: &WatchArgs, now: u64) -> Result<Vec<String>, String> {
             since: started,
             until: now.saturating_add(1),
         };
-        let rows = match ward_collector::client::aggregate(&args.collector, &window) {
-            Ok(rows) => rows,
+        let (rows, costs) = match ward_collector::client::figures(&args.collector, &window) {
+            Ok(figures) => figures,
             Err(e) => {
                 lines.push(format!("{name}: {}: hold: no aggregate ({e})", ring.name));
                 continue;
@@ -98,13 +99,17 @@ fn look(args: &WatchArgs, now: u64) -> Result<Vec<String>, String> {
         };
         // Without an N-1 there is no baseline: the gate may halt, never advance.
         let baseline = r.previous.unwrap_or(0);
-        let decision = decide(
+        let decision = decide_health(
             &gate,
             release.version,
             baseline,
-            &rows,
+            Figures {
+                rows: &rows,
+                costs: &costs,
+            },
             now,
             &Evidence::default(),
+            &cost_evidence(&plan),
         );
         let applied = match decision.verdict {
             Verdict::Hold => Ok(false),
@@ -132,4 +137,14 @@ fn look(args: &WatchArgs, now: u64) -> Result<Vec<String>, String> {
         ));
     }
     Ok(lines)
+}
+
+/// The cost test's settings for a release: the defaults, with the plan's margin if it
+/// states one.
+pub fn cost_evidence(plan: &ward_rollout::plan::Plan) -> CostEvidence {
+    let default = CostEvidence::default();
+    CostEvidence {
+        margin_pct: plan.cost_margin_pct.unwrap_or(default.margin_pct),
+        ..default
+    }
 }
