@@ -1,6 +1,8 @@
 //! The host's loop (docs/delivery.md, "A sensor's loop", made real): the guard at start,
 //! then polls, installs, evaluation of each newly active channel version, `healthy`
-//! after the settle time and at every heartbeat, and the outbox flushed as it goes.
+//! after the settle time and at every heartbeat (with a summary of the channel's
+//! counters since the last one: the cost figures the gate compares, issue 18), and the
+//! outbox flushed as it goes.
 //! Each line the host prints on standard output says one thing that happened, so a
 //! supervisor (or a test) can follow it.
 
@@ -12,6 +14,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value as Json;
 use ward_compiler::profile::SensorExport;
 use ward_health::beacon::Kind;
+use ward_runtime::counters::Snapshot;
 use ward_runtime::TrustStore;
 use ward_tuf::Key;
 use ward_updater::beacons::{About, Identity, Outbox};
@@ -49,6 +52,8 @@ struct Sensor<'o> {
     critical: Vec<String>,
     customer: Vec<Key>,
     running: BTreeMap<u32, Running>,
+    /// Each running channel's counters when its last summary was sent, and when.
+    summarized: BTreeMap<u32, (Snapshot, u64)>,
     /// The policy file as last offered, so an unchanged file is not offered again.
     offered: Option<Vec<u8>>,
     /// What the last poll said per channel target, so only changes are printed.
@@ -142,6 +147,7 @@ impl<'o> Sensor<'o> {
             critical: options.critical(),
             customer,
             running: BTreeMap::new(),
+            summarized: BTreeMap::new(),
             offered: None,
             said: BTreeMap::new(),
         };
@@ -289,6 +295,7 @@ impl<'o> Sensor<'o> {
     fn run_new_versions(&mut self) {
         let ids = self.host.store.channel_ids();
         self.running.retain(|id, _| ids.contains(id));
+        self.summarized.retain(|id, _| ids.contains(id));
         for id in ids {
             let Some(channel) = self.host.store.active(id) else {
                 continue;
@@ -297,6 +304,7 @@ impl<'o> Sensor<'o> {
             if self.running.get(&id).is_some_and(|r| r.version == version) {
                 continue;
             }
+            self.summarized.insert(id, (channel.counters(), now()));
             let ran = events::run(&channel, &self.events, &self.critical);
             say(&format!(
                 "ran channel {id} version {version}: {} detections, {} preventions, {} malformed events",
@@ -338,6 +346,7 @@ impl<'o> Sensor<'o> {
                 }
             }
             self.beacon(Kind::Healthy, id, r.version, now);
+            self.summarize(id, r.version, now);
             self.running.insert(
                 id,
                 Running {
@@ -347,5 +356,27 @@ impl<'o> Sensor<'o> {
                 },
             );
         }
+    }
+
+    /// A summary of what the channel's counters say since the last one (the channel
+    /// was read before its first event), when it evaluated anything since.
+    fn summarize(&mut self, id: u32, version: u64, now: u64) {
+        let Some(channel) = self.host.store.active(id) else {
+            return;
+        };
+        if channel.content_version() != version {
+            return;
+        }
+        let counters = channel.counters();
+        let Some((last, since)) = self.summarized.get(&id).cloned() else {
+            return;
+        };
+        let interval = counters.since(&last);
+        if interval.events > 0 {
+            let about = self.about(id, version);
+            self.outbox
+                .push_summary(&about, &interval, now.saturating_sub(since).max(1), now);
+        }
+        self.summarized.insert(id, (counters, now));
     }
 }

@@ -558,6 +558,23 @@ fn a_harmful_release_crashes_the_canaries_halts_itself_and_the_hosts_recover() {
     assert_eq!(release.len(), 1, "{rows:?}");
     assert_eq!(release[0].ring, "canary");
     assert_eq!(release[0].counts.bad, crashing.len() as u64, "{rows:?}");
+    // Healthy hosts summarize their channel's counters with their heartbeats (issue
+    // 18): the cost figures the gate compares reach the collector from real hosts.
+    let (_, costs) = ward_collector::client::figures(
+        &collector,
+        &ward_health::aggregate::Window {
+            channel: CHANNEL,
+            since: 0,
+            until: ward_tuf::time::now() + 1,
+        },
+    )
+    .unwrap();
+    assert!(
+        costs
+            .iter()
+            .any(|c| c.version == 1 && c.hosts > 0 && c.events > 0),
+        "{costs:?}"
+    );
     let status = ok(ward().args(["rollout", "status"]).arg(&repo));
     assert!(status.contains("halted"), "{status}");
     println!(
