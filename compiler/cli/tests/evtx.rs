@@ -91,6 +91,26 @@ fn built(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
     (project, build, public)
 }
 
+/// `ward COMMAND` (run or bench) on the built channel and `events`.
+fn on_events(
+    command: &str,
+    project: &Path,
+    build: &Path,
+    public: &Path,
+    events: &Path,
+) -> assert_cmd::Command {
+    let mut ward = ward();
+    ward.arg(command)
+        .arg(build.join("Processes.chan"))
+        .arg("--trust")
+        .arg(public)
+        .args(["--sensor", "windows_7_13", "--project"])
+        .arg(project)
+        .arg("--events")
+        .arg(events);
+    ward
+}
+
 #[test]
 fn run_reads_maps_and_matches_an_evtx_file_and_reads_on_past_bad_records() {
     let dir = tempfile::tempdir().unwrap();
@@ -132,15 +152,7 @@ fn run_reads_maps_and_matches_an_evtx_file_and_reads_on_past_bad_records() {
     let log = dir.path().join("sample.evtx");
     fs::write(&log, evtx::file(&entries)).unwrap();
 
-    let output = ward()
-        .arg("run")
-        .arg(build.join("Processes.chan"))
-        .arg("--trust")
-        .arg(&public)
-        .args(["--sensor", "windows_7_13", "--project"])
-        .arg(&project)
-        .arg("--events")
-        .arg(&log)
+    let output = on_events("run", &project, &build, &public, &log)
         .output()
         .unwrap();
     let stdout = String::from_utf8(output.stdout).unwrap();
@@ -216,15 +228,7 @@ fn bench_measures_an_evtx_file_and_its_json_dump_as_run_reads_them() {
     .unwrap();
     fs::write(&dump, text).unwrap();
     for (events, count) in [(&log, 2), (&dump, 3)] {
-        let (code, text) = run(ward()
-            .arg("bench")
-            .arg(build.join("Processes.chan"))
-            .arg("--trust")
-            .arg(&public)
-            .args(["--sensor", "windows_7_13", "--project"])
-            .arg(&project)
-            .arg("--events")
-            .arg(events));
+        let (code, text) = run(&mut on_events("bench", &project, &build, &public, events));
         assert_eq!(code, 0, "{text}");
         assert!(
             text.contains(&format!("evaluations of {count} events")),
