@@ -30,6 +30,7 @@ use alloc::vec::Vec;
 
 use crate::compiled::{Compiled, CompiledCriterion, Test, TextOp, ValueRef};
 use crate::error::VerifyError;
+use crate::gates;
 use crate::index::{sort_cost, FieldIndex, Index};
 use crate::interp::bisect_probes;
 use crate::limits::Limits;
@@ -63,7 +64,7 @@ pub struct CostBound {
 }
 
 impl CostBound {
-    const fn new(fixed: u64, per_byte: u64) -> CostBound {
+    pub(crate) const fn new(fixed: u64, per_byte: u64) -> CostBound {
         CostBound { fixed, per_byte }
     }
 
@@ -74,7 +75,7 @@ impl CostBound {
             .saturating_add(self.fixed)
     }
 
-    fn plus(self, other: CostBound) -> CostBound {
+    pub(crate) fn plus(self, other: CostBound) -> CostBound {
         CostBound::new(
             self.fixed.saturating_add(other.fixed),
             self.per_byte.saturating_add(other.per_byte),
@@ -96,7 +97,7 @@ impl CostBound {
         )
     }
 
-    fn max(self, other: CostBound) -> CostBound {
+    pub(crate) fn max(self, other: CostBound) -> CostBound {
         CostBound::new(
             self.fixed.max(other.fixed),
             self.per_byte.max(other.per_byte),
@@ -164,6 +165,8 @@ fn criterion_cost(c: &CompiledCriterion, compiled: &Compiled, patterns: &Pattern
 /// One part of the bound that can dominate it, for the refusal to name.
 struct Part {
     cost: CostBound,
+    /// The instances it proposes: what the candidates' sort is charged for.
+    proposals: u64,
     /// Instance positions, in the order the refusal names them.
     instances: Vec<u32>,
     what: String,
@@ -215,6 +218,7 @@ impl Costing<'_> {
             let fan_out = CostBound::new(widest.len() as u64, 0);
             out.push(Part {
                 cost: confirm.plus(fan_out).times(hits),
+                proposals: fan_out.fixed.saturating_mul(hits),
                 instances: widest.to_vec(),
                 what: format!(
                     "{} instances share one index key of field {} (the event meets up to {hits} keys there)",
@@ -232,6 +236,7 @@ impl Costing<'_> {
             let fan_out = CostBound::new(instances.len() as u64, 0);
             out.push(Part {
                 cost: self.sum(&instances).plus(fan_out),
+                proposals: fan_out.fixed,
                 what: format!(
                     "{} instances are filed under {} literals of field {}, which one input can all contain",
                     instances.len(),
@@ -246,6 +251,7 @@ impl Costing<'_> {
             let fan_out = CostBound::new(bounded.len() as u64, 0);
             out.push(Part {
                 cost: self.sum(&bounded).plus(fan_out),
+                proposals: fan_out.fixed,
                 what: format!(
                     "{} instances are filed under integer bounds of field {}, which one input can all meet",
                     bounded.len(),
@@ -311,6 +317,7 @@ pub(crate) fn check(
         let fan_out = CostBound::new(index.always.len() as u64, 0);
         parts.push(Part {
             cost: costing.sum(&index.always).plus(fan_out),
+            proposals: fan_out.fixed,
             instances: index.always.clone(),
             what: format!(
                 "{} instances have no criterion the index can file them under, so every event confirms them",
@@ -324,16 +331,13 @@ pub(crate) fn check(
     let proposed = parts
         .iter()
         .fold(CostBound::default(), |a, p| a.plus(p.cost));
-    // Confirmation never tries an instance twice: at most the whole channel once, plus
-    // the fan-out.
+    // Confirmation never tries an instance twice: at most the whole channel once, past
+    // the gates one input can pass (gates.rs), plus the fan-out.
     let fan_out: u64 = parts
         .iter()
-        .map(|p| p.cost.fixed)
+        .map(|p| p.proposals)
         .fold(0, u64::saturating_add);
-    let every = costing
-        .instance
-        .iter()
-        .fold(CostBound::default(), |a, b| a.plus(*b))
+    let every = gates::confirmation(compiled, |c| criterion_cost(c, compiled, patterns))
         .plus(CostBound::new(fan_out, 0));
     let sort = sort_cost(usize::try_from(fan_out).unwrap_or(usize::MAX)) as u64;
     let bound = base.plus(proposed.min(every)).plus(CostBound::new(sort, 0));

@@ -38,6 +38,7 @@ mod cost;
 pub mod counters;
 mod decode;
 mod error;
+mod gates;
 mod hash;
 mod index;
 mod interp;

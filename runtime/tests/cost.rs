@@ -6,6 +6,7 @@
 mod common;
 
 use common::*;
+use proptest::prelude::*;
 use ward_runtime::*;
 
 /// `n` instances that all share one index key (`pid == 4`, an exact value of a wide
@@ -174,5 +175,181 @@ fn every_fixture_channel_stays_within_its_bound() {
         &"é".repeat(3000),
     ] {
         work_of(&v, &pipe_event(pipe.to_string()));
+    }
+}
+
+/// `n` instances that each test the client image's end, then a costly literal-less regex
+/// on the pipe name, or the same two criteria the other way round (`regex_first`). Each
+/// also carries a long pipe literal of its own, which the index prefers to the short end
+/// of the image, so an input holding every literal proposes every instance.
+fn gated_channel(n: u32, regex_first: bool) -> Channel {
+    channel_with(
+        (1..=n)
+            .map(|id| {
+                let gate = crit(IMAGE, Op::EndsWith, s(&format!("{id:03}")));
+                let regex = crit(PIPE, Op::Matches, pat(r"\w{8}\s\w{8}"));
+                let literal = crit(PIPE, Op::Contains, s(&format!("-pipe-literal-{id}-")));
+                let criteria = if regex_first {
+                    vec![regex, gate, literal]
+                } else {
+                    vec![gate, literal, regex]
+                };
+                instance(id, criteria)
+            })
+            .collect(),
+    )
+}
+
+#[test]
+fn criteria_past_an_exclusive_gate_are_charged_for_one_chain_of_instances() {
+    // Tested first, the images' ends admit one instance past them per event (no needle
+    // is a suffix of another: all are three digits), so the bound holds one regex, not a
+    // hundred.
+    let v = verify_default(&gated_channel(100, false)).unwrap();
+    let alone = verify_default(&gated_channel(1, false)).unwrap();
+    assert!(
+        v.cost_bound().per_byte < 2 * alone.cost_bound().per_byte + 100 * 4,
+        "{:?} vs one instance {:?}",
+        v.cost_bound(),
+        alone.cost_bound()
+    );
+    // The worst event for it: every literal in the pipe name, one image passing its gate.
+    let literals: String = (1..=100).map(|id| format!("-pipe-literal-{id}-")).collect();
+    let pipe = format!("{literals}{}", "word ".repeat(10_000));
+    for image in ["C:\\tool007", "C:\\tool077", "x"] {
+        let event = event_with(&[
+            (PIPE, Value::Str(pipe.clone())),
+            (IMAGE, Value::Str(image.into())),
+        ]);
+        work_of(&v, &event);
+    }
+    // The regex first: every instance tries it, and the hundred are over the budget.
+    let err = verify_default(&gated_channel(100, true)).unwrap_err();
+    assert_eq!(err.code(), 518, "{err}");
+}
+
+#[test]
+fn needles_that_extend_one_another_pass_their_gates_together() {
+    // "\\a.exe" ends with "a.exe" ends with ".exe": one image passes all three gates, so
+    // the three regexes behind them are all charged.
+    let channel = channel_with(
+        ["\\a.exe", "a.exe", ".exe"]
+            .iter()
+            .zip(1..)
+            .map(|(end, id)| {
+                instance(
+                    id,
+                    vec![
+                        crit(IMAGE, Op::EndsWith, s(end)),
+                        crit(PIPE, Op::Matches, pat(&format!(r"\w{{8}}\s\w{{{id}}}"))),
+                    ],
+                )
+            })
+            .collect(),
+    );
+    let v = verify_default(&channel).unwrap();
+    let event = event_with(&[
+        (PIPE, Value::Str("wordword ".repeat(5_000))),
+        (IMAGE, Value::Str("C:\\a.exe".into())),
+    ]);
+    let w = work_of(&v, &event);
+    // Each of the three regexes ran over the whole pipe name.
+    assert!(w >= 3 * 45_000, "{w}");
+}
+
+#[test]
+fn an_input_passes_any_number_of_contains_tests() {
+    // `contains` is no gate: one pipe name holds all twenty literals, and every regex
+    // behind them runs over it.
+    let channel = channel_with(
+        (1..=20)
+            .map(|id| {
+                instance(
+                    id,
+                    vec![
+                        crit(PIPE, Op::Contains, s(&format!("-literal-{id}-"))),
+                        crit(PIPE, Op::Matches, pat(r"a\w{3}b")),
+                    ],
+                )
+            })
+            .collect(),
+    );
+    let v = verify_default(&channel).unwrap();
+    let literals: String = (1..=20).map(|id| format!("-literal-{id}-")).collect();
+    let event = event_with(&[(
+        PIPE,
+        Value::Str(format!("{literals}{}", "x".repeat(20_000))),
+    )]);
+    let w = work_of(&v, &event);
+    assert!(w >= 20 * 20_000, "{w}");
+}
+
+/// A short string over few letters, so needles often extend one another and inputs
+/// often pass several gates. Under four bytes, so the index prefers a `contains`
+/// literal ([`long_text`]) as the anchor, and what the gates save is not already saved by
+/// the index's fan-out.
+fn gate_text() -> impl Strategy<Value = String> {
+    r"[ab\\.]{1,3}"
+}
+
+/// A literal the index files an instance under (four bytes or more).
+fn long_text() -> impl Strategy<Value = String> {
+    r"[ab\\.]{4,6}"
+}
+
+/// A criterion on the two text fields or the process id: gates of every kind, and tests
+/// that are not gates, each sometimes costly.
+fn gate_criterion() -> impl Strategy<Value = Criterion> {
+    let field = prop_oneof![Just(PIPE), Just(IMAGE)];
+    prop_oneof![
+        (field.clone(), gate_text()).prop_map(|(f, t)| crit(f, Op::Eq, s(&t))),
+        (field.clone(), prop::collection::vec(gate_text(), 1..4)).prop_map(|(f, ts)| crit(
+            f,
+            Op::In,
+            Operand::List(ts.into_iter().map(Value::Str).collect())
+        )),
+        (field.clone(), gate_text()).prop_map(|(f, t)| crit(f, Op::StartsWith, s(&t))),
+        (field.clone(), gate_text()).prop_map(|(f, t)| crit(f, Op::EndsWith, s(&t))),
+        (field.clone(), gate_text()).prop_map(|(f, t)| crit(f, Op::NotEndsWith, s(&t))),
+        (field.clone(), long_text()).prop_map(|(f, t)| crit(f, Op::Contains, s(&t))),
+        field
+            .clone()
+            .prop_map(|f| crit(f, Op::Matches, pat(r"a\w{3}b"))),
+        field.prop_map(|f| crit(f, Op::Matches, pat(r"\w{2}\s\w{2}"))),
+        (0u64..3).prop_map(|n| crit(PID, Op::Eq, u(n))),
+    ]
+}
+
+/// An input made of the needles' letters, sometimes long.
+fn gate_input() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![gate_text(), long_text()];
+    (prop::collection::vec(piece, 0..6), 0usize..200)
+        .prop_map(|(parts, times)| parts.concat().repeat(times.max(1)))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn work_stays_within_the_gated_bound(
+        instances in prop::collection::vec(prop::collection::vec(gate_criterion(), 1..4), 1..24),
+        events in prop::collection::vec((gate_input(), gate_input(), 0u64..3), 1..6),
+    ) {
+        let channel = channel_with(
+            instances
+                .into_iter()
+                .zip(1..)
+                .map(|(criteria, id)| instance(id, criteria))
+                .collect(),
+        );
+        let v = verify_default(&channel).unwrap();
+        for (pipe, image, pid) in events {
+            let event = event_with(&[
+                (PIPE, Value::Str(pipe)),
+                (IMAGE, Value::Str(image)),
+                (PID, Value::Uint(pid)),
+            ]);
+            work_of(&v, &event);
+        }
     }
 }

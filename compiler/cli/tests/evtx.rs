@@ -10,6 +10,7 @@ mod support;
 mod evtx;
 
 use std::fs;
+use std::path::{Path, PathBuf};
 
 use evtx::{Entry, Event};
 use support::{keygen, run, ward};
@@ -71,15 +72,14 @@ fn the_writers_crc32_is_the_standard_one() {
     assert_eq!(evtx::crc32(b"123456789"), 0xcbf4_3926);
 }
 
-#[test]
-fn run_reads_maps_and_matches_an_evtx_file_and_reads_on_past_bad_records() {
-    let dir = tempfile::tempdir().unwrap();
-    let project = dir.path().join("p");
+/// The project of [`CHANNEL`] in `dir`, built: `(project, build folder, public key)`.
+fn built(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let project = dir.join("p");
     fs::create_dir(&project).unwrap();
     fs::write(project.join("Ward.toml"), "[project]\nname = \"evtx\"\n").unwrap();
     fs::write(project.join("processes.ward"), CHANNEL).unwrap();
-    let (secret, public) = keygen(dir.path());
-    let build = dir.path().join("build");
+    let (secret, public) = keygen(dir);
+    let build = dir.join("build");
     let (code, text) = run(ward()
         .arg("build")
         .arg(&project)
@@ -88,6 +88,33 @@ fn run_reads_maps_and_matches_an_evtx_file_and_reads_on_past_bad_records() {
         .arg("--out")
         .arg(&build));
     assert_eq!(code, 0, "{text}");
+    (project, build, public)
+}
+
+/// `ward COMMAND` (run or bench) on the built channel and `events`.
+fn on_events(
+    command: &str,
+    project: &Path,
+    build: &Path,
+    public: &Path,
+    events: &Path,
+) -> assert_cmd::Command {
+    let mut ward = ward();
+    ward.arg(command)
+        .arg(build.join("Processes.chan"))
+        .arg("--trust")
+        .arg(public)
+        .args(["--sensor", "windows_7_13", "--project"])
+        .arg(project)
+        .arg("--events")
+        .arg(events);
+    ward
+}
+
+#[test]
+fn run_reads_maps_and_matches_an_evtx_file_and_reads_on_past_bad_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let (project, build, public) = built(dir.path());
 
     let powershell = r"C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe";
     let entries = [
@@ -125,15 +152,7 @@ fn run_reads_maps_and_matches_an_evtx_file_and_reads_on_past_bad_records() {
     let log = dir.path().join("sample.evtx");
     fs::write(&log, evtx::file(&entries)).unwrap();
 
-    let output = ward()
-        .arg("run")
-        .arg(build.join("Processes.chan"))
-        .arg("--trust")
-        .arg(&public)
-        .args(["--sensor", "windows_7_13", "--project"])
-        .arg(&project)
-        .arg("--events")
-        .arg(&log)
+    let output = on_events("run", &project, &build, &public, &log)
         .output()
         .unwrap();
     let stdout = String::from_utf8(output.stdout).unwrap();
@@ -172,4 +191,49 @@ fn run_reads_maps_and_matches_an_evtx_file_and_reads_on_past_bad_records() {
         "{stderr}"
     );
     assert_eq!(output.status.code(), Some(1), "{stderr}");
+}
+
+#[test]
+fn bench_measures_an_evtx_file_and_its_json_dump_as_run_reads_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let (project, build, public) = built(dir.path());
+    let powershell = r"C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe";
+    let log = dir.path().join("clean.evtx");
+    let entries = [
+        Entry::Event(sysmon_1(powershell, "powershell -enc AAAA", r"C:\x.exe")),
+        Entry::Event(security_4688(powershell, "powershell -enc BBBB")),
+        // Of no template: skipped, as a sensor routes it nowhere.
+        Entry::Event(Event {
+            provider: "Microsoft-Windows-Sysmon",
+            event_id: 5,
+            data: vec![("Image", powershell.to_string())],
+        }),
+    ];
+    fs::write(&log, evtx::file(&entries)).unwrap();
+    let dump = dir.path().join("dump.json");
+    let event = |image: &str| {
+        serde_json::json!({"Event": {
+            "System": {
+                "Provider": {"#attributes": {"Name": "Microsoft-Windows-Sysmon"}},
+                "EventID": 1
+            },
+            "EventData": {"Image": image, "CommandLine": "x -enc y", "ProcessId": 1}
+        }})
+    };
+    let text = serde_json::to_string_pretty(&serde_json::json!([
+        event(powershell),
+        event(r"C:\Windows\notepad.exe"),
+        event(r"C:\Windows\cmd.exe"),
+    ]))
+    .unwrap();
+    fs::write(&dump, text).unwrap();
+    for (events, count) in [(&log, 2), (&dump, 3)] {
+        let (code, text) = run(&mut on_events("bench", &project, &build, &public, events));
+        assert_eq!(code, 0, "{text}");
+        assert!(
+            text.contains(&format!("evaluations of {count} events")),
+            "{text}"
+        );
+        assert!(text.contains("cost per event: at most"), "{text}");
+    }
 }

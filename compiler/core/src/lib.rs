@@ -4,6 +4,7 @@
 //! The crate is pure: it reads through [`io::FileSystem`] and never touches the disk, the
 //! environment or the clock, so the CLI and the language server share every check.
 
+pub mod budget;
 pub mod check;
 pub mod config;
 pub mod event_line;

@@ -6,9 +6,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use ward_compiler::hir::{Program, SensorId, TemplateId};
+use ward_compiler::budget;
+use ward_compiler::hir::{ChannelId, Program, SensorId, TemplateId};
 use ward_compiler::project::stdlib_sources;
 use ward_compiler::sources::Origin;
+use ward_compiler::{Code, FileId};
 
 use crate::condition;
 use crate::detection::{self, Fields, Literal};
@@ -118,23 +120,60 @@ pub fn import(files: &[RuleFile]) -> Result<Imported, String> {
             .map(|(name, text)| sources.add(name.clone(), None, text.clone(), Origin::Project))
             .collect();
         let checked = ward_compiler::check(&sources);
+        // The generated instance at a place in the sources.
+        let placed = |file: FileId, at: usize| {
+            let file = ids.iter().position(|id| *id == file)?;
+            emitted
+                .spans
+                .iter()
+                .find(|s| s.file == file && s.start <= at && at < s.end)
+        };
         let mut rejected = BTreeMap::new();
+        // A channel over the runtime's cost budget: the instances to leave out, all at
+        // once (ward_compiler::budget), rather than the one the refusal names per check.
+        if checked
+            .diagnostics
+            .iter()
+            .any(|d| d.code == Code::RuntimeRefused)
+        {
+            let program = &checked.program;
+            for (cid, channel) in program.channels.iter().enumerate() {
+                for left in budget::fit(program, &sources, ChannelId(cid)) {
+                    let at = channel
+                        .instances
+                        .iter()
+                        .find(|i| i.id == left.instance)
+                        .and_then(|i| placed(i.loc.file, i.loc.span.start));
+                    let Some(at) = at else {
+                        return Err(format!(
+                            "a generated instance over the cost budget is not in the generated sources: {}",
+                            left.why
+                        ));
+                    };
+                    rejected
+                        .entry((at.candidate, at.branch))
+                        .or_insert((Reason::Cost, left.why));
+                }
+            }
+        }
         for d in checked.diagnostics.iter().filter(|d| d.is_error()) {
+            // Refusals over the budget were answered above; checked again next round.
+            if d.code == Code::RuntimeRefused && !rejected.is_empty() {
+                continue;
+            }
             let Some(label) = d.labels.first() else {
                 return Err(format!(
                     "the generated sources fail to check: {}",
                     d.message
                 ));
             };
-            let Some(file) = ids.iter().position(|id| *id == label.file) else {
+            if !ids.contains(&label.file) {
                 return Err(format!(
                     "the generated sources fail to check: {}",
                     d.message
                 ));
-            };
-            let Some(at) = emitted.spans.iter().find(|s| {
-                s.file == file && s.start <= label.span.start && label.span.start < s.end
-            }) else {
+            }
+            let Some(at) = placed(label.file, label.span.start) else {
                 return Err(format!(
                     "the generated sources fail to check outside any instance: {}",
                     d.message
@@ -142,16 +181,20 @@ pub fn import(files: &[RuleFile]) -> Result<Imported, String> {
             };
             rejected
                 .entry((at.candidate, at.branch))
-                .or_insert_with(|| format!("{}: {}", d.code.as_str(), d.message));
+                .or_insert_with(|| {
+                    (
+                        Reason::Check,
+                        format!("Ward's checker: {}: {}", d.code.as_str(), d.message),
+                    )
+                });
         }
         if rejected.is_empty() {
             break emitted;
         }
-        for ((c, b), why) in rejected {
+        for ((c, b), (reason, why)) in rejected {
             let candidate = &mut candidates[c];
             candidate.branches[b] = None;
-            let line = candidate.rule.condition_line;
-            let refusal = (Reason::Check, format!("Ward's checker: {why}"), line);
+            let refusal = (reason, why, candidate.rule.condition_line);
             // Branches sharing a criterion fail alike: say it once.
             if !candidate.dropped.contains(&refusal) {
                 candidate.dropped.push(refusal);
@@ -306,7 +349,12 @@ fn template_of<'p>(
         .map(|(i, t)| (TemplateId(i), t))
 }
 
-/// A conjunction's criteria, each once, in a stable order.
+/// A conjunction's criteria, each once, in a stable order: the tests one input passes for
+/// few instances at once (`==`, `in`, `starts_with`, `ends_with`) first, then the rule's
+/// order. Evaluation stops at an instance's first failing criterion, so the runtime's
+/// cost bound charges what follows such a test for one chain of instances only
+/// (runtime/src/gates.rs), and a sensor runs the costly tests of the command line only
+/// for the instances whose image matched.
 fn criteria(literals: &[Literal]) -> Vec<Criterion> {
     let mut out: Vec<Criterion> = Vec::new();
     for l in literals {
@@ -315,6 +363,7 @@ fn criteria(literals: &[Literal]) -> Vec<Criterion> {
             out.push(c);
         }
     }
+    out.sort_by_key(|c| !matches!(c.operator, "==" | "in" | "starts_with" | "ends_with"));
     out
 }
 

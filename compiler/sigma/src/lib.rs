@@ -35,11 +35,12 @@ pub enum Reason {
     Expansion,
     MatchesAll,
     Check,
+    Cost,
 }
 
 impl Reason {
     /// Every reason, in the summary's order.
-    pub const ALL: [Reason; 16] = [
+    pub const ALL: [Reason; 17] = [
         Reason::Yaml,
         Reason::NotARule,
         Reason::Collection,
@@ -56,6 +57,7 @@ impl Reason {
         Reason::Expansion,
         Reason::MatchesAll,
         Reason::Check,
+        Reason::Cost,
     ];
 
     /// A stable key for machines (`--format json`).
@@ -77,6 +79,7 @@ impl Reason {
             Reason::Expansion => "expansion",
             Reason::MatchesAll => "matches-all",
             Reason::Check => "check",
+            Reason::Cost => "cost",
         }
     }
 
@@ -99,6 +102,7 @@ impl Reason {
             Reason::Expansion => "a condition too large to expand",
             Reason::MatchesAll => "a branch that would match every event",
             Reason::Check => "criteria Ward's checker rejects",
+            Reason::Cost => "over the runtime's cost budget per event",
         }
     }
 }

@@ -1,17 +1,18 @@
-//! `ward bench FILE --events FILE.jsonl`: what a channel costs a sensor. Verifies the
-//! channel as `ward run` does, decodes every event first, then times evaluation alone
-//! and reports nanoseconds per event (and the rate they imply), events per second of wall
-//! time, the memory the verified channel holds, and the verifier's worst-case cost of one
-//! event beside the work the costliest event measured took.
+//! `ward bench FILE --events FILE`: what a channel costs a sensor, on the events `ward run`
+//! reads (JSON Lines, .evtx or its JSON dump). Verifies the channel as `ward run` does,
+//! decodes every event first, then times evaluation alone and reports nanoseconds per
+//! event (and the rate they imply), events per second of wall time, the memory the
+//! verified channel holds, and the verifier's worst-case cost of one event beside the
+//! work the costliest event measured took.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Args;
-use ward_compiler::event_line;
 use ward_compiler::events::{self, Shape};
 use ward_runtime::{longest_text_input, EvalBuffer, Limits, Value, VerifiedChannel};
+use ward_sigma::winlog::{Reader, Record};
 
 use crate::commands::verify::HostArgs;
 use crate::host;
@@ -25,8 +26,9 @@ pub struct BenchArgs {
     pub file: PathBuf,
     #[command(flatten)]
     pub host: HostArgs,
-    /// Events, one JSON object a line, as for `ward run` (`-` reads standard input).
-    /// Events of other templates are skipped.
+    /// Events, as for `ward run`: JSON Lines, a Windows event log (.evtx) or its JSON
+    /// dump (`-` reads standard input). Events of other templates, and Windows events of
+    /// no template, are skipped.
     #[arg(long)]
     pub events: PathBuf,
 }
@@ -40,19 +42,25 @@ pub fn run(args: &BenchArgs) -> ExitCode {
         Ok(e) => e,
         Err(e) => return fail(e),
     };
+    let reader = match Reader::bundled() {
+        Ok(r) => r,
+        Err(e) => return fail(format!("internal error: {e}")),
+    };
     let mut decoded = Vec::new();
     let mut malformed = 0usize;
-    for (index, line) in events.split(|b| *b == b'\n').enumerate() {
-        if line.trim_ascii().is_empty() {
-            continue;
-        }
-        let inputs = event_line::parse(line)
-            .and_then(|json| events::from_json(Shape::of_verified(&verified), &json));
+    // The events `ward run` reads, by the same reader: JSON Lines, .evtx or its JSON dump.
+    for (number, record) in reader.read(events) {
+        let inputs = match record {
+            Record::Event(json) => events::from_json(Shape::of_verified(&verified), &json),
+            // Of no template: a sensor routes them nowhere, so they cost it nothing here.
+            Record::Unmapped { .. } => Ok(None),
+            Record::Bad(why) => Err(why),
+        };
         match inputs {
             Ok(Some(inputs)) => decoded.push(inputs),
             Ok(None) => {}
             Err(why) => {
-                eprintln!("{}:{}: {why}", args.events.display(), index + 1);
+                eprintln!("{}:{number}: {why}", args.events.display());
                 malformed += 1;
             }
         }
