@@ -90,6 +90,12 @@ fn reset(from: u64, to: u64, serial: u64, key: &SigningKey) -> Vec<u8> {
     sign_reset(&reset, &[key]).unwrap()
 }
 
+/// The first reset of a store frozen at the ceiling, to version 7, with its channel.
+fn first_reset_to_7(store: &ChannelStore) -> Result<Installed, StoreError> {
+    let reset = reset(MAX_CONTENT_VERSION, 7, 1, &test_key());
+    store.reset_record(&reset, &signed(7), &trust(), &host())
+}
+
 /// Whether the store refused a reset as not applying, naming `why`.
 fn refused(result: Result<Installed, StoreError>, why: &str) -> bool {
     matches!(&result, Err(StoreError::ResetRefused { reason, .. }) if reason.contains(why))
@@ -111,14 +117,7 @@ fn a_store_frozen_at_the_ceiling_takes_a_signed_reset_and_then_newer_content() {
         store.install(&signed(8), &trust(), &host()),
         Err(StoreError::Rollback { .. })
     ));
-    let done = store
-        .reset_record(
-            &reset(MAX_CONTENT_VERSION, 7, 1, &test_key()),
-            &signed(7),
-            &trust(),
-            &host(),
-        )
-        .unwrap();
+    let done = first_reset_to_7(&store).unwrap();
     assert_eq!(
         done,
         Installed::Activated {
@@ -272,14 +271,7 @@ fn a_reset_drops_the_quarantine_of_the_versions_it_takes_back() {
     assert_eq!(quarantined.len(), 1);
     let store = ChannelStore::open(dir.path(), &trust(), &host()).unwrap();
     assert_eq!(active_version(&store), Some(7));
-    store
-        .reset_record(
-            &reset(MAX_CONTENT_VERSION, 7, 1, &test_key()),
-            &signed(7),
-            &trust(),
-            &host(),
-        )
-        .unwrap();
+    first_reset_to_7(&store).unwrap();
     assert!(store.quarantined().is_empty());
     store.install(&signed(8), &trust(), &host()).unwrap();
     assert_eq!(active_version(&store), Some(8));

@@ -4,6 +4,8 @@
 
 mod support;
 
+use std::path::Path;
+
 use support::{keygen, project, run, ward, MANIFEST};
 use ward_runtime::limits::MAX_CONTENT_VERSION;
 use ward_runtime::{verify_reset, RecordReset, TrustStore};
@@ -38,6 +40,16 @@ fn the_reset_it_signs_verifies_to_what_its_flags_say() {
     );
 }
 
+/// `ward reset-record` of channel 291, serial 1: exit code and everything printed.
+fn reset_record(from: &str, to: &str, key: &Path, out: &Path) -> (i32, String) {
+    run(ward()
+        .args(["reset-record", "--channel", "291", "--from", from])
+        .args(["--to", to, "--serial", "1", "--key"])
+        .arg(key)
+        .arg("--out")
+        .arg(out))
+}
+
 #[test]
 fn flags_that_make_no_reset_are_refused_and_nothing_is_written() {
     let dir = project(&[MANIFEST]);
@@ -49,38 +61,12 @@ fn flags_that_make_no_reset_are_refused_and_nothing_is_written() {
         ("7", "8", "is not below --from 7"),
         (above.as_str(), "7", "above the largest content version"),
     ] {
-        let (code, text) = run(ward()
-            .args([
-                "reset-record",
-                "--channel",
-                "291",
-                "--from",
-                from,
-                "--to",
-                to,
-            ])
-            .args(["--serial", "1", "--key"])
-            .arg(&key)
-            .arg("--out")
-            .arg(&out));
+        let (code, text) = reset_record(from, to, &key, &out);
         assert_eq!(code, 2, "{text}");
         assert!(text.contains(why), "{text}");
         assert!(!out.exists());
     }
-    let (code, text) = run(ward()
-        .args([
-            "reset-record",
-            "--channel",
-            "291",
-            "--from",
-            "9",
-            "--to",
-            "7",
-        ])
-        .args(["--serial", "1", "--key"])
-        .arg(dir.path().join("missing.key"))
-        .arg("--out")
-        .arg(&out));
+    let (code, text) = reset_record("9", "7", &dir.path().join("missing.key"), &out);
     assert_eq!(code, 2, "{text}");
     assert!(!out.exists());
 }
