@@ -15,10 +15,10 @@ use std::net::IpAddr;
 
 use ed25519_dalek::{Signer, SigningKey};
 
-use ward_runtime::key_id;
 use ward_runtime::limits::*;
 use ward_runtime::model::{Channel, FieldType, Operand, Value};
 use ward_runtime::wire::*;
+use ward_runtime::{key_id, RecordReset};
 
 /// Why a channel could not be encoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,12 +56,7 @@ impl std::error::Error for EncodeError {}
 
 /// Encodes and signs `channel` with every key in `keys`, returning the whole file.
 pub fn sign(channel: &Channel, keys: &[&SigningKey]) -> Result<Vec<u8>, EncodeError> {
-    if keys.is_empty() || keys.len() > MAX_SIGNATURES {
-        return Err(EncodeError::KeyCount {
-            found: keys.len(),
-            limit: MAX_SIGNATURES,
-        });
-    }
+    key_count(keys)?;
     let region = encode_unsigned(channel)?;
     let total = region
         .len()
@@ -71,13 +66,37 @@ pub fn sign(channel: &Channel, keys: &[&SigningKey]) -> Result<Vec<u8>, EncodeEr
     Ok(append_signatures(region, keys))
 }
 
-fn append_signatures(mut region: Vec<u8>, keys: &[&SigningKey]) -> Vec<u8> {
+/// Signs a record reset (the signed rollback of a channel id frozen at the version
+/// ceiling: `ward_runtime::verify_reset`) with every key in `keys`, returning the file.
+pub fn sign_reset(reset: &RecordReset, keys: &[&SigningKey]) -> Result<Vec<u8>, EncodeError> {
+    key_count(keys)?;
+    let region = reset.region().to_vec();
+    let msg = RecordReset::signed_message(&region);
+    Ok(append_signatures_over(region, &msg, keys))
+}
+
+fn key_count(keys: &[&SigningKey]) -> Result<(), EncodeError> {
+    if keys.is_empty() || keys.len() > MAX_SIGNATURES {
+        return Err(EncodeError::KeyCount {
+            found: keys.len(),
+            limit: MAX_SIGNATURES,
+        });
+    }
+    Ok(())
+}
+
+fn append_signatures(region: Vec<u8>, keys: &[&SigningKey]) -> Vec<u8> {
     let msg = signed_message(&region);
+    append_signatures_over(region, &msg, keys)
+}
+
+/// `region`, then the signature section of `keys` over `msg`.
+fn append_signatures_over(mut region: Vec<u8>, msg: &[u8], keys: &[&SigningKey]) -> Vec<u8> {
     let count = u8::try_from(keys.len()).unwrap_or(u8::MAX);
     region.push(count);
     for key in keys.iter().take(usize::from(count)) {
         region.extend_from_slice(&key_id(&key.verifying_key()).0);
-        region.extend_from_slice(&key.sign(&msg).to_bytes());
+        region.extend_from_slice(&key.sign(msg).to_bytes());
     }
     region
 }

@@ -12,7 +12,9 @@ use ward_compiler::hir::ChannelId;
 use ward_compiler::project::stdlib_sources;
 use ward_compiler::sources::Origin;
 use ward_compiler::{check, lower};
-use ward_encode::sign;
+use ward_encode::{sign, sign_reset};
+use ward_runtime::limits::MAX_CONTENT_VERSION;
+use ward_runtime::RecordReset;
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) {
     fs::create_dir_all(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
@@ -73,6 +75,17 @@ fn main() {
             &format!("reject-{name}"),
             &bytes,
         );
+    }
+    // A record reset signed with the fuzzing key, so the reset's verifier is reached past
+    // its signatures from the first execution.
+    let reset = RecordReset {
+        channel_id: 291,
+        from: MAX_CONTENT_VERSION,
+        to: 7,
+        serial: 1,
+    };
+    if let Ok(bytes) = sign_reset(&reset, &[&key]) {
+        write(&corpus.join("verify_bytes"), "record.reset", &bytes);
     }
     // A fixed linear congruential generator: the same seeds on every machine.
     let mut state: u64 = 0x5eed;

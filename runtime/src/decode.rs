@@ -142,6 +142,25 @@ pub(crate) fn frame(bytes: &[u8]) -> Result<Frame<'_>, VerifyError> {
     let sig_start = r.offset();
     let region = bytes.get(..sig_start).unwrap_or_default();
 
+    let signatures = signature_section(&mut r)?;
+
+    Ok(Frame {
+        region,
+        body,
+        channel_id,
+        content_version,
+        template_id,
+        template_version,
+        field_count,
+        signatures,
+    })
+}
+
+/// The signature section where `r` stands: a count of 1 to `MAX_SIGNATURES` and that many
+/// entries, ending exactly at the end of the reader. A channel file and a record reset
+/// (reset.rs) end in the same section.
+pub(crate) fn signature_section(r: &mut Reader<'_>) -> Result<Vec<SignatureEntry>, VerifyError> {
+    let sig_start = r.offset();
     let count = usize::from(
         r.u8("the signature count")
             .map_err(|_| VerifyError::NoSignatures { offset: sig_start })?,
@@ -176,17 +195,7 @@ pub(crate) fn frame(bytes: &[u8]) -> Result<Frame<'_>, VerifyError> {
             signature,
         });
     }
-
-    Ok(Frame {
-        region,
-        body,
-        channel_id,
-        content_version,
-        template_id,
-        template_version,
-        field_count,
-        signatures,
-    })
+    Ok(signatures)
 }
 
 /// A decoded channel plus where each instance and criterion was found, so that semantic

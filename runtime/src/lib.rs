@@ -47,6 +47,7 @@ mod memory;
 pub mod model;
 pub mod ops;
 mod pattern;
+mod reset;
 mod trust;
 mod verified;
 mod verify;
@@ -60,6 +61,9 @@ pub use interp::{EvalBuffer, EvalError, Match, UNDECLARED_ENUM_INPUTS_ACCEPTED};
 pub use limits::Limits;
 pub use model::*;
 pub use pattern::{check_glob, check_regex};
+pub use reset::{
+    verify_reset, RecordReset, ResetError, RESET_LEN, RESET_MAGIC, RESET_SIGNING_CONTEXT,
+};
 pub use trust::{
     format_public_key, key_id, parse_public_key, KeyId, TrustError, TrustStore, DEFAULT_THRESHOLD,
     PUBLIC_KEY_PREFIX,

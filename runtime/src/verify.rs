@@ -16,7 +16,7 @@ use regex_automata::meta::Regex;
 
 use crate::compiled::{Compiled, CompiledCriterion, CompiledInstance, PoolBuilder, Test, TextOp};
 use crate::counters::Counters;
-use crate::decode::{check_size, frame, parse_body, Frame, Parsed, PoolStr};
+use crate::decode::{check_size, frame, parse_body, Frame, Parsed, PoolStr, SignatureEntry};
 use crate::error::VerifyError;
 use crate::index::Index;
 use crate::limits::{Limits, MAX_PATTERN_LEN, REGEX_SIZE_LIMIT};
@@ -102,15 +102,29 @@ pub fn verify_with(
 /// signature by a trusted key that fails is fatal. A key counts once however often it
 /// signed.
 fn check_signatures(frame: &Frame<'_>, trust: &TrustStore) -> Result<Vec<KeyId>, VerifyError> {
-    let mut message: Option<Vec<u8>> = None;
+    check_signed(&frame.signatures, frame.region.len(), trust, || {
+        signed_message(frame.region)
+    })
+}
+
+/// The signature check of stage 3 over any signed message (a channel's, or a record
+/// reset's: reset.rs): `message` is built only once a trusted key is found, and `end` is
+/// the offset a missing threshold is reported at (the start of the signature section).
+pub(crate) fn check_signed(
+    signatures: &[SignatureEntry],
+    end: usize,
+    trust: &TrustStore,
+    message: impl Fn() -> Vec<u8>,
+) -> Result<Vec<KeyId>, VerifyError> {
+    let mut built: Option<Vec<u8>> = None;
     let mut valid: Vec<KeyId> = Vec::new();
     let mut first_unknown = None;
-    for entry in &frame.signatures {
+    for entry in signatures {
         let Some(key) = trust.get(entry.key_id) else {
             first_unknown.get_or_insert((entry.offset, entry.key_id));
             continue;
         };
-        let msg = message.get_or_insert_with(|| signed_message(frame.region));
+        let msg = built.get_or_insert_with(&message);
         let signature = Signature::from_bytes(&entry.signature);
         key.verify_strict(msg, &signature)
             .map_err(|_| VerifyError::BadSignature {
@@ -127,7 +141,7 @@ fn check_signatures(frame: &Frame<'_>, trust: &TrustStore) -> Result<Vec<KeyId>,
     match (valid.is_empty(), first_unknown) {
         (true, Some((offset, key_id))) => Err(VerifyError::UnknownSigner { offset, key_id }),
         _ => Err(VerifyError::ThresholdNotMet {
-            offset: frame.region.len(),
+            offset: end,
             valid: valid.len(),
             required: trust.threshold(),
         }),

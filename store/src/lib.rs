@@ -16,6 +16,8 @@
 //!   (record.rs);
 //! - `N.guard`: the crash-loop guard's watch over the last activation and the version it
 //!   quarantined, if any (guard.rs);
+//! - `N.reset`: the serial of the last record reset taken for the id, as canonical decimal
+//!   text (a reset is taken once: [`ChannelStore::reset_record`]);
 //! - `lock`: held locked by the one store that has the directory open;
 //! - `*.tmp`: leftovers of an interrupted write (random names), removed at open.
 //!
@@ -56,7 +58,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use sha2::{Digest as _, Sha256};
 
 use ward_runtime::limits::{MAX_CONTENT_VERSION, MAX_FILE_SIZE};
-use ward_runtime::{verify, SensorProfile, TrustStore, VerifiedChannel, VerifyError};
+use ward_runtime::{
+    verify, verify_reset, RecordReset, ResetError, SensorProfile, TrustStore, VerifiedChannel,
+    VerifyError,
+};
 
 /// The largest version record or guard file: a few numbers of text.
 const MAX_RECORD_SIZE: usize = 256;
@@ -77,6 +82,17 @@ pub enum StoreError {
     /// The content version is above [`MAX_CONTENT_VERSION`]: it would leave no room for
     /// the versions after it (docs/delivery.md, "Content versions").
     VersionTooHigh { channel_id: u32, version: u64 },
+    /// A record reset failed verification (not a reset, or not signed by the channel
+    /// keys); nothing was written.
+    BadReset(ResetError),
+    /// A verified record reset that does not apply here: another channel, another
+    /// highest version, a serial already taken, or a channel delivered with it at another
+    /// version than the reset's. Nothing was written.
+    ResetRefused {
+        channel_id: u32,
+        serial: u64,
+        reason: String,
+    },
     /// Another store, in this process or another, has the directory open.
     Locked { dir: PathBuf },
     /// A version record or guard file is damaged. The store does not guess what it said:
@@ -105,6 +121,15 @@ impl fmt::Display for StoreError {
             StoreError::VersionTooHigh { channel_id, version } => write!(
                 f,
                 "channel {channel_id} version {version} is above the largest content version {MAX_CONTENT_VERSION}"
+            ),
+            StoreError::BadReset(e) => write!(f, "{e}"),
+            StoreError::ResetRefused {
+                channel_id,
+                serial,
+                reason,
+            } => write!(
+                f,
+                "record reset {serial} of channel {channel_id} does not apply: {reason}"
             ),
             StoreError::Locked { dir } => write!(
                 f,
@@ -174,6 +199,8 @@ struct Records {
     highest: BTreeMap<u32, u64>,
     /// The crash-loop guard's state, as `N.guard` says.
     guard: BTreeMap<u32, GuardState>,
+    /// The serial of the last record reset taken, as `N.reset` says.
+    resets: BTreeMap<u32, u64>,
 }
 
 /// Active channels on disk, one per channel id.
@@ -273,6 +300,9 @@ impl ChannelStore {
             let parse_guard = |bytes: &[u8]| guard::parse(id, bytes);
             if let Some(g) = store.read_record(&store.guard_path(id), parse_guard)? {
                 records.guard.insert(id, g);
+            }
+            if let Some(serial) = store.read_record(&store.reset_path(id), record::parse)? {
+                records.resets.insert(id, serial);
             }
         }
         for &id in &ids {
@@ -579,17 +609,129 @@ impl ChannelStore {
                 highest: active.unwrap_or(version),
             });
         }
-        // The rolled-back channel becomes the last known good as well: at open, an active
-        // file below the recorded highest version is passed over for the last known good
-        // copy, so without this a restart would leave the channel the halt chose.
-        self.place(&self.lkg_path(id), bytes)?;
-        self.place(&self.active_path(id), bytes)?;
-        self.swap_in(id, channel, bytes);
-        self.sync_dir()?;
+        self.activate_older(id, channel, bytes)?;
         Ok(Installed::Activated {
             channel_id: id,
             version,
             previous: Some(from),
+        })
+    }
+
+    /// Makes `channel` (from `bytes`), older than the active one, the active channel on
+    /// disk and in memory: the step a signed rollback and a record reset share. The
+    /// channel becomes the last known good as well: at open, an active file below the
+    /// recorded highest version is passed over for the last known good copy, so without
+    /// this a restart would leave the channel the rollback chose.
+    fn activate_older(
+        &self,
+        id: u32,
+        channel: VerifiedChannel,
+        bytes: &[u8],
+    ) -> Result<(), StoreError> {
+        self.place(&self.lkg_path(id), bytes)?;
+        self.place(&self.active_path(id), bytes)?;
+        self.swap_in(id, channel, bytes);
+        self.sync_dir()
+    }
+
+    /// The signed way out of a channel id frozen at the version ceiling
+    /// ([`MAX_CONTENT_VERSION`]: no later version can be newer) or at any version its
+    /// vendor must go back from (docs/delivery.md, "Content versions"). `reset` is a
+    /// record reset signed by the channel keys ([`verify_reset`]) that lowers the id's
+    /// highest accepted version from exactly the store's highest to `to`; `bytes` is the
+    /// channel at version `to`, which becomes active (through the signed rollback's
+    /// own step) and last known good. From then on the id's versions count from `to`:
+    /// the ordinary [`ChannelStore::install`] takes anything newer again. Each reset is
+    /// taken once: its serial must be above every serial the store took for the id, so a
+    /// replayed reset, even after the id climbed back to its `from`, is refused. A
+    /// quarantine or unconfirmed activation of a version above `to` is dropped with the
+    /// versions it named.
+    ///
+    /// Each step is on disk before the next: the channel files, then the serial, then the
+    /// lowered record. A crash before the serial is written leaves the reset to be
+    /// applied again; one between the serial and the record leaves the store running `to`
+    /// under the old record, which a reset with the next serial completes.
+    pub fn reset_record(
+        &self,
+        reset: &[u8],
+        bytes: &[u8],
+        trust: &TrustStore,
+        host: &SensorProfile,
+    ) -> Result<Installed, StoreError> {
+        let reset = verify_reset(reset, trust).map_err(StoreError::BadReset)?;
+        let channel = verify(bytes, trust, host).map_err(StoreError::Verify)?;
+        let id = channel.id();
+        let version = channel.content_version();
+        let mut records = lock(&self.records);
+        let highest = self.highest_with(records.highest.get(&id).copied(), id);
+        let refused = |reason: String| StoreError::ResetRefused {
+            channel_id: reset.channel_id,
+            serial: reset.serial,
+            reason,
+        };
+        let RecordReset {
+            channel_id,
+            from,
+            to,
+            serial,
+        } = reset;
+        if channel_id != id {
+            return Err(refused(format!(
+                "it resets channel {channel_id}, but the channel delivered with it is channel {id}"
+            )));
+        }
+        if to >= from {
+            return Err(refused(format!(
+                "it resets version {from} to {to}, which is not lower"
+            )));
+        }
+        if version != to {
+            return Err(refused(format!(
+                "it resets to version {to}, but the channel delivered with it is version {version}"
+            )));
+        }
+        if highest != Some(from) {
+            let highest = highest.map_or("none".to_string(), |h| h.to_string());
+            return Err(refused(format!(
+                "it resets version {from}, but the highest version this store accepted is {highest}"
+            )));
+        }
+        if let Some(&taken) = records.resets.get(&id).filter(|&&taken| taken >= serial) {
+            return Err(refused(format!(
+                "this store already took reset {taken} of the channel; only a later serial is taken"
+            )));
+        }
+        let previous = read(&self.active).get(&id).map(Slot::version);
+        self.activate_older(id, channel, bytes)?;
+        self.place(&self.reset_path(id), record::format(serial).as_bytes())?;
+        records.resets.insert(id, serial);
+        self.sync_dir()?;
+        self.place(&self.version_path(id), record::format(to).as_bytes())?;
+        records.highest.insert(id, to);
+        self.sync_dir()?;
+        let state = records.guard.get(&id).copied().unwrap_or_default();
+        let kept = GuardState {
+            watch: state.watch.filter(|w| w.version <= to),
+            quarantine: state.quarantine.filter(|q| q.version <= to),
+        };
+        if kept == GuardState::default() && records.guard.contains_key(&id) {
+            // Nothing left to watch: no guard file, as before the first activation (the
+            // guard's format has no spelling for an empty state).
+            let path = self.guard_path(id);
+            self.fs.remove(&path).map_err(|source| StoreError::Io {
+                op: "remove",
+                path,
+                source,
+            })?;
+            records.guard.remove(&id);
+            self.sync_dir()?;
+        } else if kept != state {
+            self.record_guard(&mut records, id, kept)?;
+        }
+        Ok(Installed::Activated {
+            channel_id: id,
+            version,
+            previous,
         })
     }
 
@@ -652,6 +794,10 @@ impl ChannelStore {
 
     fn guard_path(&self, id: u32) -> PathBuf {
         self.dir.join(format!("{id}.guard"))
+    }
+
+    fn reset_path(&self, id: u32) -> PathBuf {
+        self.dir.join(format!("{id}.reset"))
     }
 
     /// A record file's contents: `None` if there is no file, an error if it cannot be
@@ -737,7 +883,8 @@ fn channel_id_of(name: &str) -> Option<u32> {
         .strip_suffix(".lkg.chan")
         .or_else(|| name.strip_suffix(".chan"))
         .or_else(|| name.strip_suffix(".version"))
-        .or_else(|| name.strip_suffix(".guard"))?;
+        .or_else(|| name.strip_suffix(".guard"))
+        .or_else(|| name.strip_suffix(".reset"))?;
     if stem.is_empty() || !stem.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
@@ -747,6 +894,14 @@ fn channel_id_of(name: &str) -> Option<u32> {
 #[cfg(test)]
 #[path = "../../runtime/tests/common/mod.rs"]
 mod common;
+
+#[cfg(test)]
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+/// The shared test support names the crate as the integration tests see it.
+#[cfg(test)]
+extern crate self as ward_store;
 
 #[cfg(test)]
 mod tests;

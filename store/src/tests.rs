@@ -3,25 +3,15 @@
 //! channel.
 
 use std::fs;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::*;
-use ward_runtime::Channel;
 
 use crate::common::*;
-
-fn version(v: u64) -> Channel {
-    let mut c = small_channel();
-    c.content_version = v;
-    c
-}
+use crate::support::{active_version, version, Hook, Hooked, Op};
 
 fn open(dir: &Path) -> ChannelStore {
     ChannelStore::open(dir, &trust(), &host()).unwrap()
-}
-
-fn active_version(store: &ChannelStore) -> Option<u64> {
-    store.active(291).map(|c| c.content_version())
 }
 
 #[test]
@@ -258,64 +248,21 @@ fn a_file_that_no_longer_verifies_for_this_host_falls_back() {
 struct FaultyFs {
     fail_at: usize,
     count: AtomicUsize,
-    failed: AtomicBool,
-}
-
-impl FaultyFs {
-    fn step(&self) -> bool {
-        let n = self.count.fetch_add(1, Ordering::SeqCst);
-        let fail = n == self.fail_at;
-        if fail {
-            self.failed.store(true, Ordering::SeqCst);
-        }
-        fail
-    }
 }
 
 fn crash() -> io::Error {
     io::Error::other("simulated crash")
 }
 
-impl Storage for FaultyFs {
-    fn create_dir_all(&self, dir: &Path) -> io::Result<()> {
-        FileStorage.create_dir_all(dir)
-    }
-    fn lock(&self, dir: &Path) -> io::Result<LockGuard> {
-        FileStorage.lock(dir)
-    }
-    fn list(&self, dir: &Path) -> io::Result<Vec<String>> {
-        FileStorage.list(dir)
-    }
-    fn read(&self, path: &Path, limit: usize) -> io::Result<Vec<u8>> {
-        FileStorage.read(path, limit)
-    }
-    fn create_new(&self, path: &Path, bytes: &[u8]) -> io::Result<()> {
-        if self.step() {
+impl Hook for FaultyFs {
+    fn before(&self, op: Op<'_>) -> io::Result<()> {
+        if self.count.fetch_add(1, Ordering::SeqCst) != self.fail_at {
+            return Ok(());
+        }
+        if let Op::CreateNew { path, bytes } = op {
             FileStorage.create_new(path, &bytes[..bytes.len() / 2])?;
-            return Err(crash());
         }
-        FileStorage.create_new(path, bytes)
-    }
-    fn remove(&self, path: &Path) -> io::Result<()> {
-        FileStorage.remove(path)
-    }
-    fn sync_file(&self, path: &Path) -> io::Result<()> {
-        if self.step() {
-            return Err(crash());
-        }
-        FileStorage.sync_file(path)
-    }
-    fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
-        if self.step() {
-            return Err(crash());
-        }
-        FileStorage.rename(from, to)
-    }
-    fn sync_dir(&self, dir: &Path) -> io::Result<()> {
-        if self.step() {
-            return Err(crash());
-        }
-        FileStorage.sync_dir(dir)
+        Err(crash())
     }
 }
 
@@ -333,12 +280,7 @@ fn crash_at_every_step(prepare: &[u64], new: u64, allowed: &[Option<u64>]) -> us
                     .unwrap();
             }
         }
-        let fs_ = FaultyFs {
-            fail_at: k,
-            count: AtomicUsize::new(0),
-            failed: AtomicBool::new(false),
-        };
-        let store = ChannelStore::open_with(dir.path(), Box::new(fs_), &trust(), &host()).unwrap();
+        let store = faulty(dir.path(), k);
         let result = store.install(&sign1(&version(new)), &trust(), &host());
         let crashed = matches!(result, Err(StoreError::Io { .. }));
         drop(store);
@@ -434,6 +376,8 @@ fn store_file_names() {
     assert_eq!(channel_id_of("291.chan"), Some(291));
     assert_eq!(channel_id_of("291.lkg.chan"), Some(291));
     assert_eq!(channel_id_of("291.version"), Some(291));
+    assert_eq!(channel_id_of("291.guard"), Some(291));
+    assert_eq!(channel_id_of("291.reset"), Some(291));
     assert_eq!(channel_id_of("291.chan.tmp"), None);
     assert_eq!(channel_id_of(".chan"), None);
     assert_eq!(channel_id_of("+1.chan"), None);
@@ -485,6 +429,16 @@ fn a_damaged_version_record_is_an_error_at_open() {
     assert!(matches!(
         ChannelStore::open(dir.path(), &trust(), &host()),
         Err(StoreError::Record { .. })
+    ));
+    // And a damaged record of the resets taken: read as "none", it would let a reset
+    // that was taken be taken again.
+    let dir = tempfile::tempdir().unwrap();
+    three_versions(dir.path());
+    let resets = dir.path().join("291.reset");
+    fs::write(&resets, b"01\n").unwrap();
+    assert!(matches!(
+        ChannelStore::open(dir.path(), &trust(), &host()),
+        Err(StoreError::Record { path, .. }) if path == resets
     ));
 }
 
@@ -647,9 +601,8 @@ fn faulty(dir: &Path, fail_at: usize) -> ChannelStore {
     let fs_ = FaultyFs {
         fail_at,
         count: AtomicUsize::new(0),
-        failed: AtomicBool::new(false),
     };
-    ChannelStore::open_with(dir, Box::new(fs_), &trust(), &host()).unwrap()
+    ChannelStore::open_with(dir, Box::new(Hooked(fs_)), &trust(), &host()).unwrap()
 }
 
 #[test]

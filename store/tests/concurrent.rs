@@ -5,63 +5,36 @@
 
 #[path = "../../runtime/tests/common/mod.rs"]
 mod common;
+mod support;
 
 use std::io;
-use std::path::Path;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
 use common::*;
+use support::{version, Hook, Hooked, Op};
 use ward_runtime::*;
-use ward_store::{ChannelStore, FileStorage, LockGuard, Storage};
+use ward_store::ChannelStore;
 
-/// File storage whose writes wait, once armed, until the test lets them go.
+/// Holds the first file write, once armed, until the test lets it go.
 #[derive(Debug)]
 struct Gate {
     armed: Mutex<Option<(mpsc::Sender<()>, mpsc::Receiver<()>)>>,
 }
 
-impl Storage for Gate {
-    fn create_dir_all(&self, dir: &Path) -> io::Result<()> {
-        FileStorage.create_dir_all(dir)
-    }
-    fn lock(&self, dir: &Path) -> io::Result<LockGuard> {
-        FileStorage.lock(dir)
-    }
-    fn list(&self, dir: &Path) -> io::Result<Vec<String>> {
-        FileStorage.list(dir)
-    }
-    fn read(&self, path: &Path, limit: usize) -> io::Result<Vec<u8>> {
-        FileStorage.read(path, limit)
-    }
-    fn remove(&self, path: &Path) -> io::Result<()> {
-        FileStorage.remove(path)
-    }
-    fn create_new(&self, path: &Path, bytes: &[u8]) -> io::Result<()> {
-        if let Some((reached, go)) = self.armed.lock().unwrap().take() {
-            reached.send(()).unwrap();
-            // Bounded: a test that deadlocks fails instead of hanging.
-            go.recv_timeout(Duration::from_secs(60)).unwrap();
+impl Hook for Gate {
+    fn before(&self, op: Op<'_>) -> io::Result<()> {
+        if let Op::CreateNew { .. } = op {
+            if let Some((reached, go)) = self.armed.lock().unwrap().take() {
+                reached.send(()).unwrap();
+                // Bounded: a test that deadlocks fails instead of hanging.
+                go.recv_timeout(Duration::from_secs(60)).unwrap();
+            }
         }
-        FileStorage.create_new(path, bytes)
+        Ok(())
     }
-    fn sync_file(&self, path: &Path) -> io::Result<()> {
-        FileStorage.sync_file(path)
-    }
-    fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
-        FileStorage.rename(from, to)
-    }
-    fn sync_dir(&self, dir: &Path) -> io::Result<()> {
-        FileStorage.sync_dir(dir)
-    }
-}
-
-fn version(v: u64) -> Channel {
-    let mut c = small_channel();
-    c.content_version = v;
-    c
 }
 
 #[test]
@@ -77,8 +50,9 @@ fn evaluation_goes_on_while_a_channel_installs() {
     let gate = Gate {
         armed: Mutex::new(Some((reached_tx, go_rx))),
     };
-    let store =
-        Arc::new(ChannelStore::open_with(dir.path(), Box::new(gate), &trust(), &host()).unwrap());
+    let store = Arc::new(
+        ChannelStore::open_with(dir.path(), Box::new(Hooked(gate)), &trust(), &host()).unwrap(),
+    );
     let event = event_with(&[
         (ADDR, Value::Ip("10.1.2.3".parse().unwrap())),
         (PORT, Value::Uint(4444)),

@@ -6,6 +6,7 @@
 
 #[path = "../../runtime/tests/common/mod.rs"]
 mod common;
+mod support;
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -14,18 +15,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use common::*;
-use ward_runtime::Channel;
-use ward_store::{ChannelStore, FileStorage, LockGuard, Storage};
+use support::{active_version, version, Hook, Hooked, Op};
+use ward_store::ChannelStore;
 
 const ROLE: &str = "WARD_STORE_CHILD";
 const DIR: &str = "WARD_STORE_DIR";
 const ARG: &str = "WARD_STORE_ARG";
-
-fn version(v: u64) -> Channel {
-    let mut c = small_channel();
-    c.content_version = v;
-    c
-}
 
 fn now() -> u64 {
     std::time::SystemTime::now()
@@ -99,37 +94,10 @@ impl Pausing {
     }
 }
 
-impl Storage for Pausing {
-    fn create_dir_all(&self, dir: &Path) -> io::Result<()> {
-        FileStorage.create_dir_all(dir)
-    }
-    fn lock(&self, dir: &Path) -> io::Result<LockGuard> {
-        FileStorage.lock(dir)
-    }
-    fn list(&self, dir: &Path) -> io::Result<Vec<String>> {
-        FileStorage.list(dir)
-    }
-    fn read(&self, path: &Path, limit: usize) -> io::Result<Vec<u8>> {
-        FileStorage.read(path, limit)
-    }
-    fn create_new(&self, path: &Path, bytes: &[u8]) -> io::Result<()> {
+impl Hook for Pausing {
+    fn before(&self, _: Op<'_>) -> io::Result<()> {
         self.step();
-        FileStorage.create_new(path, bytes)
-    }
-    fn sync_file(&self, path: &Path) -> io::Result<()> {
-        self.step();
-        FileStorage.sync_file(path)
-    }
-    fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
-        self.step();
-        FileStorage.rename(from, to)
-    }
-    fn remove(&self, path: &Path) -> io::Result<()> {
-        FileStorage.remove(path)
-    }
-    fn sync_dir(&self, dir: &Path) -> io::Result<()> {
-        self.step();
-        FileStorage.sync_dir(dir)
+        Ok(())
     }
 }
 
@@ -156,7 +124,7 @@ fn child() {
         "sensor" => {
             let store = ChannelStore::open(&dir, &trust(), &host()).unwrap();
             let rolled = store.sensor_started(&trust(), &host(), now()).unwrap();
-            let active = store.active(291).map(|c| c.content_version());
+            let active = active_version(&store);
             if active == arg.parse().ok() {
                 std::process::abort();
             }
@@ -168,7 +136,8 @@ fn child() {
                 pause_at: arg.parse().unwrap(),
                 count: AtomicUsize::new(0),
             };
-            let store = ChannelStore::open_with(&dir, Box::new(fs), &trust(), &host()).unwrap();
+            let store =
+                ChannelStore::open_with(&dir, Box::new(Hooked(fs)), &trust(), &host()).unwrap();
             store
                 .install(&sign1(&version(2)), &trust(), &host())
                 .unwrap();
@@ -246,7 +215,7 @@ fn kill_9_at_every_step_of_an_activation() {
         installer.wait().unwrap();
 
         let store = ChannelStore::open(dir.path(), &trust(), &host()).unwrap();
-        let active = store.active(291).map(|c| c.content_version());
+        let active = active_version(&store);
         assert!(
             matches!(active, Some(1 | 2)),
             "killed at {line}: opened to {active:?}"

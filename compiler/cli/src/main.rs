@@ -75,6 +75,8 @@ enum Command {
     ReleaseNotes(commands::release_notes::ReleaseNotesArgs),
     /// The beacon collector: store hosts' signed health beacons in SQLite, serve aggregates.
     Collect(commands::collect::CollectArgs),
+    /// Sign a record reset: the way back for a channel id frozen at the version ceiling.
+    ResetRecord(commands::reset_record::ResetRecordArgs),
 }
 
 fn main() -> ExitCode {
@@ -115,5 +117,6 @@ fn main() -> ExitCode {
         Command::Policy(args) => commands::policy::run(args),
         Command::ReleaseNotes(args) => commands::release_notes::run(args),
         Command::Collect(args) => commands::collect::run(args),
+        Command::ResetRecord(args) => commands::reset_record::run(args),
     }
 }

@@ -5,8 +5,6 @@
 mod support;
 
 use std::fs;
-use std::io::Write;
-use std::process::Stdio;
 
 use support::{build, keygen, project, run, ward, MANIFEST};
 
@@ -263,25 +261,16 @@ fn run_reads_stdin_and_warns_once_per_unknown_template() {
         "{\"template\": \"IpcNamedPip\", \"fields\": {}}\n",
         "{\"template\": \"ProcessStart\", \"fields\": {}}\n",
     );
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("ward"))
+    let done = ward()
         .arg("run")
         .arg(out.join("Pipes.chan"))
         .arg("--trust")
         .arg(&public)
         .args(["--sensor", "windows_7_12", "--events", "-", "--project"])
         .arg(dir.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
+        .write_stdin(events)
+        .output()
         .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(events.as_bytes())
-        .unwrap();
-    let done = child.wait_with_output().unwrap();
     assert_eq!(done.status.code(), Some(0));
     let stdout = String::from_utf8(done.stdout).unwrap();
     assert_eq!(stdout.lines().count(), 1, "{stdout}");

@@ -304,8 +304,17 @@ fn a_version_that_leaves_no_room_is_refused_by_the_build() {
         let (key, _) = keygen(dir.path());
         let (got, text) = run(ward().arg("build").arg(dir.path()).arg("--key").arg(&key));
         assert_eq!(got, code, "{version}: {text}");
+        // The checker refuses it too, so `ward check` and the editor say so first.
+        let (checked, check_text) = run(ward().args(["check", "--color", "never"]).arg(dir.path()));
+        assert_eq!(checked, code, "{version}: {check_text}");
         if code == 1 {
-            assert!(text.contains("above the largest content version"), "{text}");
+            for text in [&text, &check_text] {
+                assert!(
+                    text.contains(&format!("content version {version} is out of range"))
+                        && text.contains("must be between 0 and 9007199254740991"),
+                    "{text}"
+                );
+            }
             assert!(!dir.path().join("build").exists());
         }
     }

@@ -5,6 +5,7 @@
 mod support;
 
 use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -44,6 +45,29 @@ fn read_messages(stdout: impl Read, tx: mpsc::Sender<Value>) {
     }
 }
 
+/// A running `ward lsp` with its stdin piped and its cache in `cache`, killed and reaped
+/// when dropped however the test ends, so that no orphan holds the test's output pipe.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn ward_lsp(cache: &Path, stdout: Stdio) -> Server {
+    let child = Command::new(assert_cmd::cargo::cargo_bin("ward"))
+        .arg("lsp")
+        .env("XDG_CACHE_HOME", cache)
+        .stdin(Stdio::piped())
+        .stdout(stdout)
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    Server(child)
+}
+
 /// Waits for the server to exit by itself, its stdin still open.
 fn wait_for_exit(child: &mut Child) -> ExitStatus {
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
@@ -71,14 +95,8 @@ fn ward_lsp_reports_channel_291_over_stdio() {
     let file_uri = format!("{root_uri}/channels/pipes.ward");
 
     let cache = tempfile::tempdir().unwrap();
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("ward"))
-        .arg("lsp")
-        .env("XDG_CACHE_HOME", cache.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut server = ward_lsp(cache.path(), Stdio::piped());
+    let child = &mut server.0;
     let mut stdin = child.stdin.take();
     let stdout = child.stdout.take().unwrap();
     let (tx, rx) = mpsc::channel();
@@ -144,7 +162,7 @@ fn ward_lsp_reports_channel_291_over_stdio() {
     }
     send(json!({ "jsonrpc": "2.0", "method": "exit" }));
     // The server must exit on `exit` alone, with its stdin still open.
-    let status = wait_for_exit(&mut child);
+    let status = wait_for_exit(child);
     drop(stdin);
     assert!(status.success(), "{status}");
     reader.join().unwrap();
@@ -153,14 +171,8 @@ fn ward_lsp_reports_channel_291_over_stdio() {
 #[test]
 fn exit_without_shutdown_is_exit_code_1() {
     let cache = tempfile::tempdir().unwrap();
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("ward"))
-        .arg("lsp")
-        .env("XDG_CACHE_HOME", cache.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut server = ward_lsp(cache.path(), Stdio::null());
+    let child = &mut server.0;
     let mut stdin = child.stdin.take().unwrap();
     let initialize = json!({ "jsonrpc": "2.0", "id": 1, "method": "initialize",
         "params": { "capabilities": {}, "processId": null } });
@@ -168,7 +180,7 @@ fn exit_without_shutdown_is_exit_code_1() {
     stdin
         .write_all(&frame(&json!({ "jsonrpc": "2.0", "method": "exit" })))
         .unwrap();
-    let status = wait_for_exit(&mut child);
+    let status = wait_for_exit(child);
     drop(stdin);
     assert_eq!(status.code(), Some(1), "{status}");
 }

@@ -88,10 +88,18 @@ impl Key {
 }
 
 /// A secret signing key of one role, as `ward repo init` writes it: a JSON file with
-/// the public TUF key and the secret seed, mode 0600.
-#[derive(Debug)]
+/// the public TUF key and the secret seed, mode 0600. Its `Debug` shows the public key
+/// only: a key pair in a log line or a panic message must not leak the secret.
 pub struct KeyPair {
     secret: SigningKey,
+}
+
+impl std::fmt::Debug for KeyPair {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyPair")
+            .field("public", &hex(self.secret.verifying_key().as_bytes()))
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -183,6 +191,21 @@ mod tests {
         assert!(!KeyPair::from_seed([8; 32])
             .public()
             .verifies(b"signed", &sig));
+    }
+
+    #[test]
+    fn debug_shows_the_public_key_and_never_the_secret() {
+        let pair = KeyPair::from_seed([0xa7; 32]);
+        let shown = format!("{pair:?} {pair:#?}");
+        assert!(
+            shown.contains(&hex(pair.secret.verifying_key().as_bytes())),
+            "{shown}"
+        );
+        // The seed in every spelling Debug of a byte array or a hex dump could use.
+        let seed = pair.secret.to_bytes();
+        for secret in [hex(&seed), format!("{seed:?}"), format!("{:?}", &seed[..4])] {
+            assert!(!shown.contains(&secret), "{shown}");
+        }
     }
 
     #[test]

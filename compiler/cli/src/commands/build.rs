@@ -13,7 +13,6 @@ use ward_compiler::project::Project;
 use ward_compiler::sources::Sources;
 use ward_compiler::{lower, render, Diagnostic};
 use ward_encode::sign;
-use ward_runtime::limits::MAX_CONTENT_VERSION;
 use ward_runtime::{decode, key_id, verify, SigningKey, TrustStore};
 
 use crate::atomic::write_all;
@@ -332,13 +331,6 @@ fn build_channel(
                 ch.name, profile.name
             )));
         }
-    }
-    // The verifier accepts any version; a store refuses one that leaves no room after it.
-    if model.content_version > MAX_CONTENT_VERSION {
-        failures.push(at(format!(
-            "channel `{}` version {} is above the largest content version a channel store accepts ({MAX_CONTENT_VERSION}): no later version could replace it (docs/delivery.md, \"Content versions\")",
-            ch.name, model.content_version
-        )));
     }
     match against_previous(&dest, &model) {
         Some(Previous::Lower(problem)) => failures.push(at(problem)),

@@ -17,6 +17,7 @@ pub mod policy;
 pub mod publish;
 pub mod release_notes;
 pub mod repo;
+pub mod reset_record;
 pub mod rollout;
 pub mod run;
 pub mod sensor;

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 use ward_runtime::limits::{
-    MAX_CRITERIA_PER_INSTANCE, MAX_INSTANCES, MAX_STRING_LEN, MAX_TAGS, MAX_TARGETS,
+    MAX_CONTENT_VERSION, MAX_CRITERIA_PER_INSTANCE, MAX_INSTANCES, MAX_STRING_LEN, MAX_TAGS,
+    MAX_TARGETS,
 };
 use ward_runtime::model::{Action, Severity};
 use ward_syntax::ast::{self, ChannelDecl, ChannelMember, Expr, InstanceDecl, InstanceMember};
@@ -120,9 +121,15 @@ fn header<'a>(
         .iter()
         .any(|m| matches!(m, ChannelMember::Error(_)));
     let at = (file, decl.name.span, broken);
+    // A version above the ceiling would freeze the channel id (no later version could
+    // replace it); a channel store refuses it, so the checker does (docs/delivery.md,
+    // "Content versions").
     let version = version
         .require(ctx, at, &owner, "version 1")
-        .and_then(|v| ctx.int_in(file, v, (0, u64::MAX.into()), "content version"))
+        .and_then(|v| {
+            let ceiling = i128::from(MAX_CONTENT_VERSION);
+            ctx.int_in(file, v, (0, ceiling), "content version")
+        })
         .map(|v| v as u64);
     let template = template
         .require(ctx, at, &owner, "template ProcessStart")
