@@ -12,13 +12,11 @@
 //! to equal bytes): the language server checks every unchanged channel again on each
 //! edit, and verifying compiles all of a channel's patterns.
 
-use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
-
 use rayon::prelude::*;
 use ward_runtime::{verify, SensorProfile, TrustStore, VerifyError};
 use ward_syntax::{Code, Diagnostic};
 
+use super::memo::Memo;
 use crate::hir::{ChannelId, Program};
 use crate::lower;
 use crate::sources::Sources;
@@ -91,38 +89,14 @@ pub(crate) fn check(program: &Program, sources: &Sources) -> Vec<Diagnostic> {
 /// over, so a long editing session holds at most about this much.
 const MAX_REMEMBERED_BYTES: usize = 64 << 20;
 
-type Verdicts = HashMap<(Vec<u8>, String), Option<VerifyError>>;
-
-fn verdicts() -> &'static Mutex<(Verdicts, usize)> {
-    static VERDICTS: OnceLock<Mutex<(Verdicts, usize)>> = OnceLock::new();
-    VERDICTS.get_or_init(Mutex::default)
-}
+static VERDICTS: Memo<(Vec<u8>, String), Option<VerifyError>> = Memo::new(MAX_REMEMBERED_BYTES);
 
 /// Why the runtime refuses `bytes` for `profile`, if it does: [`verify`], remembered.
 /// `trust` must hold only the throwaway key the bytes were signed with.
 fn verdict(bytes: &[u8], trust: &TrustStore, profile: &SensorProfile) -> Option<VerifyError> {
     // The profile's debug form is all of it (name, templates, supplied counts).
     let key = (bytes.to_vec(), format!("{profile:?}"));
-    // A poisoned lock still holds whole answers: each is inserted in one step.
-    if let Some(known) = verdicts()
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .0
-        .get(&key)
-    {
-        return known.clone();
-    }
-    // Verified outside the lock, so other channels are verified meanwhile.
-    let answer = verify(bytes, trust, profile).err();
-    let mut memory = verdicts().lock().unwrap_or_else(|e| e.into_inner());
-    let (all, held) = &mut *memory;
-    if *held + key.0.len() > MAX_REMEMBERED_BYTES {
-        all.clear();
-        *held = 0;
-    }
-    *held += key.0.len();
-    all.insert(key, answer.clone());
-    answer
+    VERDICTS.get_or(key, bytes.len(), || verify(bytes, trust, profile).err())
 }
 
 #[cfg(test)]
