@@ -322,41 +322,107 @@ pub struct Lexed {
     pub errors: Vec<LexError>,
 }
 
+/// Every token of `src` at once (the formatter, the IDE and small literals want them all).
 pub fn lex(src: &str) -> Lexed {
-    let mut out = Lexed::default();
-    let mut lexer = Tok::lexer(src);
-    // A UTF-8 byte order mark, which Windows editors write, is not content.
-    if src.starts_with('\u{feff}') {
-        lexer.bump('\u{feff}'.len_utf8());
+    let mut stream = Tokens::new(src);
+    let tokens = stream.by_ref().collect();
+    Lexed {
+        tokens,
+        ..stream.into_trivia()
     }
-    while let Some(tok) = lexer.next() {
-        let range = lexer.span();
+}
+
+/// The tokens the parser reads, lexed only as it asks for them, so a parse that stops
+/// early (the per-file error cap) lexes no further. Comments, doc comments and lexing
+/// errors met on the way are kept aside (see [`Tokens::into_trivia`]).
+#[derive(Debug)]
+pub struct Tokens<'s> {
+    lexer: Lexer<'s, Tok>,
+    /// Everything but `tokens`, which go to the caller.
+    trivia: Lexed,
+}
+
+impl<'s> Tokens<'s> {
+    pub fn new(src: &'s str) -> Self {
+        let mut lexer = Tok::lexer(src);
+        // A UTF-8 byte order mark, which Windows editors write, is not content.
+        if src.starts_with('\u{feff}') {
+            lexer.bump('\u{feff}'.len_utf8());
+        }
+        Tokens {
+            lexer,
+            trivia: Lexed::default(),
+        }
+    }
+
+    /// The lexing errors met so far, in source order.
+    pub fn errors(&self) -> &[LexError] {
+        &self.trivia.errors
+    }
+
+    /// Comments, doc comments and errors met so far (`tokens` is empty).
+    pub fn into_trivia(self) -> Lexed {
+        self.trivia
+    }
+}
+
+/// One thing the lexer met: a token for the parser, or a comment or an error (kept
+/// aside) ending at the offset given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lexeme {
+    Token((usize, Tok, usize)),
+    Aside(Span),
+}
+
+impl Tokens<'_> {
+    /// The next token, comment or error, recording the latter two.
+    pub fn next_lexeme(&mut self) -> Option<Lexeme> {
+        let out = &mut self.trivia;
+        let tok = self.lexer.next()?;
+        let range = self.lexer.span();
         let span = Span::new(range.start, range.end);
-        match tok {
-            Ok(Tok::Comment) => out.comments.push(span),
-            Ok(Tok::DocComment) => out.doc_comments.push(span),
-            Ok(tok) => out.tokens.push((range.start, tok, range.end)),
-            // Neighbouring bad bytes make one error, not one per byte.
+        Some(match tok {
+            Ok(Tok::Comment) => {
+                out.comments.push(span);
+                Lexeme::Aside(span)
+            }
+            Ok(Tok::DocComment) => {
+                out.doc_comments.push(span);
+                Lexeme::Aside(span)
+            }
+            Ok(tok) => Lexeme::Token((range.start, tok, range.end)),
             Err(kind) => {
-                // An unterminated string is still a value to the parser, so the criterion
-                // it ends is not reported a second time as a syntax error.
-                match kind {
-                    LexErrorKind::UnterminatedString => {
-                        out.tokens.push((range.start, Tok::Str, range.end));
-                    }
-                    LexErrorKind::UnterminatedRawString => {
-                        out.tokens.push((range.start, Tok::RawStr, range.end));
-                    }
-                    LexErrorKind::UnknownCharacter => {}
-                }
+                // Neighbouring bad bytes make one error, not one per byte.
                 match out.errors.last_mut() {
                     Some(last) if last.span.end == span.start && last.kind == kind => {
                         last.span.end = span.end;
                     }
                     _ => out.errors.push(LexError { kind, span }),
                 }
+                // An unterminated string is still a value to the parser, so the criterion
+                // it ends is not reported a second time as a syntax error.
+                match kind {
+                    LexErrorKind::UnterminatedString => {
+                        Lexeme::Token((range.start, Tok::Str, range.end))
+                    }
+                    LexErrorKind::UnterminatedRawString => {
+                        Lexeme::Token((range.start, Tok::RawStr, range.end))
+                    }
+                    LexErrorKind::UnknownCharacter => Lexeme::Aside(span),
+                }
+            }
+        })
+    }
+}
+
+impl Iterator for Tokens<'_> {
+    type Item = (usize, Tok, usize);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Lexeme::Token(token) = self.next_lexeme()? {
+                return Some(token);
             }
         }
     }
-    out
 }

@@ -13,7 +13,7 @@ mod parser;
 
 pub use code::Code;
 pub use diagnostic::{Diagnostic, Fix, Label, Severity};
-pub use parser::{parse, Parse, MAX_SYNTAX_ERRORS};
+pub use parser::{parse, parse_capped, Parse, MAX_SYNTAX_ERRORS};
 
 /// A half-open byte range in one source file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]

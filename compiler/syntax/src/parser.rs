@@ -1,12 +1,14 @@
 //! Runs the generated parser over the lexer's tokens and turns every problem into a
 //! diagnostic. It never fails: the worst input yields an empty file and diagnostics.
 
+use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
+use std::rc::Rc;
 
 use lalrpop_util::{ErrorRecovery, ParseError};
 
 use crate::ast::{IntLit, SourceFile, StrLit};
-use crate::lexer::{self, LexErrorKind, Tok};
+use crate::lexer::{self, LexErrorKind, Lexeme, Tok};
 use crate::{docs, literal, Code, Diagnostic, FileId, Span};
 
 lalrpop_util::lalrpop_mod!(
@@ -25,6 +27,16 @@ pub struct Sink {
     recovered: Vec<ParseError<usize, Tok, lexer::LexError>>,
     /// Mistakes in literals, grouped by literal: one diagnostic each.
     literal_errors: Vec<Vec<(Span, String)>>,
+    /// What the token stream reads to know when the cap is reached.
+    tally: Rc<Tally>,
+}
+
+/// The mistakes the grammar's actions recorded so far, as the token stream sees them.
+#[derive(Debug, Default)]
+struct Tally {
+    /// Where each recovered syntax error starts, in the order recorded.
+    syntax: RefCell<Vec<usize>>,
+    literals: Cell<usize>,
 }
 
 impl Sink {
@@ -36,6 +48,7 @@ impl Sink {
             .last()
             .map_or(error_span(&e.error).end, |(_, _, end)| *end);
         self.recovered.push(e.error);
+        self.tally.syntax.borrow_mut().push(start);
         Span::new(start, end.max(start))
     }
 
@@ -43,6 +56,7 @@ impl Sink {
         let value = literal::int(&src[start..end]);
         let span = Span::new(start, end);
         if value.is_none() {
+            self.tally.literals.set(self.tally.literals.get() + 1);
             self.literal_errors.push(vec![(
                 span,
                 "integer literal is too large for any Ward type".into(),
@@ -54,6 +68,7 @@ impl Sink {
     pub(crate) fn string(&mut self, src: &str, start: usize, end: usize) -> StrLit {
         let (value, errors) = literal::string(&src[start..end]);
         if !errors.is_empty() {
+            self.tally.literals.set(self.tally.literals.get() + 1);
             self.literal_errors.push(
                 errors
                     .into_iter()
@@ -84,12 +99,24 @@ pub struct Parse {
     pub diagnostics: Vec<Diagnostic>,
     /// `//` comments, for the formatter.
     pub comments: Vec<Span>,
+    /// Where reading stopped, when the file has more mistakes than are reported: the
+    /// start of the first line not read (nothing from there on was lexed or parsed).
+    pub stopped_at: Option<usize>,
 }
 
 pub fn parse(file: FileId, src: &str) -> Parse {
-    let lexed = lexer::lex(src);
+    parse_capped(file, src, MAX_SYNTAX_ERRORS)
+}
+
+/// [`parse`] reporting at most `cap` syntax diagnostics. Once more than `cap` mistakes
+/// are known on the lines read, reading stops at the next line: the first `cap`
+/// diagnostics are those an unbounded parse gives (a test holds the two together), and
+/// the work is bounded by the mistakes shown, not by the file.
+#[doc(hidden)]
+pub fn parse_capped(file: FileId, src: &str, cap: usize) -> Parse {
     let mut sink = Sink::default();
-    let result = grammar::FileParser::new().parse(src, &mut sink, lexed.tokens.iter().copied());
+    let mut stream = Capped::new(src, cap, sink.tally.clone());
+    let result = grammar::FileParser::new().parse(src, &mut sink, &mut stream);
     let mut tree = match result {
         Ok(tree) => tree,
         Err(e) => {
@@ -98,18 +125,28 @@ pub fn parse(file: FileId, src: &str) -> Parse {
             SourceFile { items: Vec::new() }
         }
     };
+    let (lines, stopped_at, mut lexed) = stream.finish();
+    if let Some(cut) = stopped_at {
+        // What was met past the cut is not reported, and the end of the input the parser
+        // saw there is not the end of the file.
+        lexed.errors.retain(|e| e.span.start < cut);
+        lexed.comments.retain(|c| c.start < cut);
+        lexed.doc_comments.retain(|c| c.start < cut);
+        sink.recovered.retain(|e| {
+            !matches!(e, ParseError::UnrecognizedEof { .. }) && error_span(e).start < cut
+        });
+    }
     // Recovery can trip again on the tokens right after a mistake; one error per line is
     // what a person can act on, so a line that already has one gets no other. Lines come
     // from a table of line starts (a binary search each) and the lines already reported
     // from a set, so a file of many mistakes costs no more than it has mistakes.
-    let lines = LineStarts::new(src);
     let mut reported: HashSet<usize> = lexed
         .errors
         .iter()
         .map(|e| lines.line_of(e.span.start))
         .collect();
-    // Every mistake by where it starts; only the first MAX_SYNTAX_ERRORS become
-    // diagnostics (each costs allocations), the rest are counted.
+    // Every mistake by where it starts; only the first `cap` become diagnostics (each
+    // costs allocations), the rest are counted.
     let mut found: Vec<(usize, Found)> = lexed
         .errors
         .iter()
@@ -126,9 +163,9 @@ pub fn parse(file: FileId, src: &str) -> Parse {
         (at, Found::Literal(errors))
     }));
     let total = found.len();
-    if total > MAX_SYNTAX_ERRORS {
+    if total > cap {
         found.sort_by_key(|(at, _)| *at);
-        found.truncate(MAX_SYNTAX_ERRORS);
+        found.truncate(cap);
     }
     let mut diagnostics: Vec<Diagnostic> = found
         .into_iter()
@@ -138,21 +175,27 @@ pub fn parse(file: FileId, src: &str) -> Parse {
             Found::Literal(errors) => literal_diagnostic(file, errors),
         })
         .collect();
-    if let (Some(rest), Some(last)) = (
-        total.checked_sub(MAX_SYNTAX_ERRORS).filter(|r| *r > 0),
-        diagnostics.last_mut(),
-    ) {
-        last.notes.push(format!(
-            "{rest} more syntax error{} after this one in the file {} not reported: fix these first",
-            if rest == 1 { "" } else { "s" },
-            if rest == 1 { "is" } else { "are" },
-        ));
+    let rest = total.saturating_sub(cap);
+    if let (true, Some(last)) = (rest > 0, diagnostics.last_mut()) {
+        last.notes.push(match stopped_at {
+            Some(cut) => format!(
+                "more syntax errors follow: reading stopped at line {} of {}, so the rest of the file is not checked; fix these first",
+                lines.line_of(cut) + 1,
+                src.lines().count().max(1),
+            ),
+            None => format!(
+                "{rest} more syntax error{} after this one in the file {} not reported: fix these first",
+                if rest == 1 { "" } else { "s" },
+                if rest == 1 { "is" } else { "are" },
+            ),
+        });
     }
     docs::attach(&mut tree, src, &lexed.doc_comments);
     Parse {
         file: tree,
         diagnostics,
         comments: lexed.comments,
+        stopped_at,
     }
 }
 
@@ -168,23 +211,132 @@ enum Found<'a> {
     Literal(Vec<(Span, String)>),
 }
 
+/// The parser's token stream, which ends early once the lines read hold more than `cap`
+/// mistakes.
+///
+/// It looks only at line boundaries: before the first token of a new line, every
+/// mistake on the lines before it is known (the lexer is past them, and the parser
+/// records an error only at a token it was given), and none after it can sort before
+/// them. So if they are more than `cap`, the first `cap` are final and the stream ends
+/// there. The count is the one [`parse_capped`] makes: lexing errors, one syntax error per
+/// line without a lexing error, and literal errors.
+struct Capped<'s> {
+    src: &'s str,
+    tokens: lexer::Tokens<'s>,
+    cap: usize,
+    tally: Rc<Tally>,
+    /// Line starts up to `end`.
+    lines: LineStarts,
+    /// Where the last thing lexed ends.
+    end: usize,
+    /// Lines holding a counted syntax error, and how many recorded errors were looked at.
+    syntax_lines: HashSet<usize>,
+    syntax_seen: usize,
+    stopped_at: Option<usize>,
+}
+
+impl<'s> Capped<'s> {
+    fn new(src: &'s str, cap: usize, tally: Rc<Tally>) -> Self {
+        Capped {
+            src,
+            tokens: lexer::Tokens::new(src),
+            cap,
+            tally,
+            lines: LineStarts(vec![0]),
+            end: 0,
+            syntax_lines: HashSet::new(),
+            syntax_seen: 0,
+            stopped_at: None,
+        }
+    }
+
+    /// Records the line starts in `src[self.end..to]`.
+    fn advance(&mut self, to: usize) {
+        let from = self.end;
+        if let Some(text) = self.src.get(from..to) {
+            self.lines
+                .0
+                .extend(text.match_indices('\n').map(|(i, _)| from + i + 1));
+        }
+        self.end = to;
+    }
+
+    /// Whether more than `cap` mistakes are known before `cut`, the start of the line
+    /// after everything lexed so far.
+    fn over_cap(&mut self, cut: usize) -> bool {
+        let errors = self.tokens.errors();
+        let lex = errors.partition_point(|e| e.span.start < cut);
+        let syntax = self.tally.syntax.borrow();
+        for &at in syntax.iter().skip(self.syntax_seen) {
+            let line = self.lines.line_of(at);
+            // Every line lexed ends at or before `cut`.
+            let (start, end) = (self.lines.start(line), self.lines.start(line + 1).min(cut));
+            let next_lex = errors.partition_point(|e| e.span.start < start);
+            let lex_on_line = errors.get(next_lex).is_some_and(|e| e.span.start < end);
+            if !lex_on_line {
+                self.syntax_lines.insert(line);
+            }
+        }
+        self.syntax_seen = syntax.len();
+        lex + self.syntax_lines.len() + self.tally.literals.get() > self.cap
+    }
+
+    /// The line table (of the whole file when it was read to the end), where reading
+    /// stopped, and the trivia and lexing errors met.
+    fn finish(mut self) -> (LineStarts, Option<usize>, lexer::Lexed) {
+        if self.stopped_at.is_none() {
+            self.advance(self.src.len());
+        }
+        (self.lines, self.stopped_at, self.tokens.into_trivia())
+    }
+}
+
+impl Iterator for Capped<'_> {
+    type Item = (usize, Tok, usize);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if self.stopped_at.is_some() {
+                return None;
+            }
+            let lexeme = self.tokens.next_lexeme()?;
+            let (start, end) = match lexeme {
+                Lexeme::Token((start, _, end)) => (start, end),
+                Lexeme::Aside(span) => (span.start, span.end),
+            };
+            // Checked before anything on a new line is counted or given out (an error
+            // just met there is left out by its offset).
+            let gap = self.src.get(self.end..start).unwrap_or("");
+            if let Some(newline) = gap.find('\n') {
+                let cut = self.end + newline + 1;
+                if self.over_cap(cut) {
+                    self.stopped_at = Some(cut);
+                    self.advance(cut);
+                    return None;
+                }
+            }
+            self.advance(end);
+            if let Lexeme::Token(token) = lexeme {
+                return Some(token);
+            }
+        }
+    }
+}
+
 /// The byte offset where each line starts, for line numbers in logarithmic time.
 struct LineStarts(Vec<usize>);
 
 impl LineStarts {
-    fn new(src: &str) -> Self {
-        LineStarts(
-            std::iter::once(0)
-                .chain(src.match_indices('\n').map(|(i, _)| i + 1))
-                .collect(),
-        )
-    }
-
     /// The 0-based line of a byte offset.
     fn line_of(&self, offset: usize) -> usize {
         self.0
             .partition_point(|&start| start <= offset)
             .saturating_sub(1)
+    }
+
+    /// Where the 0-based `line` starts; past the last known line, the end of everything.
+    fn start(&self, line: usize) -> usize {
+        self.0.get(line).copied().unwrap_or(usize::MAX)
     }
 }
 

@@ -2,7 +2,7 @@
 
 use proptest::prelude::*;
 use ward_syntax::ast::{ChannelMember, InstanceMember, Item, TemplateMember};
-use ward_syntax::{parse, Code, FileId, MAX_SYNTAX_ERRORS};
+use ward_syntax::{parse, parse_capped, Code, FileId, MAX_SYNTAX_ERRORS};
 
 const FILE: FileId = FileId(0);
 
@@ -185,20 +185,22 @@ fn deep_brackets_are_a_syntax_error_not_a_stack_overflow() {
 }
 
 #[test]
-fn syntax_errors_are_capped_per_file_with_a_count_of_the_rest() {
+fn syntax_errors_are_capped_per_file_and_reading_stops_at_the_cap() {
     // 50,000 mistakes in 100 KB (an unknown character on each line), as a generated or
-    // binary file gives: the first ones are reported, the rest counted.
+    // binary file gives: the first ones are reported, and reading stops on the line after
+    // the one that passes the cap, with a note saying where.
     let src = "@\n".repeat(50_000);
     let p = parse(FILE, &src);
     assert_eq!(p.diagnostics.len(), MAX_SYNTAX_ERRORS);
     let last = p.diagnostics.last().unwrap();
-    let rest = 50_000 - MAX_SYNTAX_ERRORS;
     assert_eq!(
         last.notes,
         vec![format!(
-            "{rest} more syntax errors after this one in the file are not reported: fix these first"
+            "more syntax errors follow: reading stopped at line {} of 50000, so the rest of the file is not checked; fix these first",
+            MAX_SYNTAX_ERRORS + 2
         )]
     );
+    assert_eq!(p.stopped_at, Some((MAX_SYNTAX_ERRORS + 1) * 2));
     // The ones kept are the first, in source order: lines 1, 2, 3, ...
     let starts: Vec<usize> = p
         .diagnostics
@@ -213,29 +215,72 @@ fn syntax_errors_are_capped_per_file_with_a_count_of_the_rest() {
     let p = parse(FILE, &"}\n@\n".repeat(25_000));
     assert_eq!(p.diagnostics.len(), MAX_SYNTAX_ERRORS);
     assert_eq!(p.diagnostics.last().unwrap().notes.len(), 1);
-    // Under the cap nothing is said about a rest.
+    // Under the cap the whole file is read and nothing is said about a rest.
     let p = parse(FILE, &"@\n".repeat(10));
     assert_eq!(p.diagnostics.len(), 10);
+    assert_eq!(p.stopped_at, None);
     assert!(p.diagnostics.iter().all(|d| d.notes.is_empty()));
+}
+
+#[test]
+fn reading_stops_at_the_cap_in_files_at_the_size_limit() {
+    // The two 8 MiB files of compiler/core/benches/hostile.rs that took over a second:
+    // the work done is bounded by the errors shown, not by the file. Counted, not timed:
+    // reading stops within the first few hundred lines, and past a stop nothing was
+    // lexed (no comment or error from there is kept).
+    let limit = 8 << 20;
+    for line in ["r#\"a\n", "}\n@\n"] {
+        let mut src = line.repeat(limit / line.len());
+        src.push_str("// a comment at the end\n");
+        let p = parse(FILE, &src);
+        let stop = p.stopped_at.expect("reading stops");
+        assert!(stop < 4 * 1024, "{line:?}: stopped at byte {stop}");
+        assert_eq!(p.diagnostics.len(), MAX_SYNTAX_ERRORS);
+        assert!(p.comments.is_empty());
+        // A prefix a little past the stop, read to its end without a cap, reports the
+        // same first errors.
+        let full = first(
+            parse_capped(FILE, &src[..stop + 64], usize::MAX),
+            MAX_SYNTAX_ERRORS,
+        );
+        assert_eq!(strip_last_note(p.diagnostics), full);
+    }
+}
+
+/// The first `n` diagnostics of an uncapped parse, in source order (as a capped one keeps
+/// them, and as the checker sorts them), without the last one's notes.
+fn first(full: ward_syntax::Parse, n: usize) -> Vec<ward_syntax::Diagnostic> {
+    let mut all = full.diagnostics;
+    all.sort_by_key(|d| d.location().map(|l| l.span.start));
+    all.truncate(n);
+    strip_last_note(all)
+}
+
+/// Diagnostics without the last one's notes, where the capped and the full parse differ.
+fn strip_last_note(mut diagnostics: Vec<ward_syntax::Diagnostic>) -> Vec<ward_syntax::Diagnostic> {
+    if let Some(last) = diagnostics.last_mut() {
+        last.notes.clear();
+    }
+    diagnostics
 }
 
 #[test]
 fn many_unclosed_raw_strings_are_each_reported_once() {
     // Each unclosed `r#"` once scanned the rest of the file for its closing (quadratic
     // in the number of them); now each is an error on its own line, and a raw string that
-    // does close after them still parses.
+    // does close after them still parses. Read to the end (no cap), to test the lexer.
     let n = 20_000;
     let src = format!(
         "{}channel C = 1 {{ instance i = 1 {{ x matches r#\"ok\"# }} }}\n",
         "r##\"a\"#\n".repeat(n)
     );
-    let p = parse(FILE, &src);
+    let p = parse_capped(FILE, &src, usize::MAX);
     let unclosed = p
         .diagnostics
         .iter()
         .filter(|d| d.message == "unterminated raw string")
         .count();
-    assert_eq!(unclosed, MAX_SYNTAX_ERRORS.min(n));
+    assert_eq!(unclosed, n);
     assert!(p.file.items.iter().any(|i| matches!(i, Item::Channel(_))));
 }
 
@@ -254,6 +299,31 @@ proptest! {
         let p = parse(FILE, &src.join(" "));
         for d in &p.diagnostics {
             prop_assert!(d.location().is_some(), "every diagnostic says where: {d:?}");
+        }
+    }
+
+    /// The cap changes nothing but how far the file is read: the first `cap` diagnostics
+    /// of a capped parse are those of a parse that reads everything, and the parse stops
+    /// only when there are more.
+    #[test]
+    fn a_capped_parse_reports_the_first_errors_of_a_full_one(
+        lines in proptest::collection::vec(proptest::collection::vec(0..WORDS.len(), 0..6), 0..40),
+        cap in 1usize..6,
+    ) {
+        let src: Vec<String> = lines
+            .iter()
+            .map(|line| line.iter().map(|&i| WORDS[i]).collect::<Vec<_>>().join(" "))
+            .collect();
+        let src = src.join("\n");
+        let capped = parse_capped(FILE, &src, cap);
+        let full = parse_capped(FILE, &src, usize::MAX);
+        prop_assert_eq!(full.stopped_at, None);
+        if full.diagnostics.len() <= cap {
+            prop_assert_eq!(capped.stopped_at, None);
+            prop_assert_eq!(&capped.diagnostics, &full.diagnostics);
+        } else {
+            prop_assert_eq!(capped.diagnostics.len(), cap);
+            prop_assert_eq!(strip_last_note(capped.diagnostics), first(full, cap));
         }
     }
 

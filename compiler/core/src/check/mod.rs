@@ -6,6 +6,7 @@
 
 mod channels;
 mod contradiction;
+mod memo;
 mod patterns;
 mod props;
 mod scope;

@@ -6,11 +6,17 @@
 //! targets, and a refusal is reported on the source line it concerns (the instance the
 //! runtime names, else the channel), so `ward check` passes exactly when `ward build`
 //! verifies.
+//!
+//! Verdicts are remembered for the process, keyed by the channel's signed bytes and the
+//! sensor's profile (everything `verify` reads; the key is fixed, so equal channels sign
+//! to equal bytes): the language server checks every unchanged channel again on each
+//! edit, and verifying compiles all of a channel's patterns.
 
 use rayon::prelude::*;
-use ward_runtime::{verify, TrustStore, VerifyError};
+use ward_runtime::{verify, SensorProfile, TrustStore, VerifyError};
 use ward_syntax::{Code, Diagnostic};
 
+use super::memo::Memo;
 use crate::hir::{ChannelId, Program};
 use crate::lower;
 use crate::sources::Sources;
@@ -45,7 +51,7 @@ pub(crate) fn check(program: &Program, sources: &Sources) -> Vec<Diagnostic> {
                 .iter()
                 .filter_map(|t| {
                     let profile = lower::sensor_profile(program, t.sensor);
-                    let e = verify(&bytes, &trust, &profile).err()?;
+                    let e = verdict(&bytes, &trust, &profile)?;
                     let sensor = &profile.name;
                     let d = match &e {
                         // The reason is long: each of its clauses is a note.
@@ -77,4 +83,63 @@ pub(crate) fn check(program: &Program, sources: &Sources) -> Vec<Diagnostic> {
                 .collect()
         })
         .collect()
+}
+
+/// How many channel bytes the remembered verdicts may key on; past it the memory starts
+/// over, so a long editing session holds at most about this much.
+const MAX_REMEMBERED_BYTES: usize = 64 << 20;
+
+static VERDICTS: Memo<(Vec<u8>, String), Option<VerifyError>> = Memo::new(MAX_REMEMBERED_BYTES);
+
+/// Why the runtime refuses `bytes` for `profile`, if it does: [`verify`], remembered.
+/// `trust` must hold only the throwaway key the bytes were signed with.
+fn verdict(bytes: &[u8], trust: &TrustStore, profile: &SensorProfile) -> Option<VerifyError> {
+    // The profile's debug form is all of it (name, templates, supplied counts).
+    let key = (bytes.to_vec(), format!("{profile:?}"));
+    VERDICTS.get_or(key, bytes.len(), || verify(bytes, trust, profile).err())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::project::stdlib_sources;
+    use crate::sources::Origin;
+
+    #[test]
+    fn a_remembered_verdict_is_the_fresh_one() {
+        let mut sources = stdlib_sources();
+        sources.add(
+            "main.ward",
+            None,
+            "channel C = 1 {\n    version 1\n    template IpcNamedPipe\n    targets [windows_7_12]\n    instance i = 1 {\n        pipe_name matches \"^a+$\"\n        severity low\n    }\n}\n",
+            Origin::Project,
+        );
+        let checked = crate::check(&sources);
+        assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
+        let program = &checked.program;
+        let key = throwaway_key();
+        let trust = TrustStore::with_keys(vec![key.verifying_key()]).unwrap();
+        let bytes =
+            ward_encode::sign(&lower::channel(program, &sources, ChannelId(0)), &[&key]).unwrap();
+        let sensor = program.channel(ChannelId(0)).targets[0].sensor;
+        let profile = lower::sensor_profile(program, sensor);
+        let mut other = profile.clone();
+        other.templates.clear();
+        // Accepted, refused for another profile, cut short, flipped.
+        let mut flipped = bytes.clone();
+        if let Some(b) = flipped.last_mut() {
+            *b ^= 1;
+        }
+        for (bytes, profile) in [
+            (&bytes[..], &profile),
+            (&bytes[..], &other),
+            (&bytes[..bytes.len() / 2], &profile),
+            (&flipped[..], &profile),
+        ] {
+            let fresh = verify(bytes, &trust, profile).err();
+            assert_eq!(verdict(bytes, &trust, profile), fresh);
+            assert_eq!(verdict(bytes, &trust, profile), fresh, "again");
+        }
+        assert!(verdict(&bytes, &trust, &other).is_some());
+    }
 }
