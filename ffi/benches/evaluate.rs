@@ -101,7 +101,9 @@ fn evaluate_through_ffi(
 fn bench_evaluate(c: &mut Criterion) {
     let mut group = c.benchmark_group("evaluate");
     group.throughput(Throughput::Elements(u64::from(EVENTS)));
-    for n in [1_000u32, 10_000, 100_000] {
+    // Not 100,000: that mix is over the default cost budget (the runtime benchmarks verify
+    // it without one), and the C ABI verifies with the default limits only.
+    for n in [1_000u32, 10_000] {
         let (bytes, host) = mix::signed(n);
         let mut keep = Keep::default();
         let profile = c_profile(&mut keep, &host);
