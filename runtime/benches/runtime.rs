@@ -1,9 +1,11 @@
 //! Criterion benchmarks: verification (and so loading: the index is built by `verify`) of
-//! a 100,000-instance channel, and events per second through the indexed evaluator and
-//! the reference evaluator at 1,000, 10,000 and 100,000 instances. Also prints the memory
-//! each verified channel holds. The content is benches/mix; figures are in
-//! docs/performance.md.
+//! a 100,000-instance channel, and events per second through the indexed evaluator (as
+//! `evaluate` allocating its result, and as a host runs it: borrowed inputs into a kept
+//! buffer), the hand-written floor (benches/floor) and the reference evaluator at 1,000,
+//! 10,000 and 100,000 instances. Also prints the memory each verified channel holds. The
+//! content is benches/mix; figures are in docs/performance.md.
 
+mod floor;
 mod mix;
 
 use std::hint::black_box;
@@ -53,10 +55,21 @@ fn bench_evaluate(c: &mut Bench) {
         let (bytes, host) = mix::signed(n);
         let v = verify_with(&bytes, &trust, &host, &UNBUDGETED).unwrap();
         let events = mix::events(n, EVENTS);
+        let borrowed: Vec<Vec<Value<&str>>> = events
+            .iter()
+            .map(|e| e.iter().map(Value::borrowed).collect())
+            .collect();
+        let floor = floor::Floor::new(&mix::channel(n));
+        let (mut buffer, mut scratch, mut ids) = (EvalBuffer::new(), Default::default(), vec![]);
         let mut matched = 0;
-        for e in &events {
+        for e in &borrowed {
             let hits = v.evaluate(e).unwrap();
             assert_eq!(hits, v.evaluate_reference(e).unwrap());
+            assert_eq!(hits, v.evaluate_into(e, &mut buffer).unwrap());
+            // The floor finds the same instances (it knows ids, not severities).
+            floor.evaluate(e, &mut scratch, &mut ids);
+            let ward: Vec<u32> = hits.iter().map(|m| m.instance).collect();
+            assert_eq!(ward, ids, "the floor and Ward disagree");
             matched += hits.len();
         }
         eprintln!(
@@ -68,6 +81,21 @@ fn bench_evaluate(c: &mut Bench) {
             b.iter(|| {
                 for e in &events {
                     black_box(v.evaluate(black_box(e)).unwrap());
+                }
+            })
+        });
+        group.bench_with_input(BenchmarkId::new("indexed_into", n), &v, |b, v| {
+            b.iter(|| {
+                for e in &borrowed {
+                    black_box(v.evaluate_into(black_box(e), &mut buffer).unwrap());
+                }
+            })
+        });
+        group.bench_with_input(BenchmarkId::new("floor", n), &floor, |b, floor| {
+            b.iter(|| {
+                for e in &borrowed {
+                    floor.evaluate(black_box(e), &mut scratch, &mut ids);
+                    black_box(&ids);
                 }
             })
         });

@@ -14,15 +14,16 @@ use ward_runtime::limits::MAX_FILE_SIZE;
 use ward_runtime::SensorProfile;
 
 use crate::bounded;
-use crate::load::{load, Loaded};
+use crate::load::{load, load_declarations, Loaded};
 use crate::output::{fail, print_diagnostics, ColorChoice, DiagnosticsFormat, CONTENT_ERRORS};
 
 /// The profile of sensor `name` as the project at `dir` declares it (the stdlib included),
 /// and the names of the templates the project knows (so `ward run` can tell an event of
 /// another channel's template from a misspelt template name). Only the declarations
-/// matter here; diagnostics are `ward check`'s business.
+/// matter here, so only they are checked (channels and tests are parsed, not checked);
+/// diagnostics are `ward check`'s business.
 pub fn sensor_profile(dir: &Path, name: &str) -> Result<(SensorProfile, Vec<String>), ExitCode> {
-    let loaded = load(dir, false)?;
+    let loaded = load_declarations(dir)?;
     let id = find_sensor(&loaded, dir, name).map_err(fail)?;
     let program = &loaded.checked.program;
     let templates = program.templates.iter().map(|t| t.name.clone()).collect();

@@ -51,6 +51,21 @@ impl Loaded {
 /// no project, or one that cannot be read, is a usage error (exit 2), already reported.
 /// `deny_warnings` makes every warning that is left after the lint levels an error.
 pub fn load(path: &Path, deny_warnings: bool) -> Result<Loaded, ExitCode> {
+    load_with(path, deny_warnings, ward_compiler::check)
+}
+
+/// [`load`], checking only the declarations of enums, templates and sensors
+/// (`ward_compiler::check_declarations`): for reading a sensor's profile, which needs no
+/// channel checked.
+pub fn load_declarations(path: &Path) -> Result<Loaded, ExitCode> {
+    load_with(path, false, ward_compiler::check_declarations)
+}
+
+fn load_with(
+    path: &Path,
+    deny_warnings: bool,
+    check: fn(&ward_compiler::sources::Sources) -> Checked,
+) -> Result<Loaded, ExitCode> {
     let is_file = path.is_file();
     let start = match path.parent() {
         Some(p) if is_file && p.as_os_str().is_empty() => Path::new("."),
@@ -64,7 +79,7 @@ pub fn load(path: &Path, deny_warnings: bool) -> Result<Loaded, ExitCode> {
         ))
     })?;
     let project = project::load(&DiskFs, &root).map_err(fail)?;
-    let checked = ward_compiler::check(&project.sources);
+    let checked = check(&project.sources);
     let mut diagnostics = project.diagnostics.clone();
     diagnostics.extend(checked.diagnostics.iter().cloned());
     let levels = project

@@ -12,7 +12,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use support::{repo, run, ward};
+use support::{build_examples, repo, run, sensor_export, ward};
 use ward_compiler::events::{self, Shape};
 use ward_compiler::profile::SensorExport;
 use ward_runtime::{parse_public_key, SensorProfile, TrustStore, Value, VerifyError};
@@ -37,9 +37,7 @@ fn static_library() -> PathBuf {
 
 /// Compiles the C host for `sensor` in `dir` under AddressSanitizer; returns its path.
 fn build_host(dir: &Path, project: &Path, sensor: &str) -> PathBuf {
-    let (code, out) = run(ward()
-        .args(["sensor", "export", sensor, "--lang", "c", "--project"])
-        .arg(project)
+    let (code, out) = run(sensor_export(sensor, "c", project)
         .arg("-o")
         .arg(dir.join("profile.h")));
     assert_eq!(code, 0, "{out}");
@@ -188,9 +186,7 @@ fn ward_run_matches(file: &Path, public: &Path, project: &Path, events: &Path) -
 /// JSON form of what host.c compiles in).
 fn host_side(public: &Path, project: &Path) -> (TrustStore, SensorProfile) {
     let key = parse_public_key(&fs::read_to_string(public).unwrap()).unwrap();
-    let (code, json) = run(ward()
-        .args(["sensor", "export", SENSOR, "--lang", "json", "--project"])
-        .arg(project));
+    let (code, json) = run(&mut sensor_export(SENSOR, "json", project));
     assert_eq!(code, 0, "{json}");
     let profile = SensorExport::from_json(&json).unwrap().profile();
     (TrustStore::with_keys(vec![key]).unwrap(), profile)
@@ -199,11 +195,7 @@ fn host_side(public: &Path, project: &Path) -> (TrustStore, SensorProfile) {
 #[test]
 fn the_c_host_loads_refuses_and_matches_as_ward_does() {
     let dir = tempfile::tempdir().unwrap();
-    let examples = repo().join("examples");
-    let public = examples.join("keys/example-insecure.pub");
-    let built = dir.path().join("build");
-    let (code, out) = run(ward().arg("build").arg(&examples).arg("--out").arg(&built));
-    assert_eq!(code, 0, "{out}");
+    let (examples, public, built) = build_examples(dir.path());
     let host = build_host(dir.path(), &examples, SENSOR);
 
     let (trust, profile) = host_side(&public, &examples);

@@ -6,20 +6,15 @@ mod support;
 
 use std::fs;
 
-use support::{repo, run, ward};
+use support::{build_examples, repo, run, sensor_export, ward};
 
 #[test]
 fn the_store_tests_generated_profile_is_fresh() {
-    let (code, out) = run(ward()
-        .args([
-            "sensor",
-            "export",
-            "windows_7_11",
-            "--lang",
-            "rust",
-            "--project",
-        ])
-        .arg(repo().join("examples")));
+    let (code, out) = run(&mut sensor_export(
+        "windows_7_11",
+        "rust",
+        &repo().join("examples"),
+    ));
     assert_eq!(code, 0, "{out}");
     let committed =
         fs::read_to_string(repo().join("store/tests/profiles/windows_7_11.rs")).unwrap();
@@ -32,22 +27,9 @@ fn the_store_tests_generated_profile_is_fresh() {
 #[test]
 fn verify_with_a_profile_file_answers_as_verify_with_the_project() {
     let dir = tempfile::tempdir().unwrap();
-    let examples = repo().join("examples");
-    let public = examples.join("keys/example-insecure.pub");
-    let built = dir.path().join("build");
-    let (code, out) = run(ward().arg("build").arg(&examples).arg("--out").arg(&built));
-    assert_eq!(code, 0, "{out}");
+    let (examples, public, built) = build_examples(dir.path());
     let profile = dir.path().join("windows_7_11.json");
-    let (code, out) = run(ward()
-        .args([
-            "sensor",
-            "export",
-            "windows_7_11",
-            "--lang",
-            "json",
-            "--project",
-        ])
-        .arg(&examples)
+    let (code, out) = run(sensor_export("windows_7_11", "json", &examples)
         .arg("-o")
         .arg(&profile));
     assert_eq!(code, 0, "{out}");
@@ -89,16 +71,11 @@ fn a_profile_file_that_is_not_one_is_a_usage_error() {
     assert!(out.contains("not a sensor profile: missing field"), "{out}");
     let (code, out) = run(ward().args(["verify", "x.chan", "--trust", "k.pub"]));
     assert_eq!(code, 2, "neither --sensor nor --profile: {out}");
-    let (code, out) = run(ward()
-        .args([
-            "sensor",
-            "export",
-            "no_such_sensor",
-            "--lang",
-            "c",
-            "--project",
-        ])
-        .arg(repo().join("examples")));
+    let (code, out) = run(&mut sensor_export(
+        "no_such_sensor",
+        "c",
+        &repo().join("examples"),
+    ));
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("declares no sensor `no_such_sensor`"), "{out}");
 }

@@ -24,5 +24,5 @@ pub mod stdlib;
 pub mod suggest;
 pub mod test_runner;
 
-pub use check::{check, Checked};
+pub use check::{check, check_declarations, Checked};
 pub use ward_syntax::{Code, Diagnostic, FileId, Label, Severity, Span};

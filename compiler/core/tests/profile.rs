@@ -137,3 +137,28 @@ fn fields_out_of_order_unknown_types_keys_and_formats_are_refused() {
     });
     assert!(why.contains("listed twice"), "{why}");
 }
+
+#[test]
+fn checking_only_the_declarations_exports_the_same_profiles() {
+    // `ward verify --sensor NAME --project DIR` reads the profile from
+    // `check_declarations`, which skips channels and tests: the profiles must be those of
+    // the whole check, for every sensor of the examples and the stdlib.
+    let (project, checked) = support::examples();
+    let declared = ward_compiler::check_declarations(&project.sources);
+    assert!(!declared.has_errors(), "{:?}", declared.diagnostics);
+    assert!(
+        declared.program.channels.is_empty(),
+        "channels are not checked"
+    );
+    let sensors = &checked.program.sensors;
+    assert!(sensors.len() >= 4);
+    assert_eq!(declared.program.sensors.len(), sensors.len());
+    for (s, sensor) in sensors.iter().enumerate() {
+        assert_eq!(
+            SensorExport::of(&declared.program, SensorId(s)),
+            SensorExport::of(&checked.program, SensorId(s)),
+            "sensor {}",
+            sensor.name
+        );
+    }
+}

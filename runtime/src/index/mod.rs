@@ -29,7 +29,7 @@ use aho_corasick::AhoCorasick;
 use crate::case;
 use crate::compiled::{Compiled, Pool, Test, TextOp, ValueRef};
 use crate::cost::Work;
-use crate::hash::{fast_hash, KeyTable};
+use crate::hash::{caseless_hash, KeyTable};
 use crate::memory::table_bytes;
 use crate::model::{FieldType, Op, Value};
 use crate::pattern::fold_for_glob;
@@ -40,7 +40,7 @@ use literal::{glob_literal, pattern_literal, Position, Required};
 /// A run of instance positions in [`Index::postings`].
 type Span = (u32, u32);
 
-/// The tables map foldhash or [`fast_hash`] keys to runs of postings.
+/// The tables map foldhash or [`caseless_hash`] keys to runs of postings.
 type Postings = KeyTable<Span>;
 
 /// A hasher for the keys of values: foldhash with a fixed seed, so keys are the same in
@@ -80,13 +80,11 @@ fn cidr_key(prefix: u8, addr: &IpAddr) -> u64 {
 
 /// The key of a literal that must start (`end` false) or end the text, as the automaton
 /// would compare it: ASCII case ignored. `text` is in searched form (literal.rs). An event
-/// computes one per distinct literal length, so this is [`fast_hash`] rather than
-/// foldhash: a collision only proposes a candidate that confirmation then rejects.
+/// computes one per distinct literal length, so this is [`caseless_hash`], which
+/// lowercases and hashes a word at a time: a collision only proposes a candidate that
+/// confirmation then rejects.
 fn affix_key(end: bool, text: &[u8]) -> u64 {
-    fast_hash(
-        if end { 4 } else { 3 },
-        text.iter().map(u8::to_ascii_lowercase),
-    )
+    caseless_hash(if end { 4 } else { 3 }, text)
 }
 
 fn integer(v: ValueRef<'_>) -> Option<i128> {
@@ -595,24 +593,43 @@ pub(crate) fn sort_cost(n: usize) -> usize {
 }
 
 /// Which literals of one automaton a search has reported already, one bit each; kept
-/// from event to event like the other buffers of [`crate::EvalBuffer`].
+/// from event to event like the other buffers of [`crate::EvalBuffer`]. Only the words a
+/// search set are cleared for the next one: an automaton of 20,000 literals has 313
+/// words, and an event reports a handful of literals.
 #[derive(Debug, Default)]
-pub(crate) struct Seen(Vec<u64>);
+pub(crate) struct Seen {
+    /// All zero but the words listed in `touched`.
+    words: Vec<u64>,
+    touched: Vec<usize>,
+}
 
 impl Seen {
-    /// Forgets every literal and makes room for `literals`; the words it cleared.
+    /// Forgets every literal and makes room for `literals`; the words it cleared. Grows
+    /// (both vectors, so marking never allocates) only for a larger automaton than before.
     fn reset(&mut self, literals: usize) -> usize {
+        let cleared = self.touched.len();
+        for word in self.touched.drain(..) {
+            if let Some(w) = self.words.get_mut(word) {
+                *w = 0;
+            }
+        }
         let words = literals.div_ceil(64);
-        self.0.clear();
-        self.0.resize(words, 0);
-        words
+        if self.words.len() < words {
+            self.words.resize(words, 0);
+            self.touched.reserve_exact(words);
+        }
+        cleared
     }
 
     /// Marks `literal` reported; whether it was not before.
     fn insert(&mut self, literal: usize) -> bool {
-        let Some(word) = self.0.get_mut(literal / 64) else {
+        let at = literal / 64;
+        let Some(word) = self.words.get_mut(at) else {
             return true;
         };
+        if *word == 0 {
+            self.touched.push(at);
+        }
         let bit = 1u64 << (literal % 64);
         let new = *word & bit == 0;
         *word |= bit;

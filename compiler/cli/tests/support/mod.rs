@@ -36,6 +36,25 @@ pub fn run(cmd: &mut Command) -> (i32, String) {
     (out.status.code().unwrap_or(-1), text)
 }
 
+/// The example project, its insecure example public key, and the folder under `dir` that
+/// `ward build examples --out` has just filled with its channels.
+pub fn build_examples(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let examples = repo().join("examples");
+    let public = examples.join("keys/example-insecure.pub");
+    let built = dir.join("build");
+    let (code, out) = run(ward().arg("build").arg(&examples).arg("--out").arg(&built));
+    assert_eq!(code, 0, "{out}");
+    (examples, public, built)
+}
+
+/// `ward sensor export SENSOR --lang LANG --project PROJECT`, to run or add `-o` to.
+pub fn sensor_export(sensor: &str, lang: &str, project: &Path) -> Command {
+    let mut cmd = ward();
+    cmd.args(["sensor", "export", sensor, "--lang", lang, "--project"])
+        .arg(project);
+    cmd
+}
+
 /// A fresh key pair in `dir`: returns (secret, public) paths.
 pub fn keygen(dir: &Path) -> (PathBuf, PathBuf) {
     let prefix = dir.join("signing");

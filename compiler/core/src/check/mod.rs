@@ -47,6 +47,25 @@ impl Checked {
 
 /// Parses and checks every source (the manifest excepted).
 pub fn check(sources: &Sources) -> Checked {
+    run(sources, Passes::All)
+}
+
+/// Parses every source but checks only the declarations of enums, templates and sensors
+/// (names, types, what each sensor supplies): what reading one sensor's profile needs
+/// (`ward verify --sensor NAME --project DIR`), without checking every channel and test.
+/// Diagnostics of channels and tests are not reported: this is not `ward check`.
+pub fn check_declarations(sources: &Sources) -> Checked {
+    run(sources, Passes::Declarations)
+}
+
+/// Which passes [`run`] makes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Passes {
+    All,
+    Declarations,
+}
+
+fn run(sources: &Sources, passes: Passes) -> Checked {
     // Files parse independently, so they parse on every core; collecting keeps source
     // order, so the result is the same as a single-threaded run.
     let all = sources;
@@ -90,6 +109,14 @@ pub fn check(sources: &Sources) -> Checked {
     types::check_enums(&mut ctx, &decls.enums);
     types::check_templates(&mut ctx, &decls.templates);
     sensors::check(&mut ctx, &decls.sensors);
+    if passes == Passes::Declarations {
+        let Ctx { diags, program, .. } = ctx;
+        return Checked {
+            program,
+            diagnostics: diags,
+            files,
+        };
+    }
     channels::check(&mut ctx, &decls.channels);
     test_blocks::check(&mut ctx, &decls.tests);
     let Ctx {
