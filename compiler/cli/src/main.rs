@@ -75,6 +75,8 @@ enum Command {
     ReleaseNotes(commands::release_notes::ReleaseNotesArgs),
     /// The beacon collector: store hosts' signed health beacons in SQLite, serve aggregates.
     Collect(commands::collect::CollectArgs),
+    /// Simulate a fleet taking a release: how far a bad one goes before it halts.
+    Simulate(commands::simulate::SimulateArgs),
 }
 
 fn main() -> ExitCode {
@@ -115,5 +117,6 @@ fn main() -> ExitCode {
         Command::Policy(args) => commands::policy::run(args),
         Command::ReleaseNotes(args) => commands::release_notes::run(args),
         Command::Collect(args) => commands::collect::run(args),
+        Command::Simulate(args) => commands::simulate::run(args),
     }
 }

@@ -167,6 +167,8 @@ fn rings_and_policies_decide_who_takes_a_release_and_a_halt_brings_it_back() {
         "{seen:?}"
     );
 
+    // The timestamp before the halt, signed and valid: what a stale mirror would serve.
+    let before_halt = std::fs::read(w.meta("timestamp.json")).unwrap();
     let mut state = w.repo.rollout_state();
     state
         .release_mut(CHANNEL_ID)
@@ -183,5 +185,25 @@ fn rings_and_policies_decide_who_takes_a_release_and_a_halt_brings_it_back() {
     );
     // And the hosts stay there: the next poll changes nothing.
     fleet.poll(&w);
+    assert_eq!(v(&fleet), [Some(1); 5]);
+
+    // A halt is never undone by a stale timestamp: the rolling state of before the halt,
+    // served again, is refused as a rollback and every host stays on N-1.
+    std::fs::write(w.meta("timestamp.json"), before_halt).unwrap();
+    for (name, host, meta) in &mut fleet.hosts {
+        let mut updater = Updater::new(
+            meta.clone(),
+            &format!("{}/metadata", w.base_url),
+            Http::default(),
+            Limits::default(),
+            w.now,
+        )
+        .unwrap();
+        let error = update(&mut updater, &format!("{}/targets", w.base_url), host)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(error.contains("rollback refused"), "{name}: {error}");
+    }
     assert_eq!(v(&fleet), [Some(1); 5]);
 }

@@ -20,6 +20,7 @@ pub mod repo;
 pub mod rollout;
 pub mod run;
 pub mod sensor;
+pub mod simulate;
 pub mod test;
 pub mod tuf_client;
 pub mod verify;
