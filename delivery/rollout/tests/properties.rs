@@ -29,6 +29,35 @@ fn release(ring: usize, status: u8, start: u64) -> Release {
     r
 }
 
+/// `decide` for the case: the release of the default plan at `ring` (halted when
+/// `status` is 2), the host, and the time `later` seconds after publishing.
+fn decide_case(
+    id: [u8; 16],
+    r: &Release,
+    active: Option<u64>,
+    policy: Option<&Policy>,
+    later: u64,
+) -> (Decision, usize) {
+    let plan = Plan::default();
+    let id = HostId(id);
+    let offer = Offer {
+        channel_id: 7,
+        version: N,
+        plan: Some(&plan),
+        release: Some(r),
+        previous: Some(N - 1),
+    };
+    let host = HostView {
+        id: &id,
+        active,
+        policy,
+    };
+    (
+        decide(&offer, &host, T0 + later),
+        host_ring(&plan, &offer, &host),
+    )
+}
+
 fn policy() -> impl Strategy<Value = Policy> {
     let ring = prop_oneof![
         Just(None),
@@ -69,14 +98,11 @@ proptest! {
     fn a_host_outside_the_open_rings_never_takes_the_release(
         (id, ring, status, active, policy, later) in case()
     ) {
-        let plan = Plan::default();
         let r = release(ring, status, T0);
-        let id = HostId(id);
-        let offer = Offer { channel_id: 7, version: N, plan: Some(&plan), release: Some(&r), previous: Some(N - 1) };
-        let host = HostView { id: &id, active, policy: policy.as_ref() };
         let pinned_to_n = policy.as_ref().and_then(|p| p.pin) == Some(Pin::Version(N));
-        if decide(&offer, &host, T0 + later) == Decision::Take(N) && !pinned_to_n {
-            prop_assert!(host_ring(&plan, &offer, &host) <= r.ring);
+        let (d, host_ring) = decide_case(id, &r, active, policy.as_ref(), later);
+        if d == Decision::Take(N) && !pinned_to_n {
+            prop_assert!(host_ring <= r.ring);
             prop_assert_ne!(r.status, Status::Halted);
         }
     }
@@ -85,13 +111,9 @@ proptest! {
     fn a_paused_host_takes_nothing_and_a_pinned_one_moves_only_to_its_pin(
         (id, ring, status, active, policy, later) in case()
     ) {
-        let plan = Plan::default();
         let r = release(ring, status, T0);
-        let id = HostId(id);
-        let offer = Offer { channel_id: 7, version: N, plan: Some(&plan), release: Some(&r), previous: Some(N - 1) };
         let Some(policy) = policy else { return Ok(()) };
-        let host = HostView { id: &id, active, policy: Some(&policy) };
-        let d = decide(&offer, &host, T0 + later);
+        let (d, _) = decide_case(id, &r, active, Some(&policy), later);
         let leaving_a_halt = r.status == Status::Halted && active == Some(N) && d == Decision::FallBack(N - 1);
         match policy.pin {
             Some(pin) => {
@@ -108,13 +130,9 @@ proptest! {
 
     #[test]
     fn a_halted_release_is_never_taken((id, ring, _status, active, policy, later) in case()) {
-        let plan = Plan::default();
         let r = release(ring, 2, T0);
-        let id = HostId(id);
-        let offer = Offer { channel_id: 7, version: N, plan: Some(&plan), release: Some(&r), previous: Some(N - 1) };
-        let host = HostView { id: &id, active, policy: policy.as_ref() };
         let pinned_to_n = policy.as_ref().and_then(|p| p.pin) == Some(Pin::Version(N));
-        let d = decide(&offer, &host, T0 + later);
+        let (d, _) = decide_case(id, &r, active, policy.as_ref(), later);
         prop_assert!(d != Decision::Take(N) || pinned_to_n, "{d:?}");
         if active == Some(N) {
             prop_assert_eq!(d, Decision::FallBack(N - 1));

@@ -4,15 +4,10 @@
 //! against `ward_health::aggregate` over every beacon received, at every look of the
 //! gate.
 
-use ward_simulate::{simulate, Mode, Options, Scenario};
+mod common;
 
-fn scenario(name: &str) -> Scenario {
-    let path = format!(
-        "{}/../../examples/scenarios/{name}.toml",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    Scenario::parse(&std::fs::read_to_string(&path).unwrap()).unwrap()
-}
+use common::scenario;
+use ward_simulate::{simulate, Mode, Options};
 
 #[test]
 fn lazy_polls_give_the_same_run_as_every_poll() {

@@ -1,15 +1,10 @@
 //! The 10,000-host figures of the example scenarios, for a few fixed seeds: the goals
 //! of issue 13 as docs/delivery.md states them ("Delivery III"), and determinism.
 
-use ward_simulate::{simulate, Mode, Options, Outcome, Scenario};
+mod common;
 
-fn scenario(name: &str) -> Scenario {
-    let path = format!(
-        "{}/../../examples/scenarios/{name}.toml",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    Scenario::parse(&std::fs::read_to_string(&path).unwrap()).unwrap()
-}
+use common::scenario;
+use ward_simulate::{simulate, Mode, Options, Outcome, Scenario};
 
 /// A run's figures for a failure message (the JSON object, without the series).
 fn show<T: serde::Serialize>(figures: &T) -> String {

@@ -17,18 +17,23 @@ struct Fleet {
     hosts: Vec<(String, Host, PathBuf)>,
 }
 
+/// A host's updater over the world's repository, trusting what `meta` holds.
+fn updater(w: &World, meta: &std::path::Path) -> Updater<Http> {
+    Updater::new(
+        meta.to_path_buf(),
+        &format!("{}/metadata", w.base_url),
+        Http::default(),
+        Limits::default(),
+        w.now,
+    )
+    .unwrap()
+}
+
 impl Fleet {
     fn poll(&mut self, w: &World) -> Vec<(String, String)> {
         let mut seen = Vec::new();
         for (name, host, meta) in &mut self.hosts {
-            let mut updater = Updater::new(
-                meta.clone(),
-                &format!("{}/metadata", w.base_url),
-                Http::default(),
-                Limits::default(),
-                w.now,
-            )
-            .unwrap();
+            let mut updater = updater(w, meta);
             let report = update(&mut updater, &format!("{}/targets", w.base_url), host).unwrap();
             for c in report.channels {
                 let what = match c.outcome {
@@ -191,14 +196,7 @@ fn rings_and_policies_decide_who_takes_a_release_and_a_halt_brings_it_back() {
     // served again, is refused as a rollback and every host stays on N-1.
     std::fs::write(w.meta("timestamp.json"), before_halt).unwrap();
     for (name, host, meta) in &mut fleet.hosts {
-        let mut updater = Updater::new(
-            meta.clone(),
-            &format!("{}/metadata", w.base_url),
-            Http::default(),
-            Limits::default(),
-            w.now,
-        )
-        .unwrap();
+        let mut updater = updater(&w, meta);
         let error = update(&mut updater, &format!("{}/targets", w.base_url), host)
             .err()
             .map(|e| e.to_string())
