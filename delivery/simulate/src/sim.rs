@@ -978,7 +978,10 @@ impl<'a> Sim<'a> {
             (Some(p), Some(r)) => r.ring_name(p).map(str::to_string),
             _ => None,
         };
+        // Only whole minutes of the run: the buckets past its end stay empty.
+        let minutes = (self.horizon / 60) as usize;
         run.exposure_per_minute = self.exposed_per_minute;
+        run.exposure_per_minute.truncate(minutes);
         run.origin_per_minute = self.origin.chunks(60).map(|c| c.iter().sum()).collect();
         Outcome {
             run,
