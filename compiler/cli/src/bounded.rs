@@ -17,6 +17,9 @@ pub const EVENTS_FILE: u64 = 256 * 1024 * 1024;
 /// A Sigma rule file for `ward import sigma`.
 pub const RULE_FILE: u64 = 16 * 1024 * 1024;
 
+/// A fleet scenario of `ward simulate` (TOML).
+pub const SCENARIO_FILE: u64 = 1024 * 1024;
+
 /// Reads `path` (the `what` of the error message), refusing more than `limit` bytes.
 pub fn read(path: &Path, limit: u64, what: &str) -> Result<Vec<u8>, String> {
     let file = std::fs::File::open(path)

@@ -77,6 +77,8 @@ enum Command {
     Collect(commands::collect::CollectArgs),
     /// Sign a record reset: the way back for a channel id frozen at the version ceiling.
     ResetRecord(commands::reset_record::ResetRecordArgs),
+    /// Simulate a fleet taking a release: how far a bad one goes before it halts.
+    Simulate(commands::simulate::SimulateArgs),
 }
 
 fn main() -> ExitCode {
@@ -118,5 +120,6 @@ fn main() -> ExitCode {
         Command::ReleaseNotes(args) => commands::release_notes::run(args),
         Command::Collect(args) => commands::collect::run(args),
         Command::ResetRecord(args) => commands::reset_record::run(args),
+        Command::Simulate(args) => commands::simulate::run(args),
     }
 }

@@ -113,6 +113,16 @@ pub struct Outbox {
     retry_at: u64,
 }
 
+/// The outbox's backoff after a failed send: full jitter from 10 s doubling to 15
+/// minutes (the fleet simulator retries its beacons by the same schedule).
+pub fn backoff() -> Schedule {
+    Schedule {
+        backoff_base: Duration::from_secs(10),
+        backoff_cap: Duration::from_secs(900),
+        ..Schedule::default()
+    }
+}
+
 impl Outbox {
     /// An empty outbox for `collector`: 4,096 beacons at most, backoff from 10 s to
     /// 15 minutes, requests bounded to 10 s.
@@ -131,11 +141,7 @@ impl Outbox {
             capacity: 4096,
             summaries: VecDeque::new(),
             summary_capacity: 1024,
-            backoff: Schedule {
-                backoff_base: Duration::from_secs(10),
-                backoff_cap: Duration::from_secs(900),
-                ..Schedule::default()
-            },
+            backoff: backoff(),
             failures: 0,
             retry_at: 0,
         }

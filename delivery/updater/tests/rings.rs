@@ -17,18 +17,23 @@ struct Fleet {
     hosts: Vec<(String, Host, PathBuf)>,
 }
 
+/// A host's updater over the world's repository, trusting what `meta` holds.
+fn updater(w: &World, meta: &std::path::Path) -> Updater<Http> {
+    Updater::new(
+        meta.to_path_buf(),
+        &format!("{}/metadata", w.base_url),
+        Http::default(),
+        Limits::default(),
+        w.now,
+    )
+    .unwrap()
+}
+
 impl Fleet {
     fn poll(&mut self, w: &World) -> Vec<(String, String)> {
         let mut seen = Vec::new();
         for (name, host, meta) in &mut self.hosts {
-            let mut updater = Updater::new(
-                meta.clone(),
-                &format!("{}/metadata", w.base_url),
-                Http::default(),
-                Limits::default(),
-                w.now,
-            )
-            .unwrap();
+            let mut updater = updater(w, meta);
             let report = update(&mut updater, &format!("{}/targets", w.base_url), host).unwrap();
             for c in report.channels {
                 // The ring the report names (for beacons) is the policy's, or else the
@@ -189,6 +194,8 @@ fn rings_and_policies_decide_who_takes_a_release_and_a_halt_brings_it_back() {
         "{seen:?}"
     );
 
+    // The timestamp before the halt, signed and valid: what a stale mirror would serve.
+    let before_halt = std::fs::read(w.meta("timestamp.json")).unwrap();
     let mut state = w.repo.rollout_state();
     state
         .release_mut(CHANNEL_ID)
@@ -205,5 +212,18 @@ fn rings_and_policies_decide_who_takes_a_release_and_a_halt_brings_it_back() {
     );
     // And the hosts stay there: the next poll changes nothing.
     fleet.poll(&w);
+    assert_eq!(v(&fleet), [Some(1); 5]);
+
+    // A halt is never undone by a stale timestamp: the rolling state of before the halt,
+    // served again, is refused as a rollback and every host stays on N-1.
+    std::fs::write(w.meta("timestamp.json"), before_halt).unwrap();
+    for (name, host, meta) in &mut fleet.hosts {
+        let mut updater = updater(&w, meta);
+        let error = update(&mut updater, &format!("{}/targets", w.base_url), host)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(error.contains("rollback refused"), "{name}: {error}");
+    }
     assert_eq!(v(&fleet), [Some(1); 5]);
 }

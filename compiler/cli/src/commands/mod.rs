@@ -21,6 +21,7 @@ pub mod reset_record;
 pub mod rollout;
 pub mod run;
 pub mod sensor;
+pub mod simulate;
 pub mod test;
 pub mod tuf_client;
 pub mod verify;
