@@ -714,18 +714,7 @@ impl ChannelStore {
             watch: state.watch.filter(|w| w.version <= to),
             quarantine: state.quarantine.filter(|q| q.version <= to),
         };
-        if kept == GuardState::default() && records.guard.contains_key(&id) {
-            // Nothing left to watch: no guard file, as before the first activation (the
-            // guard's format has no spelling for an empty state).
-            let path = self.guard_path(id);
-            self.fs.remove(&path).map_err(|source| StoreError::Io {
-                op: "remove",
-                path,
-                source,
-            })?;
-            records.guard.remove(&id);
-            self.sync_dir()?;
-        } else if kept != state {
+        if kept != state {
             self.record_guard(&mut records, id, kept)?;
         }
         Ok(Installed::Activated {
@@ -769,14 +758,28 @@ impl ChannelStore {
     }
 
     /// Writes the guard's state for `id`; memory follows as soon as the file is in place.
+    /// Nothing left to watch is no guard file, as before the first activation: the
+    /// guard's format has no spelling for an empty state (an empty file fails closed).
     fn record_guard(
         &self,
         records: &mut Records,
         id: u32,
         state: GuardState,
     ) -> Result<(), StoreError> {
-        self.place(&self.guard_path(id), guard::format(&state).as_bytes())?;
-        records.guard.insert(id, state);
+        let path = self.guard_path(id);
+        if state == GuardState::default() {
+            if records.guard.contains_key(&id) {
+                self.fs.remove(&path).map_err(|source| StoreError::Io {
+                    op: "remove",
+                    path,
+                    source,
+                })?;
+                records.guard.remove(&id);
+            }
+        } else {
+            self.place(&path, guard::format(&state).as_bytes())?;
+            records.guard.insert(id, state);
+        }
         self.sync_dir()
     }
 
