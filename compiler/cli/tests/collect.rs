@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use support::collector;
+use support::{collector, KillOnDrop};
 use ward_collector::Store;
 use ward_health::auth::sign;
 use ward_health::beacon::{Batch, Beacon, Kind, FORMAT};
@@ -176,14 +176,4 @@ fn no_acknowledged_beacon_is_lost_to_kill_9_and_restart() {
         senders.len() + 1,
         "every host with an acknowledged crash counted once: {answer}"
     );
-}
-
-/// A child process killed when the test lets go of it, passing or failing.
-struct KillOnDrop(std::process::Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }

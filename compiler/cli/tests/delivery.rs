@@ -360,13 +360,30 @@ fn the_controller_holds_without_beacons_and_halts_on_canary_crashes() {
     .unwrap();
     assert_eq!(publish(&s, &built(s.tmp.path(), &s.key, 1, "a")).0, 0);
     assert_eq!(publish(&s, &built(s.tmp.path(), &s.key, 2, "b")).0, 0);
-    let (mut collector, url) = support::collector(&s.tmp.path().join("beacons.db"));
+    let (collector, url) = support::collector(&s.tmp.path().join("beacons.db"));
+    let _collector = support::KillOnDrop(collector);
     let watch = || {
         run(ward()
             .args(["rollout", "watch"])
             .arg(&s.repo)
             .args(["--collector", &url, "--once"]))
     };
+
+    // A regression to catch that is not a fraction is a usage error, before any look.
+    for bad in ["0", "1", "1.5", "half"] {
+        let (code, out) = run(ward().args(["rollout", "watch"]).arg(&s.repo).args([
+            "--collector",
+            &url,
+            "--once",
+            "--delta",
+            bad,
+        ]));
+        assert_eq!(code, 2, "{bad}: {out}");
+        assert!(
+            out.contains("is not a fraction between 0 and 1"),
+            "{bad}: {out}"
+        );
+    }
 
     let (code, out) = watch();
     assert_eq!(code, 0, "{out}");
@@ -464,6 +481,4 @@ fn the_controller_holds_without_beacons_and_halts_on_canary_crashes() {
     assert_eq!(ring["costs"][0]["release"]["hosts"], 3, "{json}");
     // No baseline host sent cost figures: nothing is judged slow.
     assert_eq!(ring["costs"][0]["release"]["slow"], 0, "{json}");
-    collector.kill().unwrap();
-    collector.wait().unwrap();
 }

@@ -403,6 +403,10 @@ fn a_harmful_release_crashes_the_canaries_halts_itself_and_the_hosts_recover() {
             .args(["rollout", "watch"])
             .arg(&repo)
             .args(["--collector", &collector, "--every", "1"])
+            // Four canary hosts can show a regression of 50 points, not of one: with
+            // the default delta the halt would need some sixty crashes (each crash
+            // against a baseline of a few dozen hosts moves the ratio by ln(p1/p0)).
+            .args(["--delta", "0.5"])
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -518,7 +522,9 @@ fn a_harmful_release_crashes_the_canaries_halts_itself_and_the_hosts_recover() {
             assert_eq!(count(&log, n, never), 0, "{n}: {never}\n{}", everything());
         }
     }
-    // Pinned hosts run their pin (`runs 1`); the others say why they skip.
+    // Pinned hosts run their pin (`runs 1`); the others say why they skip: their
+    // policy, or, for a host whose policy took effect only after the halt (a loaded
+    // machine starts the hosts slowly), the halt itself.
     for (kind, why) in [
         ("pinned", "runs 1"),
         ("paused", "skipped: the host policy pauses"),
@@ -526,7 +532,7 @@ fn a_harmful_release_crashes_the_canaries_halts_itself_and_the_hosts_recover() {
     ] {
         for n in names.iter().filter(|n| n.starts_with(kind)) {
             assert!(
-                count(&log, n, why) > 0,
+                count(&log, n, why) + count(&log, n, "skipped: the release is halted") > 0,
                 "{n} should say `{why}`:\n{}",
                 everything()
             );

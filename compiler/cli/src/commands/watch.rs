@@ -35,6 +35,22 @@ pub struct WatchArgs {
     /// Look once and exit (from cron, or a test).
     #[arg(long)]
     pub once: bool,
+    /// The smallest regression of the bad-host rate the crash test is to catch, as a
+    /// fraction (0.01 is one percentage point, the default). A ring of a few hosts can
+    /// only tell a large regression from noise: a larger delta halts a release that
+    /// crashes most of them after fewer crashes (docs/delivery.md, "The gate").
+    #[arg(long, value_name = "FRACTION", default_value_t = Evidence::default().delta, value_parser = delta)]
+    pub delta: f64,
+}
+
+/// A regression to catch: a fraction strictly between 0 and 1.
+fn delta(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(d) if d > 0.0 && d < 1.0 => Ok(d),
+        _ => Err(format!(
+            "`{text}` is not a fraction between 0 and 1 (0.01 is one point)"
+        )),
+    }
 }
 
 pub fn run(args: &WatchArgs) -> ExitCode {
@@ -108,7 +124,10 @@ fn look(args: &WatchArgs, now: u64) -> Result<Vec<String>, String> {
                 costs: &costs,
             },
             now,
-            &Evidence::default(),
+            &Evidence {
+                delta: args.delta,
+                ..Evidence::default()
+            },
             &cost_evidence(&plan),
         );
         let applied = match decision.verdict {

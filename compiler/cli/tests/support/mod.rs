@@ -88,6 +88,17 @@ pub fn build(dir: &Path, key: &Path, out: &Path) -> (i32, String) {
         .arg(out))
 }
 
+/// A child process killed when the test lets go of it, passing or failing: an orphan
+/// would hold the test's output pipe open.
+pub struct KillOnDrop(pub std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Starts `ward collect` on a free port with the database `db`: the child (kill it at
 /// the end) and its URL, read from the line it prints first.
 pub fn collector(db: &Path) -> (std::process::Child, String) {
