@@ -129,6 +129,9 @@ pub fn decide(offer: &Offer<'_>, host: &HostView<'_>, now: u64) -> Decision {
     }
     let policy = host.policy;
     match policy.and_then(|p| p.pin) {
+        // A halt is a safety action: a pin chooses among releases, it does not bring
+        // back one the vendor stopped (the host running it fell back above).
+        Some(Pin::Version(v)) if v == n && halted => return Decision::Stay(Stay::Halted),
         Some(Pin::Version(v)) if v == n || Some(v) == offer.previous => return to(v),
         Some(Pin::Version(v)) => return Decision::Stay(Stay::Pinned(Some(v))),
         Some(Pin::Previous) => {
