@@ -8,10 +8,10 @@
 
 #[allow(dead_code)] // This file uses the fleet's hosts and its random numbers only.
 mod fleet;
-
-use std::path::PathBuf;
+mod recordings;
 
 use fleet::{Rng, Scenario, Sensor, BASELINE, RELEASE, RING, START};
+use recordings::read;
 use ward_health::cost::{Summary, SummaryRecord};
 use ward_health::{
     aggregate, costs, decide_health, CostEvidence, Decision, Evidence, Figures, Reason, Record,
@@ -211,22 +211,6 @@ fn noisy(s: CostSensor) -> CostSensor {
     }
 }
 
-fn data(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("tests/data/{name}.jsonl"))
-}
-
-fn read(name: &str) -> Vec<SummaryRecord> {
-    let path = data(name);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    text.lines()
-        .enumerate()
-        .map(|(i, line)| {
-            serde_json::from_str(line)
-                .unwrap_or_else(|e| panic!("{}:{}: {e}", path.display(), i + 1))
-        })
-        .collect()
-}
-
 /// Every `step` seconds, the gate on what had arrived; the decisions up to the first
 /// halt or advance (or all of them, if `through`).
 fn replay(
@@ -279,18 +263,7 @@ fn replay_recorded(name: &str) -> Vec<(u64, Decision)> {
 #[test]
 fn recorded_cost_streams_are_what_the_fleet_makes() {
     for (name, scenario) in scenarios() {
-        let made: String = cost_stream(&scenario)
-            .iter()
-            .map(|r| serde_json::to_string(r).unwrap() + "\n")
-            .collect();
-        if std::env::var_os("WARD_BLESS").is_some() {
-            std::fs::write(data(name), &made).unwrap();
-        }
-        let recorded = std::fs::read_to_string(data(name)).unwrap_or_default();
-        assert!(
-            recorded == made,
-            "{name}: the recording differs from its scenario (WARD_BLESS=1 to write it again)"
-        );
+        recordings::check_recording(name, &cost_stream(&scenario));
     }
 }
 

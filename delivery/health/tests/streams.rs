@@ -3,10 +3,10 @@
 //! the ring started and the gate's decision, until it halts or advances.
 
 mod fleet;
-
-use std::path::PathBuf;
+mod recordings;
 
 use fleet::{Scenario, Sensor, BASELINE, RELEASE, RING, START};
+use recordings::read;
 use ward_health::{aggregate, decide, Decision, Evidence, Reason, Record, Ring, Verdict, Window};
 
 /// A ring that bakes two hours and needs 300 hosts with an outcome.
@@ -86,22 +86,6 @@ fn scenarios() -> Vec<(&'static str, Scenario)> {
     ]
 }
 
-fn data(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("tests/data/{name}.jsonl"))
-}
-
-fn read(name: &str) -> Vec<Record> {
-    let path = data(name);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    text.lines()
-        .enumerate()
-        .map(|(i, line)| {
-            serde_json::from_str(line)
-                .unwrap_or_else(|e| panic!("{}:{}: {e}", path.display(), i + 1))
-        })
-        .collect()
-}
-
 /// Every ten minutes, the gate on what had arrived; the decisions up to the first
 /// halt or advance.
 fn replay(records: &[Record], until: u64) -> Vec<(u64, Decision)> {
@@ -132,18 +116,7 @@ fn replay(records: &[Record], until: u64) -> Vec<(u64, Decision)> {
 #[test]
 fn recorded_streams_are_what_the_fleet_makes() {
     for (name, scenario) in scenarios() {
-        let made: String = fleet::stream(&scenario)
-            .iter()
-            .map(|r| serde_json::to_string(r).unwrap() + "\n")
-            .collect();
-        if std::env::var_os("WARD_BLESS").is_some() {
-            std::fs::write(data(name), &made).unwrap();
-        }
-        let recorded = std::fs::read_to_string(data(name)).unwrap();
-        assert!(
-            recorded == made,
-            "{name}: the recording differs from its scenario (WARD_BLESS=1 to write it again)"
-        );
+        recordings::check_recording(name, &fleet::stream(&scenario));
     }
 }
 
