@@ -25,7 +25,30 @@ pub fn human(
     diagnostics: &[Diagnostic],
     color: bool,
 ) -> std::io::Result<()> {
-    let mut cache = ariadne::sources(sources.iter().map(|s| (s.name.clone(), s.text.to_string())));
+    human_counted(out, sources, diagnostics, color).map(drop)
+}
+
+/// What [`human`] did, for the tests that hold its work to what it shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Rendered {
+    /// Diagnostics written (quoted or not).
+    pub shown: usize,
+    /// Bytes of source handed to ariadne to index: the lines quoted and one newline for
+    /// each line before them, never whole files.
+    pub indexed: usize,
+}
+
+/// [`human`], saying how much it showed and indexed. Each quoted diagnostic gets ariadne
+/// sources made of only the lines its labels touch (numbered as in the file), so the
+/// renderer never rebuilds a line table of a whole file: `Sources::add` built the one
+/// table, and an 8 MiB file of mistakes is indexed a few hundred bytes per diagnostic.
+pub fn human_counted(
+    out: &mut dyn Write,
+    sources: &Sources,
+    diagnostics: &[Diagnostic],
+    color: bool,
+) -> std::io::Result<Rendered> {
+    let mut rendered = Rendered::default();
     let mut shown: std::collections::BTreeMap<Option<crate::FileId>, usize> = Default::default();
     for d in diagnostics {
         let count = shown.entry(d.location().map(|l| l.file)).or_default();
@@ -33,10 +56,13 @@ pub fn human(
         if *count > MAX_SHOWN_PER_FILE {
             continue;
         }
-        if quotable(d, sources) {
-            report(d, sources, color).write(&mut cache, &mut *out)?;
-        } else {
-            unquoted(out, d, sources)?;
+        rendered.shown += 1;
+        match excerpts(d, sources) {
+            Some(mut cache) => {
+                rendered.indexed += cache.bytes();
+                report(d, sources, &cache, color).write(&mut cache, &mut *out)?;
+            }
+            None => unquoted(out, d, sources)?,
         }
     }
     for (file, count) in shown {
@@ -54,7 +80,7 @@ pub fn human(
     if !diagnostics.is_empty() {
         writeln!(out, "{}", summary(errors, warnings))?;
     }
-    Ok(())
+    Ok(rendered)
 }
 
 /// A message, label, note or help longer than this (in characters) is cut with `…`: names
@@ -151,21 +177,106 @@ fn floor_char(text: &str, offset: usize) -> usize {
     at
 }
 
-/// Whether every line a label of `d` touches is short enough to quote.
-fn quotable(d: &Diagnostic, sources: &Sources) -> bool {
-    d.labels.iter().all(|l| {
-        let src = sources.get(l.file);
-        let text: &str = &src.text;
-        let start = text
-            .get(..l.span.start.min(text.len()))
-            .and_then(|t| t.rfind('\n'))
-            .map_or(0, |i| i + 1);
-        let end = text
-            .get(l.span.end.min(text.len())..)
-            .and_then(|t| t.find('\n'))
-            .map_or(text.len(), |i| l.span.end + i);
-        end.saturating_sub(start) <= MAX_QUOTED_LINE
-    })
+/// The lines of one file that a diagnostic quotes, as an ariadne source of their own:
+/// `start` is the byte offset of the first in the file, and the source is those lines
+/// behind one empty line for each line before them. (ariadne 0.6's
+/// `with_display_line_offset` numbers the header but not the margin, so the numbers come
+/// from the empty lines; they cost ariadne a few bytes each, not the file's text.)
+struct Excerpt<'a> {
+    name: &'a str,
+    file: crate::FileId,
+    start: usize,
+    padding: usize,
+    source: ariadne::Source<String>,
+}
+
+/// The excerpts of one diagnostic: ariadne's cache while it is written.
+struct Excerpts<'a>(Vec<Excerpt<'a>>);
+
+impl Excerpts<'_> {
+    fn bytes(&self) -> usize {
+        self.0.iter().map(|e| e.source.text().len()).sum()
+    }
+
+    /// Where a label's span lies in its file's excerpt (every label's file has one).
+    fn shift(&self, file: crate::FileId, span: crate::Span) -> std::ops::Range<usize> {
+        let (start, padding) = self
+            .0
+            .iter()
+            .find(|e| e.file == file)
+            .map_or((0, 0), |e| (e.start, e.padding));
+        let at = |offset: usize| offset.saturating_sub(start) + padding;
+        at(span.start)..at(span.end)
+    }
+}
+
+impl ariadne::Cache<String> for Excerpts<'_> {
+    type Storage = String;
+
+    fn fetch(&mut self, id: &String) -> Result<&ariadne::Source<String>, impl std::fmt::Debug> {
+        self.0
+            .iter()
+            .find(|e| e.name == id)
+            .map(|e| &e.source)
+            .ok_or_else(|| format!("no excerpt of {id}"))
+    }
+
+    fn display<'b>(&self, id: &'b String) -> Option<impl std::fmt::Display + 'b> {
+        Some(id)
+    }
+}
+
+/// A diagnostic's lines in one file may span at most this many bytes to be quoted: labels
+/// far apart in a big file (a duplicate at its top and bottom) are shown as windows
+/// instead, so quoting costs at most this per diagnostic shown.
+pub const MAX_EXCERPT: usize = 64 * 1024;
+
+/// A diagnostic is quoted only if its first line in each file is at most this far in
+/// (the empty lines that number it cost ariadne a line entry each); past it, its places
+/// are shown as windows of their lines, with their line and column.
+pub const MAX_QUOTED_LINE_NUMBER: usize = 65_536;
+
+/// The excerpts `d` quotes, one per file its labels are in (from the first line a label
+/// touches to the last), or `None` if it should not be quoted: a line it touches is
+/// longer than [`MAX_QUOTED_LINE`] (a label's lines together, if it spans several), its
+/// lines in one file span more than [`MAX_EXCERPT`], or they start past
+/// [`MAX_QUOTED_LINE_NUMBER`].
+fn excerpts<'a>(d: &Diagnostic, sources: &'a Sources) -> Option<Excerpts<'a>> {
+    let mut files: Vec<(crate::FileId, usize, std::ops::Range<usize>)> = Vec::new();
+    for l in &d.labels {
+        let (first, lines) = sources.get(l.file).lines_of(l.span);
+        // The lines a label touches, without the last one's newline, as one quote.
+        let newline = sources.get(l.file).text.get(lines.clone())?.ends_with('\n');
+        if lines.len() - usize::from(newline) > MAX_QUOTED_LINE {
+            return None;
+        }
+        match files.iter_mut().find(|(f, _, _)| *f == l.file) {
+            Some((_, at, range)) => {
+                if lines.start < range.start {
+                    *at = first;
+                }
+                *range = range.start.min(lines.start)..range.end.max(lines.end);
+            }
+            None => files.push((l.file, first, lines)),
+        }
+    }
+    let mut excerpts = Vec::with_capacity(files.len());
+    for (file, first, range) in files {
+        let src = sources.get(file);
+        if range.len() > MAX_EXCERPT || first >= MAX_QUOTED_LINE_NUMBER {
+            return None;
+        }
+        let mut text = "\n".repeat(first);
+        text.push_str(src.text.get(range.clone())?);
+        excerpts.push(Excerpt {
+            name: &src.name,
+            file,
+            start: range.start,
+            padding: first,
+            source: ariadne::Source::from(text),
+        });
+    }
+    Some(Excerpts(excerpts))
 }
 
 fn summary(errors: usize, warnings: usize) -> String {
@@ -179,13 +290,18 @@ fn summary(errors: usize, warnings: usize) -> String {
 
 type Span = (String, std::ops::Range<usize>);
 
-fn report(d: &Diagnostic, sources: &Sources, color: bool) -> Report<'static, Span> {
+fn report(
+    d: &Diagnostic,
+    sources: &Sources,
+    excerpts: &Excerpts<'_>,
+    color: bool,
+) -> Report<'static, Span> {
     let kind = match d.severity {
         Severity::Error => ReportKind::Error,
         Severity::Warning => ReportKind::Warning,
     };
     let span_of = |file, span: crate::Span| -> Span {
-        (sources.get(file).name.clone(), span.start..span.end)
+        (sources.get(file).name.clone(), excerpts.shift(file, span))
     };
     let at = d
         .location()

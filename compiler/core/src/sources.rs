@@ -31,13 +31,33 @@ impl Source {
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        let line = self.line_starts.partition_point(|&s| s <= offset).max(1) - 1;
+        let line = self.line_index(offset);
         let start = self.line_starts[line];
         let col = self
             .text
             .get(start..offset)
             .map_or(0, |t| t.chars().count());
         (line + 1, col + 1)
+    }
+
+    /// 0-based line of a byte offset (clamped into the text), by binary search.
+    fn line_index(&self, offset: usize) -> usize {
+        let offset = offset.min(self.text.len());
+        self.line_starts.partition_point(|&s| s <= offset).max(1) - 1
+    }
+
+    /// The whole lines `span` touches: the 0-based index of the first, and their bytes
+    /// (each line with its `\n`). The renderer quotes these without indexing the file.
+    pub fn lines_of(&self, span: Span) -> (usize, std::ops::Range<usize>) {
+        let first = self.line_index(span.start);
+        let last = self.line_index(span.end.max(span.start));
+        let start = self.line_starts.get(first).copied().unwrap_or(0);
+        let end = self
+            .line_starts
+            .get(last + 1)
+            .copied()
+            .unwrap_or(self.text.len());
+        (first, start..end)
     }
 
     /// The byte offsets where each line starts (line 0 starts at 0).

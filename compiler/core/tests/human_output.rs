@@ -107,3 +107,95 @@ fn an_unterminated_string_is_one_error_on_its_line_wherever_the_next_quote_is() 
         assert_eq!(errors[0].code.as_str(), "E0002", "{out}");
     }
 }
+
+/// Checks `text` as `main.ward` with the stdlib (as the hostile bench does) and renders it,
+/// returning what the renderer did and wrote.
+fn render_counted(text: &str) -> (render::Rendered, String, usize) {
+    let mut sources = ward_compiler::project::stdlib_sources();
+    sources.add(
+        "main.ward",
+        None,
+        text,
+        ward_compiler::sources::Origin::Project,
+    );
+    let checked = ward_compiler::check(&sources);
+    let mut out = Vec::new();
+    let done = render::human_counted(&mut out, &sources, &checked.diagnostics, false)
+        .expect("writing to memory");
+    let json = render::json(&sources, &checked.diagnostics);
+    let first_line = json[0]["line"].as_u64().expect("a line") as usize;
+    (done, String::from_utf8(out).expect("UTF-8"), first_line)
+}
+
+#[test]
+fn rendering_indexes_the_lines_it_quotes_not_the_files() {
+    // The two 8 MiB files of compiler/core/benches/hostile.rs: ariadne once indexed the
+    // whole file (every line, every character) beside `Sources::add`'s line table, which
+    // was most of the second such a file took. Counted, not timed: what ariadne is given
+    // is the quoted lines and a newline for each line before them (reading stops within
+    // the first few hundred lines), not the 8 MiB.
+    let limit = usize::try_from(ward_compiler::project::MAX_SOURCE_FILE).unwrap();
+    for line in ["r#\"a\n", "}\n@\n"] {
+        let (done, out, _) = render_counted(&line.repeat(limit / line.len()));
+        assert_eq!(done.shown, MAX_SHOWN_PER_FILE, "{out}");
+        assert!(
+            done.indexed <= done.shown * 4096,
+            "{line:?}: {} bytes indexed for {} diagnostics",
+            done.indexed,
+            done.shown
+        );
+    }
+}
+
+#[test]
+fn a_quoted_line_far_into_a_file_keeps_its_line_number() {
+    // The excerpt given to ariadne holds the quoted line, numbered as in the file (and as
+    // JSON numbers it), not the file's text before it.
+    let text = format!("{}@\n", "// padding\n".repeat(59_999));
+    let (done, out, json_line) = render_counted(&text);
+    assert_eq!(json_line, 60_000);
+    assert!(out.contains("main.ward:60000:1"), "{out}");
+    assert!(out.contains("60000 │ @"), "{out}");
+    assert!(
+        done.indexed < text.len() / 10,
+        "{} bytes indexed",
+        done.indexed
+    );
+    // Past MAX_QUOTED_LINE_NUMBER the place is a window of its line, with its number.
+    let text = format!(
+        "{}@\n",
+        "// padding\n".repeat(render::MAX_QUOTED_LINE_NUMBER + 10)
+    );
+    let (done, out, json_line) = render_counted(&text);
+    let line = render::MAX_QUOTED_LINE_NUMBER + 11;
+    assert_eq!(json_line, line);
+    assert!(out.contains(&format!("main.ward:{line}:1")), "{out}");
+    assert!(out.contains("    | @"), "{out}");
+    assert_eq!(done.indexed, 0);
+}
+
+#[test]
+fn labels_far_apart_in_one_file_are_located_in_windows() {
+    // Two instances with one id, 100 KB of comments between them: quoting from the first
+    // label's line to the last would hand ariadne (and the reader) all of it, so each
+    // place is shown as a window of its line instead.
+    let instance = |name: &str| {
+        format!("    instance {name} = 7 {{\n        image ends_with \"x\"\n        severity low\n    }}\n")
+    };
+    let text = format!(
+        "channel C = 1 {{\n    version 1\n    template ProcessStart\n    targets [windows_7_12]\n{}{}{}}}\n",
+        instance("a"),
+        "    // padding\n".repeat(8_000),
+        instance("b"),
+    );
+    let (done, out, _) = render_counted(&text);
+    assert!(out.contains("[E0111] Error"), "{out}");
+    assert!(out.contains("main.ward:5:"), "{out}");
+    assert!(out.contains("main.ward:8009:"), "{out}");
+    assert!(out.len() < 2_000, "{} bytes of output", out.len());
+    assert!(
+        done.indexed <= render::MAX_EXCERPT,
+        "{} bytes indexed",
+        done.indexed
+    );
+}
