@@ -6,8 +6,8 @@ use std::cell::RefCell;
 use std::ffi::{c_char, c_void};
 
 use ward_runtime::{
-    verify, Action, EvalBuffer, Severity, TrustStore, Value, VerifiedChannel, VerifyError,
-    VerifyingKey,
+    verify_with, Action, EvalBuffer, Limits, Severity, TrustStore, Value, VerifiedChannel,
+    VerifyError, VerifyingKey,
 };
 
 use crate::abi::*;
@@ -157,6 +157,36 @@ pub unsafe extern "C" fn ward_channel_verify(
     out: *mut *mut WardChannel,
     err: *mut WardError,
 ) -> WardStatus {
+    let limits = ward_limits_default();
+    // SAFETY: the caller's guarantees are `ward_channel_verify_with`'s; `limits` is live.
+    unsafe { ward_channel_verify_with(bytes, len, trust, profile, &limits, out, err) }
+}
+
+/// The runtime's default limits (`ward_channel_verify` verifies under them), for a host
+/// to lower before `ward_channel_verify_with`.
+#[no_mangle]
+pub extern "C" fn ward_limits_default() -> WardLimits {
+    WardLimits::from(Limits::DEFAULT)
+}
+
+/// [`ward_channel_verify`] under the host's own `limits` (start from
+/// `ward_limits_default()`). A channel past one of them is refused with
+/// `WARD_STATUS_VERIFY`, the verifier's code (`LimitExceeded`, `FileTooLarge` or
+/// `CostOverBudget`) and the byte where the limit was crossed; the memory budget is
+/// charged before each allocation.
+///
+/// # Safety
+/// As for `ward_channel_verify`; and `limits` must point to a readable `WardLimits`.
+#[no_mangle]
+pub unsafe extern "C" fn ward_channel_verify_with(
+    bytes: *const u8,
+    len: usize,
+    trust: *const WardTrustStore,
+    profile: *const WardProfile,
+    limits: *const WardLimits,
+    out: *mut *mut WardChannel,
+    err: *mut WardError,
+) -> WardStatus {
     call(err, || {
         // SAFETY: the caller guarantees `len` bytes at `bytes`.
         let bytes = unsafe { slice(bytes, len, "bytes") }?;
@@ -164,7 +194,10 @@ pub unsafe extern "C" fn ward_channel_verify(
         let trust = unsafe { trust.as_ref() }.ok_or_else(|| Failure::null("trust"))?;
         // SAFETY: the caller guarantees `profile` is null or a live handle.
         let profile = unsafe { profile.as_ref() }.ok_or_else(|| Failure::null("profile"))?;
-        let verified = verify(bytes, &trust.0, &profile.0).map_err(|e| refused(&e))?;
+        // SAFETY: the caller guarantees a readable `WardLimits` at a non-null `limits`.
+        let limits = unsafe { limits.as_ref() }.ok_or_else(|| Failure::null("limits"))?;
+        let verified = verify_with(bytes, &trust.0, &profile.0, &Limits::from(limits))
+            .map_err(|e| refused(&e))?;
         let handle = Box::into_raw(Box::new(WardChannel(verified)));
         // SAFETY: the caller guarantees `out` is writable.
         unsafe { hand_out(out, handle, "out") }
