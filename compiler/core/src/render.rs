@@ -25,7 +25,17 @@ pub fn human(
     diagnostics: &[Diagnostic],
     color: bool,
 ) -> std::io::Result<()> {
-    let mut cache = ariadne::sources(sources.iter().map(|s| (s.name.clone(), s.text.to_string())));
+    // Only the files a report quotes are indexed, when first quoted, and borrowed rather
+    // than copied: a clean check of a million-instance project must not copy and index
+    // every source just to print nothing (it was a fifth of `ward check`'s peak heap at
+    // 100,000 instances; docs/performance.md).
+    let mut cache = ariadne::FnCache::new(|name: &String| {
+        sources
+            .iter()
+            .find(|s| s.name == *name)
+            .map(|s| &*s.text)
+            .ok_or_else(|| format!("no source named {name}"))
+    });
     let mut shown: std::collections::BTreeMap<Option<crate::FileId>, usize> = Default::default();
     for d in diagnostics {
         let count = shown.entry(d.location().map(|l| l.file)).or_default();
