@@ -1,7 +1,12 @@
 /* A sensor host in C: loads one channel file through Ward's C ABI (ffi/include/ward.h)
  * and evaluates events against it, as a sensor written in C would.
  *
- *     host CHANNEL.chan KEY.pub [EVENTS.txt]
+ *     host [-m BYTES] CHANNEL.chan KEY.pub [EVENTS.txt]
+ *
+ * The channel is verified under the runtime's default limits (ward_limits_default), with
+ * `-m` lowering the memory budget (WardLimits.max_decoded_bytes) to BYTES, as a sensor
+ * with little memory to spare would: a channel that needs more is refused before it is
+ * allocated.
  *
  * The sensor profile is not written here: it is the generated header
  * (`ward sensor export SENSOR --lang c -o profile.h`), compiled in with
@@ -210,9 +215,27 @@ static int run_events(const WardChannel *channel, uint32_t template_id, const ch
     return code;
 }
 
+/* Reads `-m BYTES` into the limits; returns how many arguments it took, -1 if malformed. */
+static int parse_limits(int argc, char **argv, WardLimits *limits) {
+    if (argc < 2 || strcmp(argv[1], "-m") != 0) return 0;
+    if (argc < 3) return -1;
+    char *end = NULL;
+    errno = 0;
+    unsigned long long budget = strtoull(argv[2], &end, 10);
+    if (errno || !end || *end || argv[2][0] == '-' || budget > SIZE_MAX) return -1;
+    limits->max_decoded_bytes = (size_t)budget;
+    return 2;
+}
+
 int main(int argc, char **argv) {
-    if (argc < 3 || argc > 4) {
-        fprintf(stderr, "usage: %s CHANNEL.chan KEY.pub [EVENTS.txt]\n", argv[0]);
+    WardLimits limits = ward_limits_default();
+    int taken = parse_limits(argc, argv, &limits);
+    if (taken >= 0) {
+        argc -= taken;
+        argv += taken;
+    }
+    if (taken < 0 || argc < 3 || argc > 4) {
+        fprintf(stderr, "usage: host [-m BYTES] CHANNEL.chan KEY.pub [EVENTS.txt]\n");
         return 2;
     }
     WardError err;
@@ -242,7 +265,7 @@ int main(int argc, char **argv) {
         code = 2;
         goto out;
     }
-    status = ward_channel_verify(bytes, len, trust, profile, &channel, &err);
+    status = ward_channel_verify_with(bytes, len, trust, profile, &limits, &channel, &err);
     /* The file's bytes are not needed once verified (or refused). */
     free(bytes);
     bytes = NULL;

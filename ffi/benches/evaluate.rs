@@ -42,8 +42,13 @@ impl Drop for Channel {
     }
 }
 
-/// `bytes` verified through the C ABI for `profile`, as a host loads a channel.
-fn verify_through_ffi(bytes: &[u8], profile: &WardSensorProfileDef) -> Channel {
+/// `bytes` verified through the C ABI for `profile` under `limits`, as a host loads a
+/// channel.
+fn verify_through_ffi(
+    bytes: &[u8],
+    profile: &WardSensorProfileDef,
+    limits: &WardLimits,
+) -> Channel {
     let key = mix::key().verifying_key().to_bytes();
     let mut err = no_error();
     let mut trust = ptr::null_mut();
@@ -57,11 +62,12 @@ fn verify_through_ffi(bytes: &[u8], profile: &WardSensorProfileDef) -> Channel {
     let mut channel = ptr::null_mut();
     // SAFETY: `bytes` is readable for its length; the handles are live; `channel` writable.
     let status = unsafe {
-        ward_channel_verify(
+        ward_channel_verify_with(
             bytes.as_ptr(),
             bytes.len(),
             trust,
             host,
+            limits,
             &mut channel,
             &mut err,
         )
@@ -101,14 +107,19 @@ fn evaluate_through_ffi(
 fn bench_evaluate(c: &mut Criterion) {
     let mut group = c.benchmark_group("evaluate");
     group.throughput(Throughput::Elements(u64::from(EVENTS)));
-    // Not 100,000: that mix is over the default cost budget (the runtime benchmarks verify
-    // it without one), and the C ABI verifies with the default limits only.
-    for n in [1_000u32, 10_000] {
+    // The mix at 10,000 instances and more is over the default cost budget: as in the
+    // runtime benchmarks, both sides verify without one (the host's limits).
+    let unbudgeted = WardLimits {
+        max_event_cost: u64::MAX,
+        ..ward_limits_default()
+    };
+    for n in [1_000u32, 10_000, 100_000] {
         let (bytes, host) = mix::signed(n);
         let mut keep = Keep::default();
         let profile = c_profile(&mut keep, &host);
-        let channel = verify_through_ffi(&bytes, &profile);
-        let rust = ward_runtime::verify(&bytes, &mix::trust(), &host).unwrap();
+        let channel = verify_through_ffi(&bytes, &profile, &unbudgeted);
+        let limits = ward_runtime::Limits::from(&unbudgeted);
+        let rust = ward_runtime::verify_with(&bytes, &mix::trust(), &host, &limits).unwrap();
         let events = mix::events(n, EVENTS);
         let addresses: Vec<Vec<Vec<u8>>> = events.iter().map(|e| ip_bytes(e)).collect();
         let inputs: Vec<Vec<WardValue>> = events

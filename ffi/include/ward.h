@@ -168,6 +168,31 @@ typedef struct WardSensorProfileDef {
   size_t template_count;
 } WardSensorProfileDef;
 
+// The limits a host verifies channels under (`ward_channel_verify_with`), the runtime's
+// `Limits`. Start from `ward_limits_default()` (today's constants) and lower what the
+// host cannot afford: a kernel-mode host sets `max_decoded_bytes` to its memory budget,
+// so a channel is refused before the verifier allocates past it. Raising a limit past
+// its default admits nothing more than the encoder writes.
+typedef struct WardLimits {
+  // Largest channel file accepted, in bytes.
+  size_t max_file_size;
+  // Most instances in one channel.
+  size_t max_instances;
+  // The memory budget: most heap the decoded channel may take, charged before each
+  // allocation as the verifier builds it.
+  size_t max_decoded_bytes;
+  // Sum of the source lengths of the channel's distinct compiled patterns.
+  size_t max_total_pattern_bytes;
+  // Sum of the charged compiled-size tiers of the channel's distinct patterns.
+  size_t max_total_regex_size;
+  // The longest text input the host passes, in bytes: the length the worst-case cost
+  // of an event is computed at.
+  size_t max_input_bytes;
+  // The time budget: most work one event may take, in the verifier's cost units, at
+  // inputs of `max_input_bytes`.
+  uint64_t max_event_cost;
+} WardLimits;
+
 // One input of an event; `inputs[n - 1]` is field `n`. Which members are read depends on
 // `kind`; the others are ignored. Strings are borrowed for the call only.
 typedef struct WardValue {
@@ -273,6 +298,26 @@ WardStatus ward_channel_verify(const uint8_t *bytes,
                                const struct WardProfile *profile,
                                struct WardChannel **out,
                                struct WardError *err);
+
+// The runtime's default limits (`ward_channel_verify` verifies under them), for a host
+// to lower before `ward_channel_verify_with`.
+struct WardLimits ward_limits_default(void);
+
+// [`ward_channel_verify`] under the host's own `limits` (start from
+// `ward_limits_default()`). A channel past one of them is refused with
+// `WARD_STATUS_VERIFY`, the verifier's code (`LimitExceeded`, `FileTooLarge` or
+// `CostOverBudget`) and the byte where the limit was crossed; the memory budget is
+// charged before each allocation.
+//
+// # Safety
+// As for `ward_channel_verify`; and `limits` must point to a readable `WardLimits`.
+WardStatus ward_channel_verify_with(const uint8_t *bytes,
+                                    size_t len,
+                                    const struct WardTrustStore *trust,
+                                    const struct WardProfile *profile,
+                                    const struct WardLimits *limits,
+                                    struct WardChannel **out,
+                                    struct WardError *err);
 
 // Frees a verified channel; null is ignored.
 //

@@ -5,6 +5,8 @@
 
 use std::ffi::c_char;
 
+use ward_runtime::Limits;
+
 /// What a call returned. `WARD_STATUS_OK` is 0; every other value is a failure, and the
 /// [`WardError`] the host passed (if any) says more.
 #[repr(u32)]
@@ -157,6 +159,80 @@ pub struct WardSensorProfileDef {
     pub name: *const c_char,
     pub templates: *const WardTemplateDef,
     pub template_count: usize,
+}
+
+/// The limits a host verifies channels under (`ward_channel_verify_with`), the runtime's
+/// `Limits`. Start from `ward_limits_default()` (today's constants) and lower what the
+/// host cannot afford: a kernel-mode host sets `max_decoded_bytes` to its memory budget,
+/// so a channel is refused before the verifier allocates past it. Raising a limit past
+/// its default admits nothing more than the encoder writes.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WardLimits {
+    /// Largest channel file accepted, in bytes.
+    pub max_file_size: usize,
+    /// Most instances in one channel.
+    pub max_instances: usize,
+    /// The memory budget: most heap the decoded channel may take, charged before each
+    /// allocation as the verifier builds it.
+    pub max_decoded_bytes: usize,
+    /// Sum of the source lengths of the channel's distinct compiled patterns.
+    pub max_total_pattern_bytes: usize,
+    /// Sum of the charged compiled-size tiers of the channel's distinct patterns.
+    pub max_total_regex_size: usize,
+    /// The longest text input the host passes, in bytes: the length the worst-case cost
+    /// of an event is computed at.
+    pub max_input_bytes: usize,
+    /// The time budget: most work one event may take, in the verifier's cost units, at
+    /// inputs of `max_input_bytes`.
+    pub max_event_cost: u64,
+}
+
+impl From<Limits> for WardLimits {
+    fn from(l: Limits) -> WardLimits {
+        // Destructured without `..`: a limit the runtime adds must be added here too.
+        let Limits {
+            max_file_size,
+            max_instances,
+            max_decoded_bytes,
+            max_total_pattern_bytes,
+            max_total_regex_size,
+            max_input_bytes,
+            max_event_cost,
+        } = l;
+        WardLimits {
+            max_file_size,
+            max_instances,
+            max_decoded_bytes,
+            max_total_pattern_bytes,
+            max_total_regex_size,
+            max_input_bytes,
+            max_event_cost,
+        }
+    }
+}
+
+impl From<&WardLimits> for Limits {
+    fn from(l: &WardLimits) -> Limits {
+        let WardLimits {
+            max_file_size,
+            max_instances,
+            max_decoded_bytes,
+            max_total_pattern_bytes,
+            max_total_regex_size,
+            max_input_bytes,
+            max_event_cost,
+        } = *l;
+        Limits {
+            max_file_size,
+            max_instances,
+            max_decoded_bytes,
+            max_total_pattern_bytes,
+            max_total_regex_size,
+            max_input_bytes,
+            max_event_cost,
+        }
+    }
 }
 
 /// Buckets of [`WardCounters::histogram`]: the runtime's cost histogram (below 8 one

@@ -6,13 +6,14 @@ use std::cell::RefCell;
 use std::ffi::{c_char, c_void};
 
 use ward_runtime::{
-    verify, Action, EvalBuffer, Severity, TrustStore, Value, VerifiedChannel, VerifyError,
-    VerifyingKey,
+    verify_with, Action, EvalBuffer, Limits, Severity, TrustStore, Value, VerifiedChannel,
+    VerifyError, VerifyingKey,
 };
 
 use crate::abi::*;
 use crate::guard::{self, call, put, slice, Failure};
-use crate::{profile, value};
+use crate::profile;
+use crate::value::{self, HostText};
 
 /// A host's trust store: the keys it trusts and how many must sign.
 #[derive(Debug)]
@@ -157,6 +158,36 @@ pub unsafe extern "C" fn ward_channel_verify(
     out: *mut *mut WardChannel,
     err: *mut WardError,
 ) -> WardStatus {
+    let limits = ward_limits_default();
+    // SAFETY: the caller's guarantees are `ward_channel_verify_with`'s; `limits` is live.
+    unsafe { ward_channel_verify_with(bytes, len, trust, profile, &limits, out, err) }
+}
+
+/// The runtime's default limits (`ward_channel_verify` verifies under them), for a host
+/// to lower before `ward_channel_verify_with`.
+#[no_mangle]
+pub extern "C" fn ward_limits_default() -> WardLimits {
+    WardLimits::from(Limits::DEFAULT)
+}
+
+/// [`ward_channel_verify`] under the host's own `limits` (start from
+/// `ward_limits_default()`). A channel past one of them is refused with
+/// `WARD_STATUS_VERIFY`, the verifier's code (`LimitExceeded`, `FileTooLarge` or
+/// `CostOverBudget`) and the byte where the limit was crossed; the memory budget is
+/// charged before each allocation.
+///
+/// # Safety
+/// As for `ward_channel_verify`; and `limits` must point to a readable `WardLimits`.
+#[no_mangle]
+pub unsafe extern "C" fn ward_channel_verify_with(
+    bytes: *const u8,
+    len: usize,
+    trust: *const WardTrustStore,
+    profile: *const WardProfile,
+    limits: *const WardLimits,
+    out: *mut *mut WardChannel,
+    err: *mut WardError,
+) -> WardStatus {
     call(err, || {
         // SAFETY: the caller guarantees `len` bytes at `bytes`.
         let bytes = unsafe { slice(bytes, len, "bytes") }?;
@@ -164,7 +195,10 @@ pub unsafe extern "C" fn ward_channel_verify(
         let trust = unsafe { trust.as_ref() }.ok_or_else(|| Failure::null("trust"))?;
         // SAFETY: the caller guarantees `profile` is null or a live handle.
         let profile = unsafe { profile.as_ref() }.ok_or_else(|| Failure::null("profile"))?;
-        let verified = verify(bytes, &trust.0, &profile.0).map_err(|e| refused(&e))?;
+        // SAFETY: the caller guarantees a readable `WardLimits` at a non-null `limits`.
+        let limits = unsafe { limits.as_ref() }.ok_or_else(|| Failure::null("limits"))?;
+        let verified = verify_with(bytes, &trust.0, &profile.0, &Limits::from(limits))
+            .map_err(|e| refused(&e))?;
         let handle = Box::into_raw(Box::new(WardChannel(verified)));
         // SAFETY: the caller guarantees `out` is writable.
         unsafe { hand_out(out, handle, "out") }
@@ -366,33 +400,26 @@ impl Event {
             if matches.is_null() && capacity > 0 {
                 return Err(Failure::null("matches"));
             }
-            // Strings are borrowed from the host's memory, not copied.
-            let values = inputs
-                .iter()
-                .enumerate()
-                // SAFETY: the caller guarantees each input's `bytes`.
-                .map(|(n, v)| unsafe { value::read(v, n.saturating_add(1)) })
-                .collect::<Result<Vec<Value<&str>>, _>>()?;
-            BUFFER.with_borrow_mut(|buffer| {
-                let found = match clock {
-                    Some(clock) => c.evaluate_timed(&values, buffer, clock),
-                    None => c.evaluate_into(&values, buffer),
-                }
-                .map_err(|e| Failure::new(WardStatus::Event, e.to_string()))?;
-                for (n, m) in found.iter().take(capacity).enumerate() {
-                    // SAFETY: `n < capacity` and `matches` is not null (capacity > 0): the
-                    // caller guarantees `capacity` `WardMatch`es there, so `n` is in the
-                    // array.
-                    let slot = unsafe { matches.add(n) };
-                    // SAFETY: `slot` is in the caller's array of writable `WardMatch`es.
-                    unsafe { slot.write(ward_match(m)) };
-                }
-                // SAFETY: not null (checked above); the caller guarantees it is writable.
-                unsafe { match_count.write(found.len()) };
-                if found.len() > capacity {
-                    truncated = Some(found.len());
-                }
-                Ok(())
+            SCRATCH.with_borrow_mut(|scratch| {
+                let Scratch {
+                    inputs: kept,
+                    buffer,
+                } = scratch;
+                let evaluate = |values: &[Value<HostText>]| {
+                    let found = match clock {
+                        Some(clock) => c.evaluate_timed(values, buffer, clock),
+                        None => c.evaluate_into(values, buffer),
+                    }
+                    .map_err(|e| Failure::new(WardStatus::Event, e.to_string()))?;
+                    // SAFETY: the caller's guarantees for `matches`, `capacity` and
+                    // `match_count`, whose nulls were refused above.
+                    truncated = unsafe { write_matches(found, matches, capacity, match_count) };
+                    Ok(())
+                };
+                // Strings are borrowed from the host's memory, not copied, into the
+                // thread's kept vector of values.
+                // SAFETY: the caller guarantees each input's `bytes` for this call.
+                unsafe { kept.with(inputs, evaluate) }
             })
         });
         match (status, truncated) {
@@ -411,10 +438,42 @@ impl Event {
     }
 }
 
+/// Writes the first `capacity` of `found` to the host's `matches` and the count to
+/// `match_count`; the count if it is more than `capacity`.
+///
+/// # Safety
+/// `matches` must point to `capacity` writable `WardMatch`es (it may be null only when
+/// `capacity` is 0); `match_count` must be non-null and writable.
+unsafe fn write_matches(
+    found: &[ward_runtime::Match],
+    matches: *mut WardMatch,
+    capacity: usize,
+    match_count: *mut usize,
+) -> Option<usize> {
+    for (n, m) in found.iter().take(capacity).enumerate() {
+        // SAFETY: `n < capacity`, so `matches` is not null and `n` is in the caller's
+        // array of `capacity` `WardMatch`es.
+        let slot = unsafe { matches.add(n) };
+        // SAFETY: `slot` is in the caller's array of writable `WardMatch`es.
+        unsafe { slot.write(ward_match(m)) };
+    }
+    // SAFETY: the caller guarantees it is non-null and writable.
+    unsafe { match_count.write(found.len()) };
+    (found.len() > capacity).then_some(found.len())
+}
+
+/// What one thread's evaluations reuse from event to event.
+#[derive(Debug, Default)]
+struct Scratch {
+    inputs: value::Inputs,
+    buffer: EvalBuffer,
+}
+
 thread_local! {
-    /// Each thread's evaluation buffer (matches and scratch), grown once and reused, so
-    /// evaluation allocates nothing per event for them; threads evaluate independently.
-    static BUFFER: RefCell<EvalBuffer> = RefCell::new(EvalBuffer::new());
+    /// Each thread's input values and evaluation buffer (matches and scratch), grown once
+    /// and reused, so evaluation through the C ABI allocates nothing per event; threads
+    /// evaluate independently.
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
 /// A name for a status, a static NUL-terminated string (for logs).

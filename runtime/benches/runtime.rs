@@ -113,5 +113,65 @@ fn bench_evaluate(c: &mut Bench) {
     group.finish();
 }
 
-criterion_group!(benches, bench_evaluate, bench_verify);
+/// What the counters add to an event (issue 18), in one run: `evaluate_into` counts every
+/// event (work, matches); `evaluate_timed` also reads the host's clock twice and counts
+/// the time; `record` and `record_timed` are the counting alone, with the same events'
+/// work and matches, on counters outside evaluation (they cannot be switched off).
+fn bench_counters(c: &mut Bench) {
+    let n = 10_000;
+    let (bytes, host) = mix::signed(n);
+    let v = verify_with(&bytes, &mix::trust(), &host, &UNBUDGETED).unwrap();
+    let events = mix::events(n, EVENTS);
+    let borrowed: Vec<Vec<Value<&str>>> = events
+        .iter()
+        .map(|e| e.iter().map(Value::borrowed).collect())
+        .collect();
+    let mut buffer = EvalBuffer::new();
+    let outcomes: Vec<(u64, usize)> = borrowed
+        .iter()
+        .map(|e| {
+            let found = v.evaluate_into(e, &mut buffer).unwrap().len();
+            (buffer.work(), found)
+        })
+        .collect();
+    let start = std::time::Instant::now();
+    let mut clock = || u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
+    let mut group = c.benchmark_group("counters");
+    group.throughput(Throughput::Elements(u64::from(EVENTS)));
+    group.bench_function(BenchmarkId::new("evaluate_into", n), |b| {
+        b.iter(|| {
+            for e in &borrowed {
+                black_box(v.evaluate_into(black_box(e), &mut buffer).unwrap());
+            }
+        })
+    });
+    group.bench_function(BenchmarkId::new("evaluate_timed", n), |b| {
+        b.iter(|| {
+            for e in &borrowed {
+                black_box(
+                    v.evaluate_timed(black_box(e), &mut buffer, &mut clock)
+                        .unwrap(),
+                );
+            }
+        })
+    });
+    let counters = counters::Counters::default();
+    group.bench_function("record", |b| {
+        b.iter(|| {
+            for (work, found) in &outcomes {
+                counters.record(black_box(*work), black_box(*found), None);
+            }
+        })
+    });
+    group.bench_function("record_timed", |b| {
+        b.iter(|| {
+            for (work, found) in &outcomes {
+                counters.record(black_box(*work), black_box(*found), Some(black_box(*work)));
+            }
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_evaluate, bench_counters, bench_verify);
 criterion_main!(benches);

@@ -120,8 +120,10 @@ fn add(counter: &AtomicU64, n: u64) {
 
 impl Counters {
     /// Counts one evaluated event: its work, its matches and, if the host timed it, its
-    /// nanoseconds.
-    pub(crate) fn record(&self, work: u64, matches: usize, nanos: Option<u64>) {
+    /// nanoseconds. Evaluation calls it after every event; it is public so that its cost
+    /// can be measured on its own (runtime/benches/runtime.rs, `counters/record`), since
+    /// a channel's counters cannot be switched off to compare.
+    pub fn record(&self, work: u64, matches: usize, nanos: Option<u64>) {
         if let Some(bucket) = self.histogram.get(cost_bucket(work) as usize) {
             bucket.fetch_add(1, Relaxed);
         }

@@ -4,7 +4,8 @@
 //! accepts, refuse what it refuses, and report the same matches as `ward run` on the
 //! example events, with the same evaluation counters as the runtime's; and it must
 //! refuse a channel 291 that reads field 21 on the sensor that supplies 20, with the
-//! verifier's code and offset.
+//! verifier's code and offset; and a memory budget the host sets through
+//! `ward_channel_verify_with` must refuse what it cannot hold, as the runtime does.
 
 mod support;
 
@@ -15,7 +16,7 @@ use std::process::Command;
 use support::{build_examples, repo, run, sensor_export, ward};
 use ward_compiler::events::{self, Shape};
 use ward_compiler::profile::SensorExport;
-use ward_runtime::{parse_public_key, SensorProfile, TrustStore, Value, VerifyError};
+use ward_runtime::{parse_public_key, Limits, SensorProfile, TrustStore, Value, VerifyError};
 
 const SENSOR: &str = "windows_7_11";
 
@@ -304,4 +305,53 @@ fn the_c_host_refuses_channel_291_reading_field_21_on_the_20_field_sensor() {
         "{out} / {err:?}"
     );
     assert!(out.contains(&format!("message={err}")), "{out}");
+}
+
+#[test]
+fn the_c_host_refuses_a_channel_over_the_memory_budget_it_sets() {
+    let dir = tempfile::tempdir().unwrap();
+    let (examples, public, built) = build_examples(dir.path());
+    let host = build_host(dir.path(), &examples, SENSOR);
+    let (trust, profile) = host_side(&public, &examples);
+    // The largest example channel this sensor loads under the default limits.
+    let file = fs::read_dir(&built)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| ward_runtime::verify(&fs::read(p).unwrap(), &trust, &profile).is_ok())
+        .max_by_key(|p| fs::metadata(p).unwrap().len())
+        .expect("an example channel the sensor loads");
+    let bytes = fs::read(&file).unwrap();
+    let (code, out) = run_host(&host, &[&file, &public]);
+    assert_eq!(code, 0, "the default limits load it: {out}");
+
+    // A budget of a kilobyte: the runtime refuses the channel before decoding past it,
+    // and the C host, which set the budget through the C ABI, is refused the same way.
+    let budget = 1024;
+    let limits = Limits {
+        max_decoded_bytes: budget,
+        ..Limits::DEFAULT
+    };
+    let err = ward_runtime::verify_with(&bytes, &trust, &profile, &limits).unwrap_err();
+    assert!(
+        matches!(err, VerifyError::LimitExceeded { limit, .. } if limit == budget as u64),
+        "{err:?}"
+    );
+    let budget_arg = budget.to_string();
+    let (code, out) = run_host(
+        &host,
+        &[Path::new("-m"), Path::new(&budget_arg), &file, &public],
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.starts_with(&format!(
+            "refused status=5 (channel refused) code={} offset={} message={err}",
+            err.code(),
+            err.offset()
+        )),
+        "{out} / {err:?}"
+    );
+
+    // A malformed budget is a usage error, not a default.
+    let (code, _) = run_host(&host, &[Path::new("-m"), Path::new("lots"), &file, &public]);
+    assert_eq!(code, 2);
 }

@@ -332,3 +332,25 @@ proptest! {
         let _ = parse(FILE, &src);
     }
 }
+
+/// The tree is held for the whole check, so the parser's member lists are kept at their
+/// length, not at the doubled capacity they grew to (docs/performance.md).
+#[test]
+fn member_lists_hold_no_spare_capacity() {
+    let instance = "    instance i = 1 {\n        a == 1\n        b == 2\n        c == 3\n        d == 4\n        severity low\n    }\n";
+    let src = format!(
+        "channel C = 1 {{\n    version 1\n{}}}\n",
+        instance.repeat(5)
+    );
+    let parse = parse(FILE, &src);
+    let Some(Item::Channel(channel)) = parse.file.items.first() else {
+        panic!("no channel: {:?}", parse.diagnostics);
+    };
+    assert_eq!(channel.members.len(), 6);
+    assert_eq!(channel.members.capacity(), channel.members.len());
+    for member in &channel.members {
+        if let ChannelMember::Instance(i) = member {
+            assert_eq!((i.members.len(), i.members.capacity()), (5, 5));
+        }
+    }
+}
