@@ -35,7 +35,7 @@ use crate::index::{sort_cost, FieldIndex, Index};
 use crate::interp::bisect_probes;
 use crate::limits::Limits;
 use crate::model::{FieldType, Value};
-use crate::verify::Patterns;
+use crate::verify::{Matcher, Patterns};
 
 /// The work one evaluation did, in steps (see the module documentation).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -153,10 +153,14 @@ fn criterion_cost(c: &CompiledCriterion, compiled: &Compiled, patterns: &Pattern
             }
         }
         Test::Glob { glob, .. } => (pool.text(glob).len() as u64, 1),
-        Test::Pattern { pattern, .. } => {
-            let states = patterns.states.get(pattern as usize).copied();
-            (0, regex_cost_per_byte(states.unwrap_or_default()))
-        }
+        Test::Pattern { pattern, .. } => match patterns.matchers.get(pattern as usize) {
+            Some(Matcher::Literals(set)) => {
+                let set = set.cost();
+                (set.fixed, set.per_byte)
+            }
+            Some(Matcher::Regex { states, .. }) => (0, regex_cost_per_byte(*states)),
+            None => (0, regex_cost_per_byte(0)),
+        },
         Test::Order { .. } | Test::Within { .. } => (0, 0),
     };
     CostBound::new(fixed.saturating_add(1), per_byte)

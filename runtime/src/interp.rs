@@ -20,7 +20,7 @@ use crate::index::{Lowered, Seen};
 use crate::model::{Action, EnumDef, FieldType, Op, Severity, Value};
 use crate::pattern::simple_glob_matches;
 use crate::verified::VerifiedChannel;
-use crate::verify::{fits, mask, type_name};
+use crate::verify::{fits, mask, type_name, Matcher};
 
 /// One instance that matched an event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -334,13 +334,27 @@ impl VerifiedChannel {
                     return false;
                 };
                 let s = s.as_ref();
-                // The regex engines are not instrumented: charged their bound, the input's
-                // length times the pattern's cost per byte.
-                let states = self.patterns.states.get(pattern as usize).copied();
-                let per_byte = regex_cost_per_byte(states.unwrap_or_default());
-                work.charge_u64(per_byte.saturating_mul(s.len() as u64));
-                let regex = self.patterns.regexes.get(pattern as usize);
-                regex.is_some_and(|r| r.is_match(s)) != negate
+                let found = match self.patterns.matchers.get(pattern as usize) {
+                    // A literal set charges what it does, on the input mapped as its
+                    // literals are (literals.rs).
+                    Some(Matcher::Literals(set)) => {
+                        let s = if set.fold {
+                            lowered.globbed(index, s, work)
+                        } else {
+                            Cow::Borrowed(s)
+                        };
+                        set.is_match(&s, work)
+                    }
+                    // The regex engines are not instrumented: charged their bound, the
+                    // input's length times the pattern's cost per byte.
+                    Some(Matcher::Regex { regex, states }) => {
+                        let per_byte = regex_cost_per_byte(*states);
+                        work.charge_u64(per_byte.saturating_mul(s.len() as u64));
+                        regex.is_match(s)
+                    }
+                    None => false,
+                };
+                found != negate
             }
             Test::Within {
                 addr,

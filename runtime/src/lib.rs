@@ -43,6 +43,7 @@ mod hash;
 mod index;
 mod interp;
 pub mod limits;
+mod literals;
 mod memory;
 pub mod model;
 pub mod ops;

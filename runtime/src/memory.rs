@@ -81,9 +81,10 @@ impl VerifiedChannel {
     /// instances, criteria and pool, the distinct compiled patterns and the index. See
     /// memory.rs for what is and is not counted.
     pub fn memory_bytes(&self) -> usize {
-        // The meta engine keeps no copy of the source, unlike the regex crate's wrapper.
+        // The meta engine keeps no copy of the source, unlike the regex crate's wrapper;
+        // a literal set's own size is in `compiled_bytes`.
         let patterns =
-            vec_bytes(&self.patterns.regexes).saturating_add(self.patterns.compiled_bytes);
+            vec_bytes(&self.patterns.matchers).saturating_add(self.patterns.compiled_bytes);
         [
             header_heap(&self.header),
             self.compiled.memory_bytes(),

@@ -183,16 +183,21 @@ pub(crate) fn is_simple_glob(glob: &str, fold: bool) -> bool {
     !glob.contains(['[', '?']) && (!fold || glob.is_ascii())
 }
 
+/// The characters other than ASCII ones that the regex crate's simple case folding
+/// relates to an ASCII letter (KELVIN SIGN to `k`, LONG S to `s`), and that letter.
+/// The literal sets of literals.rs read a case class as one letter only if it is exactly
+/// the letter's cases and these, so they and [`glob_char`] share this one table.
+pub(crate) const FOLDED_TO_ASCII: [(char, char); 2] = [('\u{212A}', 'k'), ('\u{17F}', 's')];
+
 /// A character as a simple glob on a `path` field compares it: ASCII letters lowercased,
-/// and KELVIN SIGN and LONG S as the `k` and `s` the regex crate's simple case folding
-/// relates them to. Every other character is left as it is; it is not ASCII, so it
-/// equals no character of such a glob, as under the regex's folding.
+/// and the characters of [`FOLDED_TO_ASCII`] as the letter the regex crate's simple case
+/// folding relates them to. Every other character is left as it is; it is not ASCII, so
+/// it equals no character of such a glob, as under the regex's folding.
 fn glob_char(c: char) -> char {
-    match c {
-        '\u{212A}' => 'k',
-        '\u{17F}' => 's',
-        other => other.to_ascii_lowercase(),
-    }
+    FOLDED_TO_ASCII
+        .iter()
+        .find(|(from, _)| *from == c)
+        .map_or(c.to_ascii_lowercase(), |(_, to)| *to)
 }
 
 /// `text` in the form a simple glob on a `path` field is matched against, written into

@@ -20,6 +20,7 @@ use crate::decode::{check_size, frame, parse_body, Frame, Parsed, PoolStr, Signa
 use crate::error::VerifyError;
 use crate::index::Index;
 use crate::limits::{Limits, MAX_PATTERN_LEN, REGEX_SIZE_LIMIT};
+use crate::literals::LiteralSet;
 use crate::model::*;
 use crate::ops::Shape;
 use crate::pattern::{compile_regex, glob_to_regex, is_simple_glob, nfa_states, PatternError};
@@ -222,11 +223,20 @@ struct PatternCache {
 /// regex's matching caches) by index.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Patterns {
-    pub regexes: Vec<Regex>,
-    /// The NFA states of each: its cost per input byte (cost.rs).
-    pub states: Vec<usize>,
-    /// Sum of the compiled-size tiers charged: an upper bound on the compiled size.
+    pub matchers: Vec<Matcher>,
+    /// Sum of the compiled-size tiers charged (or of a literal set's size, if larger):
+    /// an upper bound on the compiled size.
     pub compiled_bytes: usize,
+}
+
+/// How one distinct pattern is matched.
+#[derive(Debug, Clone)]
+pub(crate) enum Matcher {
+    /// By the regex engine; `states` is its NFA's state count, its cost per input byte
+    /// (cost.rs).
+    Regex { regex: Regex, states: usize },
+    /// An alternation of literals, matched as one (literals.rs).
+    Literals(LiteralSet),
 }
 
 struct Site<'a> {
@@ -360,7 +370,21 @@ impl Site<'_> {
                 limit: REGEX_SIZE_LIMIT,
             },
         })?;
-        let compiled_total = cache.patterns.compiled_bytes.saturating_add(tier);
+        // A regex that is a set of literals is matched as one, and the regex dropped; it
+        // was compiled all the same, so that it is refused exactly when the engine
+        // would refuse it.
+        let matcher = match LiteralSet::from_regex(&regex_source, fold) {
+            Some(set) => Matcher::Literals(set),
+            None => Matcher::Regex {
+                states: nfa_states(&regex_source, fold, tier),
+                regex,
+            },
+        };
+        let size = match &matcher {
+            Matcher::Literals(set) => set.memory_bytes().max(tier),
+            Matcher::Regex { .. } => tier,
+        };
+        let compiled_total = cache.patterns.compiled_bytes.saturating_add(size);
         if compiled_total > cache.limits.max_total_regex_size {
             return Err(VerifyError::LimitExceeded {
                 what: "the total compiled size of distinct patterns",
@@ -370,14 +394,10 @@ impl Site<'_> {
             });
         }
         // Fewer distinct patterns than criteria, which the limits keep far below u32::MAX.
-        let index = u32::try_from(cache.patterns.regexes.len()).unwrap_or(u32::MAX);
+        let index = u32::try_from(cache.patterns.matchers.len()).unwrap_or(u32::MAX);
         cache.total_bytes = total;
         cache.patterns.compiled_bytes = compiled_total;
-        cache.patterns.regexes.push(regex);
-        cache
-            .patterns
-            .states
-            .push(nfa_states(&regex_source, fold, tier));
+        cache.patterns.matchers.push(matcher);
         cache.sources.push(regex_source);
         cache.compiled.insert(key, index);
         Ok(index)

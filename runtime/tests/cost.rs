@@ -284,6 +284,52 @@ fn an_input_passes_any_number_of_contains_tests() {
     assert!(w >= 20 * 20_000, "{w}");
 }
 
+/// What `ward import sigma` writes for a Sigma value list on one field: one
+/// case-insensitive alternation of literals, some anchored at the end. `tail` is one more
+/// branch.
+fn alternation(id: u32, values: u32, tail: &str) -> String {
+    let alts: Vec<String> = (0..values)
+        .map(|v| format!(r"(?i:\\tool{id}_{v}\.exe)$|(?i:-opt{id}x{v})"))
+        .collect();
+    format!("(?:{}{tail})", alts.join("|"))
+}
+
+fn alternations_channel(n: u32, tail: &str) -> Channel {
+    channel_with(
+        (1..=n)
+            .map(|id| {
+                let regex = crit(PIPE, Op::Matches, pat(&alternation(id, 10, tail)));
+                instance(id, vec![regex])
+            })
+            .collect(),
+    )
+}
+
+#[test]
+fn alternations_of_literals_are_charged_a_few_steps_a_byte() {
+    // Charged as regexes (their NFAs' states per byte), 300 ten-value alternations are
+    // far over the default budget at 64 KiB, as one branch that is not a literal makes
+    // them again; matched as literal sets they cost a few steps a byte each.
+    let err = verify_default(&alternations_channel(300, "|x+")).unwrap_err();
+    assert_eq!(err.code(), 518, "{err}");
+    let v = verify_default(&alternations_channel(300, "")).unwrap();
+    assert!(v.cost_bound().per_byte <= 300 * 4, "{:?}", v.cost_bound());
+    // The worst inputs for it: every literal, in every case, then a long run; and one
+    // whose end matches one of the anchored literals.
+    let literals: String = (1..=300)
+        .flat_map(|id| (0..10).map(move |v| format!("-OPT{id}X{v} -opt{id}x{v}")))
+        .collect();
+    for pipe in [
+        format!("{literals}{}", "x".repeat(20_000)),
+        format!("{}C:\\TOOL7_3.EXE", "x".repeat(60_000)),
+        "\u{212A}\u{17F}".repeat(10_000),
+        String::new(),
+    ] {
+        let event = pipe_event(pipe);
+        work_of(&v, &event);
+    }
+}
+
 /// A short string over few letters, so needles often extend one another and inputs
 /// often pass several gates. Under four bytes, so the index prefers a `contains`
 /// literal ([`long_text`]) as the anchor, and what the gates save is not already saved by
@@ -315,9 +361,21 @@ fn gate_criterion() -> impl Strategy<Value = Criterion> {
         field
             .clone()
             .prop_map(|f| crit(f, Op::Matches, pat(r"a\w{3}b"))),
-        field.prop_map(|f| crit(f, Op::Matches, pat(r"\w{2}\s\w{2}"))),
+        field
+            .clone()
+            .prop_map(|f| crit(f, Op::Matches, pat(r"\w{2}\s\w{2}"))),
+        // A literal set (an alternation of literals, some anchored, some folded).
+        (field, gate_text(), long_text()).prop_map(|(f, a, b)| {
+            let (a, b) = (regex_escape(&a), regex_escape(&b));
+            crit(f, Op::Matches, pat(&format!("(?:(?i:{a})$|^{b}|(?i:{b}))")))
+        }),
         (0u64..3).prop_map(|n| crit(PID, Op::Eq, u(n))),
     ]
+}
+
+/// `text` with the regex syntax characters it can hold (`\\` and `.`) escaped.
+fn regex_escape(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('.', "\\.")
 }
 
 /// An input made of the needles' letters, sometimes long.

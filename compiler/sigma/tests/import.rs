@@ -151,3 +151,64 @@ fn imported_content_checks_cleanly_and_passes_its_tests() {
         .collect();
     assert!(failed.is_empty(), "{failed:#?}");
 }
+
+/// Sigma's value lists become alternations of literals (`CommandLine|contains: [...]`, a
+/// case-insensitive regex on a `string` field). Charged at their regexes' NFA states per
+/// byte, 300 rules of twenty values each passed the runtime's cost budget together, and
+/// the importer left most of them out for `cost`; matched as literal sets
+/// (runtime/src/literals.rs) they cost a few steps a byte, and all import in full.
+#[test]
+fn rules_with_long_value_lists_fit_the_cost_budget_together() {
+    let files: Vec<RuleFile> = (0..300)
+        .map(|r| {
+            let values: String = (0..20)
+                .map(|v| format!("            - ' -Option{r}x{v} '\n"))
+                .collect();
+            let images: String = (0..5)
+                .map(|v| format!("            - '\\tool{r}x{v}.exe'\n"))
+                .collect();
+            RuleFile {
+                path: format!("rules/list_{r:03}.yml"),
+                text: format!(
+                    "title: Long List {r}\nid: 7b0f4a8e-0000-4000-8000-{r:012}\nlogsource:\n    category: process_creation\n    product: windows\ndetection:\n    selection:\n        CommandLine|contains:\n{values}        Image|endswith:\n{images}    condition: selection\nlevel: high\n"
+                ),
+            }
+        })
+        .collect();
+    let imported = import(&files).unwrap();
+    let not_in_full: Vec<_> = imported
+        .rules
+        .iter()
+        .filter(|r| !matches!(r.outcome, Outcome::Imported { instances: 1 }))
+        .map(|r| (&r.path, &r.outcome))
+        .collect();
+    assert!(not_in_full.is_empty(), "{not_in_full:#?}");
+}
+
+/// A rule's metadata travels as the issue asks: instances named from the title (one per
+/// branch of an `or`), severity from `level`, tags from `tags` plus the rule's id, and
+/// the id, status, author, source path, description, references and false positives in
+/// the instance's doc comment.
+#[test]
+fn metadata_travels_as_names_severity_tags_and_doc_comment() {
+    let imported = import(&rules()).unwrap();
+    let (_, text) = imported
+        .files
+        .iter()
+        .find(|(name, _)| name == "channels/process_creation.ward")
+        .unwrap();
+    for needle in [
+        "    /// Encoded PowerShell Command Line\n",
+        "    /// Sigma rule 7b0f4a8e-0000-4000-8000-000000000001, status test, by Ward tests\n",
+        "    /// Imported from rules/encoded_powershell.yml\n",
+        "    /// Branch 1 of 2 of the condition `all of selection_* and not 1 of filter_main_*`\n",
+        "    /// PowerShell started with an encoded command, from an unusual parent.\n",
+        "    /// Reference: https://example.org/encoded-powershell\n",
+        "    /// False positives: Administrative scripts\n",
+        "    instance encoded_powershell_command_line_1 = ",
+        "    instance encoded_powershell_command_line_2 = ",
+        "        severity high\n        tags [\"attack.execution\", \"attack.t1059.001\", \"sigma.id.7b0f4a8e-0000-4000-8000-000000000001\"]\n",
+    ] {
+        assert!(text.contains(needle), "{needle:?} missing from:\n{text}");
+    }
+}
