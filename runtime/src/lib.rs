@@ -48,6 +48,7 @@ mod memory;
 pub mod model;
 pub mod ops;
 mod pattern;
+pub mod pattern_store;
 mod reset;
 mod trust;
 mod verified;
@@ -62,6 +63,7 @@ pub use interp::{EvalBuffer, EvalError, Match, UNDECLARED_ENUM_INPUTS_ACCEPTED};
 pub use limits::Limits;
 pub use model::*;
 pub use pattern::{check_glob, check_regex};
+pub use pattern_store::{CompiledPattern, NoStore, PatternKey, PatternStore};
 pub use reset::{
     verify_reset, RecordReset, ResetError, RESET_LEN, RESET_MAGIC, RESET_SIGNING_CONTEXT,
 };
@@ -70,7 +72,7 @@ pub use trust::{
     PUBLIC_KEY_PREFIX,
 };
 pub use verified::{InstanceInfo, VerifiedChannel};
-pub use verify::{verify, verify_with, HostTemplate, SensorProfile};
+pub use verify::{verify, verify_reusing, verify_with, HostTemplate, SensorProfile};
 
 /// Re-exported so hosts and the compiler name the same key types as the runtime.
 pub use ed25519_dalek::{SigningKey, VerifyingKey};

@@ -23,7 +23,8 @@ use crate::limits::{Limits, MAX_PATTERN_LEN, REGEX_SIZE_LIMIT};
 use crate::literals::LiteralSet;
 use crate::model::*;
 use crate::ops::Shape;
-use crate::pattern::{compile_regex, glob_to_regex, is_simple_glob, nfa_states, PatternError};
+use crate::pattern::{is_simple_glob, PatternError};
+use crate::pattern_store::{compile, NoStore, PatternKey, PatternStore};
 use crate::trust::{KeyId, TrustStore};
 use crate::verified::{distinct_reads, VerifiedChannel};
 use crate::wire::{signed_message, OFF_FIELD_COUNT, OFF_TEMPLATE_ID, OFF_TEMPLATE_VERSION};
@@ -70,11 +71,25 @@ pub fn verify_with(
     host: &SensorProfile,
     limits: &Limits,
 ) -> Result<VerifiedChannel, VerifyError> {
+    verify_reusing(bytes, trust, host, limits, &NoStore)
+}
+
+/// [`verify_with`] compiling only the patterns `store` does not hold, and leaving those
+/// it compiles there. The verdict is the one [`verify_with`] gives (see
+/// [`crate::pattern_store`]); a caller that verifies the same patterns again and again
+/// (the compiler's checker, on every edit in the language server) saves their compiles.
+pub fn verify_reusing(
+    bytes: &[u8],
+    trust: &TrustStore,
+    host: &SensorProfile,
+    limits: &Limits,
+    store: &dyn PatternStore,
+) -> Result<VerifiedChannel, VerifyError> {
     check_size(bytes, limits)?;
     let frame = frame(bytes)?;
     let signers = check_signatures(&frame, trust)?;
     let parsed = parse_body::<PoolStr<'_>>(&frame, limits)?;
-    let (compiled, patterns, sources, supplied) = check_semantics(&parsed, host, limits)?;
+    let (compiled, patterns, sources, supplied) = check_semantics(&parsed, host, limits, store)?;
     let reads = distinct_reads(&compiled.criteria);
     let index = Index::build(&compiled, &sources);
     let cost = crate::cost::check(
@@ -207,8 +222,10 @@ pub(crate) fn fits<S>(ty: FieldType, value: &Value<S>, enums: &[EnumDef]) -> boo
 
 /// Compiles patterns once per distinct (source, kind, case) and bounds the total. The
 /// encoder stores each distinct string once, so a source is known by its pool position.
-struct PatternCache {
+struct PatternCache<'s> {
     limits: Limits,
+    /// Patterns compiled by earlier verifications, kept by the caller.
+    store: &'s dyn PatternStore,
     /// By the pattern's position in the file's string pool, which stores each distinct
     /// string once.
     compiled: HashMap<(u32, bool, bool), u32>,
@@ -320,37 +337,8 @@ impl Site<'_> {
         Ok(())
     }
 
-    fn pattern(
-        &self,
-        cache: &mut PatternCache,
-        source: PoolStr<'_>,
-        glob: bool,
-        fold: bool,
-    ) -> Result<u32, VerifyError> {
-        self.pattern_len(source.text)?;
-        let key = (source.index, glob, fold);
-        let source = source.text;
-        if let Some(index) = cache.compiled.get(&key) {
-            return Ok(*index);
-        }
-        let total = cache.total_bytes.saturating_add(source.len());
-        if total > cache.limits.max_total_pattern_bytes {
-            return Err(VerifyError::LimitExceeded {
-                what: "the total length of distinct patterns",
-                offset: self.offset,
-                found: total as u64,
-                limit: cache.limits.max_total_pattern_bytes as u64,
-            });
-        }
-        // A glob is compiled as its translation, which is also what the index reads
-        // literals from.
-        let regex_source = if glob {
-            glob_to_regex(source).map_err(PatternError::Glob)
-        } else {
-            Ok(source.to_string())
-        };
-        let compiled = regex_source.and_then(|s| compile_regex(&s, fold).map(|c| (c, s)));
-        let ((regex, tier), regex_source) = compiled.map_err(|e| match e {
+    fn pattern_error(&self, e: PatternError) -> VerifyError {
+        match e {
             PatternError::Glob(reason) => VerifyError::BadGlob {
                 offset: self.offset,
                 instance: self.instance,
@@ -369,22 +357,45 @@ impl Site<'_> {
                 field: self.field,
                 limit: REGEX_SIZE_LIMIT,
             },
-        })?;
-        // A regex that is a set of literals is matched as one, and the regex dropped; it
-        // was compiled all the same, so that it is refused exactly when the engine
-        // would refuse it.
-        let matcher = match LiteralSet::from_regex(&regex_source, fold) {
-            Some(set) => Matcher::Literals(set),
-            None => Matcher::Regex {
-                states: nfa_states(&regex_source, fold, tier),
-                regex,
-            },
+        }
+    }
+
+    fn pattern(
+        &self,
+        cache: &mut PatternCache<'_>,
+        source: PoolStr<'_>,
+        glob: bool,
+        fold: bool,
+    ) -> Result<u32, VerifyError> {
+        self.pattern_len(source.text)?;
+        let slot = (source.index, glob, fold);
+        let source = source.text;
+        if let Some(index) = cache.compiled.get(&slot) {
+            return Ok(*index);
+        }
+        let total = cache.total_bytes.saturating_add(source.len());
+        if total > cache.limits.max_total_pattern_bytes {
+            return Err(VerifyError::LimitExceeded {
+                what: "the total length of distinct patterns",
+                offset: self.offset,
+                found: total as u64,
+                limit: cache.limits.max_total_pattern_bytes as u64,
+            });
+        }
+        let key = PatternKey {
+            source: source.to_string(),
+            glob,
+            fold,
         };
-        let size = match &matcher {
-            Matcher::Literals(set) => set.memory_bytes().max(tier),
-            Matcher::Regex { .. } => tier,
+        let compiled = match cache.store.recall(&key) {
+            Some(known) => known,
+            None => {
+                let fresh = compile(&key).map_err(|e| self.pattern_error(e))?;
+                cache.store.remember(key, &fresh);
+                fresh
+            }
         };
-        let compiled_total = cache.patterns.compiled_bytes.saturating_add(size);
+        let compiled_total = cache.patterns.compiled_bytes.saturating_add(compiled.size);
         if compiled_total > cache.limits.max_total_regex_size {
             return Err(VerifyError::LimitExceeded {
                 what: "the total compiled size of distinct patterns",
@@ -397,9 +408,9 @@ impl Site<'_> {
         let index = u32::try_from(cache.patterns.matchers.len()).unwrap_or(u32::MAX);
         cache.total_bytes = total;
         cache.patterns.compiled_bytes = compiled_total;
-        cache.patterns.matchers.push(matcher);
-        cache.sources.push(regex_source);
-        cache.compiled.insert(key, index);
+        cache.patterns.matchers.push(compiled.matcher);
+        cache.sources.push(compiled.regex_source);
+        cache.compiled.insert(slot, index);
         Ok(index)
     }
 }
@@ -409,6 +420,7 @@ fn check_semantics(
     parsed: &Parsed<PoolStr<'_>>,
     host: &SensorProfile,
     limits: &Limits,
+    store: &dyn PatternStore,
 ) -> Result<(Compiled, Patterns, Vec<String>, u16), VerifyError> {
     let channel = &parsed.channel;
     let template = &channel.template;
@@ -472,6 +484,7 @@ fn check_semantics(
 
     let mut cache = PatternCache {
         limits: *limits,
+        store,
         compiled: HashMap::new(),
         patterns: Patterns::default(),
         sources: Vec::new(),
@@ -534,7 +547,7 @@ fn check_semantics(
 
 fn compile_criterion(
     site: &Site<'_>,
-    cache: &mut PatternCache,
+    cache: &mut PatternCache<'_>,
     pool: &mut PoolBuilder,
     ty: FieldType,
     c: &Criterion<PoolStr<'_>>,

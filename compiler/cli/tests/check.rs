@@ -216,3 +216,33 @@ fn sarif_output_is_what_code_scanning_takes() {
     // The related locations would be in the stdlib, which is not in the scanned repository.
     assert_eq!(result["relatedLocations"].as_array().unwrap().len(), 0);
 }
+
+#[test]
+fn fmt_check_keeps_windows_line_endings_and_locates_bytes_that_are_not_utf8() {
+    let formatted = fs::read_to_string(repo().join("examples/channels/named_pipes.ward")).unwrap();
+    let crlf = formatted.replace('\n', "\r\n");
+    let bom = format!("\u{feff}{crlf}");
+    let dir = project(&[
+        MANIFEST,
+        ("crlf.ward", crlf.as_bytes()),
+        ("bom.ward", bom.as_bytes()),
+    ]);
+    // Formatted files saved by a Windows editor are formatted.
+    let (code, out) = stdout_of(ward().args(["fmt", "--check"]).arg(dir.path()));
+    assert_eq!(code, 0, "{out}");
+    // A file that is not UTF-8 is refused with the line of the bad byte, as `ward check`
+    // says it.
+    fs::write(
+        dir.path().join("latin1.ward"),
+        b"enum E { a = 0 }\n// caf\xe9\n",
+    )
+    .unwrap();
+    let (code, out) = stdout_of(ward().args(["fmt", "--check"]).arg(dir.path()));
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains("latin1.ward")
+            && out.contains("byte 0xe9 at line 2, column 7")
+            && out.contains("`// caf\u{fffd}`"),
+        "{out}"
+    );
+}

@@ -11,10 +11,14 @@ use std::path::PathBuf;
 
 use support::{repo, run, ward};
 
-/// README.md, examples/README.md and every page of docs/.
+/// README.md, examples/README.md, editors/README.md and every page of docs/.
 fn pages() -> Vec<PathBuf> {
     let root = repo();
-    let mut pages = vec![root.join("README.md"), root.join("examples/README.md")];
+    let mut pages = vec![
+        root.join("README.md"),
+        root.join("examples/README.md"),
+        root.join("editors/README.md"),
+    ];
     let mut docs: Vec<PathBuf> = fs::read_dir(root.join("docs"))
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -185,4 +189,19 @@ fn every_relative_link_and_cited_repository_file_exists() {
     // The page that once cited a file outside the repository.
     let language = fs::read_to_string(repo().join("docs/language.md")).unwrap();
     assert!(!language.contains("shared/LANGUAGE.md"));
+}
+
+#[test]
+fn the_readme_names_the_workspaces_minimum_rust() {
+    let manifest = fs::read_to_string(repo().join("Cargo.toml")).unwrap();
+    let version = manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("rust-version = "))
+        .map(|v| v.trim_matches('"'))
+        .expect("the workspace declares its rust-version");
+    let readme = fs::read_to_string(repo().join("README.md")).unwrap();
+    assert!(
+        readme.contains(&format!("Rust {version} or newer")),
+        "README.md does not say the minimum Rust is {version}"
+    );
 }

@@ -123,7 +123,7 @@ pub fn load(fs: &dyn FileSystem, root: &Path) -> Result<Project, LoadError> {
             .replace('\\', "/");
         let unreadable =
             |sources: &mut Sources, why: String| {
-                let id = sources.add(name.clone(), Some(path.clone()), "", Origin::Project);
+                let id = sources.add_unreadable(name.clone(), path.clone());
                 Diagnostic::new(Code::UnreadableSource, format!("cannot read {name}: {why}"))
                     .primary(id, Span::new(0, 0), why)
             };
@@ -170,8 +170,11 @@ pub fn load(fs: &dyn FileSystem, root: &Path) -> Result<Project, LoadError> {
 const QUOTED_LINE: usize = 80;
 
 /// Says where the first byte that is not UTF-8 is, by line and column, and quotes that
-/// line (invalid bytes shown as U+FFFD), since the file cannot be shown as source.
-fn not_utf8(bytes: &[u8], at: usize) -> String {
+/// line (invalid bytes shown as U+FFFD), since the file cannot be shown as source. `at`
+/// is that byte's offset (`Utf8Error::valid_up_to`). `ward check` and `ward fmt` both
+/// say it.
+pub fn not_utf8(bytes: &[u8], at: usize) -> String {
+    let at = at.min(bytes.len());
     let line_start = bytes[..at]
         .iter()
         .rposition(|b| *b == b'\n')
@@ -192,6 +195,6 @@ fn not_utf8(bytes: &[u8], at: usize) -> String {
     }
     format!(
         "it is not UTF-8 text: byte 0x{:02x} at line {line}, column {column} (byte offset {at}): `{quoted}`; save the file as UTF-8",
-        bytes[at]
+        bytes.get(at).copied().unwrap_or_default()
     )
 }

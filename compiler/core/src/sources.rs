@@ -24,6 +24,10 @@ pub struct Source {
     pub path: Option<PathBuf>,
     pub text: Arc<str>,
     pub origin: Origin,
+    /// False for a project file that could not be read (binary, not UTF-8, too large):
+    /// its text is empty and its one diagnostic is the reason (E0011), so it is not also
+    /// a file that declares nothing.
+    pub readable: bool,
     line_starts: Vec<usize>,
 }
 
@@ -95,8 +99,17 @@ impl Sources {
             path,
             text,
             origin,
+            readable: true,
             line_starts,
         });
+        id
+    }
+
+    /// A project file that could not be read: in the project (its E0011 points into it),
+    /// with no text.
+    pub fn add_unreadable(&mut self, name: impl Into<String>, path: PathBuf) -> FileId {
+        let id = self.add(name, Some(path), "", Origin::Project);
+        self.files[id.0 as usize].readable = false;
         id
     }
 

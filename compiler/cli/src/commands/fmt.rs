@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Args;
 use ward_compiler::format::format;
 use ward_compiler::io::FileSystem;
-use ward_compiler::project::MAX_SOURCE_FILE;
+use ward_compiler::project::{not_utf8, MAX_SOURCE_FILE};
 
 use crate::atomic::write_all;
 use crate::disk::DiskFs;
@@ -45,7 +45,10 @@ pub fn run(args: &FmtArgs) -> ExitCode {
         let text = match DiskFs.read(&path, MAX_SOURCE_FILE) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(t) => t,
-                Err(_) => return fail(format!("{} is not UTF-8 text", path.display())),
+                Err(e) => {
+                    let why = not_utf8(e.as_bytes(), e.utf8_error().valid_up_to());
+                    return fail(format!("cannot read {}: {why}", path.display()));
+                }
             },
             Err(e) => return fail(format!("cannot read {}: {e}", path.display())),
         };

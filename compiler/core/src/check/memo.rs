@@ -1,11 +1,11 @@
 //! Answers remembered for the process, for checks that are pure functions of their key
-//! (a regex's compile, the runtime's verdict on a channel's bytes) and that the language
-//! server repeats on every edit. The memory is bounded by a weight per answer; past the
-//! bound it starts over.
+//! (a regex's compile, the runtime's verdict on a channel's bytes, a compiled pattern)
+//! and that the language server repeats on every edit. The memory is bounded by a weight
+//! per answer; past the bound it starts over.
 
 use std::collections::HashMap;
 use std::hash::Hash;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Mutex, MutexGuard, OnceLock};
 
 pub(crate) struct Memo<K, V> {
     /// The answers, and the sum of their weights.
@@ -21,23 +21,37 @@ impl<K: Hash + Eq, V: Clone> Memo<K, V> {
         }
     }
 
-    /// The answer for `key`: remembered, or `compute`d (outside the lock, so other threads
-    /// go on meanwhile) and remembered with `weight`.
-    pub(crate) fn get_or(&self, key: K, weight: usize, compute: impl FnOnce() -> V) -> V {
-        let memory = self.answers.get_or_init(Mutex::default);
+    fn lock(&self) -> MutexGuard<'_, (HashMap<K, V>, usize)> {
         // A poisoned lock still holds whole answers: each is inserted in one step.
-        if let Some(known) = memory.lock().unwrap_or_else(|e| e.into_inner()).0.get(&key) {
-            return known.clone();
-        }
-        let answer = compute();
-        let mut memory = memory.lock().unwrap_or_else(|e| e.into_inner());
+        let memory = self.answers.get_or_init(Mutex::default);
+        memory.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The answer remembered for `key`, if any.
+    pub(crate) fn get(&self, key: &K) -> Option<V> {
+        self.lock().0.get(key).cloned()
+    }
+
+    /// Remembers `answer` for `key`, with `weight`.
+    pub(crate) fn insert(&self, key: K, weight: usize, answer: V) {
+        let mut memory = self.lock();
         let (all, held) = &mut *memory;
         if *held + weight > self.max_weight {
             all.clear();
             *held = 0;
         }
         *held += weight;
-        all.insert(key, answer.clone());
+        all.insert(key, answer);
+    }
+
+    /// The answer for `key`: remembered, or `compute`d (outside the lock, so other threads
+    /// go on meanwhile) and remembered with `weight`.
+    pub(crate) fn get_or(&self, key: K, weight: usize, compute: impl FnOnce() -> V) -> V {
+        if let Some(known) = self.get(&key) {
+            return known;
+        }
+        let answer = compute();
+        self.insert(key, weight, answer.clone());
         answer
     }
 }

@@ -83,6 +83,7 @@ fn run(sources: &Sources, passes: Passes) -> Checked {
         .zip(parses)
         .map(|(s, parse)| {
             if s.origin == Origin::Project
+                && s.readable
                 && parse.file.items.is_empty()
                 && parse.diagnostics.is_empty()
             {

@@ -10,13 +10,16 @@
 //! Verdicts are remembered for the process, keyed by the channel's signed bytes and the
 //! sensor's profile (everything `verify` reads; the key is fixed, so equal channels sign
 //! to equal bytes): the language server checks every unchanged channel again on each
-//! edit, and verifying compiles all of a channel's patterns.
+//! edit, and verifying compiles all of a channel's patterns. The verifier also reuses the
+//! patterns it compiled for earlier verdicts (patterns.rs), so verifying the edited
+//! channel again compiles only its new patterns.
 
 use rayon::prelude::*;
-use ward_runtime::{verify, SensorProfile, TrustStore, VerifyError};
+use ward_runtime::{verify_reusing, Limits, SensorProfile, TrustStore, VerifyError};
 use ward_syntax::{Code, Diagnostic};
 
 use super::memo::Memo;
+use super::patterns::Remembered;
 use crate::hir::{ChannelId, Program};
 use crate::lower;
 use crate::sources::Sources;
@@ -91,12 +94,16 @@ const MAX_REMEMBERED_BYTES: usize = 64 << 20;
 
 static VERDICTS: Memo<(Vec<u8>, String), Option<VerifyError>> = Memo::new(MAX_REMEMBERED_BYTES);
 
-/// Why the runtime refuses `bytes` for `profile`, if it does: [`verify`], remembered.
-/// `trust` must hold only the throwaway key the bytes were signed with.
+/// Why the runtime refuses `bytes` for `profile`, if it does: [`ward_runtime::verify`],
+/// remembered, and reusing the patterns compiled by earlier checks (a changed channel
+/// mostly keeps its patterns). `trust` must hold only the throwaway key the bytes were
+/// signed with.
 fn verdict(bytes: &[u8], trust: &TrustStore, profile: &SensorProfile) -> Option<VerifyError> {
     // The profile's debug form is all of it (name, templates, supplied counts).
     let key = (bytes.to_vec(), format!("{profile:?}"));
-    VERDICTS.get_or(key, bytes.len(), || verify(bytes, trust, profile).err())
+    VERDICTS.get_or(key, bytes.len(), || {
+        verify_reusing(bytes, trust, profile, &Limits::DEFAULT, &Remembered).err()
+    })
 }
 
 #[cfg(test)]
@@ -104,6 +111,7 @@ mod tests {
     use super::*;
     use crate::project::stdlib_sources;
     use crate::sources::Origin;
+    use ward_runtime::verify;
 
     #[test]
     fn a_remembered_verdict_is_the_fresh_one() {
