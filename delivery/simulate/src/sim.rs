@@ -863,7 +863,7 @@ impl<'a> Sim<'a> {
             starts: self.h.watch_starts[i],
             confirmed: self.flag(host, CONFIRMED),
         };
-        let (next, verdict) = on_start(&watch, EPOCH + u64::from(t), &DEFAULT_POLICY);
+        let (next, verdict) = on_start(&watch, &DEFAULT_POLICY);
         self.h.watch_starts[i] = next.starts;
         match verdict {
             Guard::RollBack => {
