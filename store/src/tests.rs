@@ -797,7 +797,11 @@ fn a_machine_switched_off_between_crashes_still_rolls_back() {
         drop(store);
         // The first use at once (or the crash of the running sensor), then the machine
         // is off for the night; each morning start dies again.
-        let mut starts = vec![17 * hour + 30, 17 * hour + 14 * hour, 17 * hour + 14 * hour + 120];
+        let mut starts = vec![
+            17 * hour + 30,
+            17 * hour + 14 * hour,
+            17 * hour + 14 * hour + 120,
+        ];
         if in_use {
             starts.remove(0);
         }
@@ -805,9 +809,17 @@ fn a_machine_switched_off_between_crashes_still_rolls_back() {
         for (i, now) in starts.into_iter().enumerate() {
             let store = open(dir.path());
             let rolled = store.sensor_started(&trust(), &host(), now).unwrap();
-            assert_eq!(rolled.len(), usize::from(i == last), "in use {in_use}, start {i}");
+            assert_eq!(
+                rolled.len(),
+                usize::from(i == last),
+                "in use {in_use}, start {i}"
+            );
             let expect = if i == last { 1 } else { 2 };
-            assert_eq!(active_version(&store), Some(expect), "in use {in_use}, start {i}");
+            assert_eq!(
+                active_version(&store),
+                Some(expect),
+                "in use {in_use}, start {i}"
+            );
         }
     }
 }

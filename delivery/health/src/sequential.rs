@@ -101,11 +101,7 @@ mod tests {
     #[test]
     fn the_mixture_is_the_mean_of_the_ratios() {
         let (p0, alts) = (0.05, alternatives(0.05, 0.01));
-        let mean = alts
-            .iter()
-            .map(|p1| llr(p0, *p1, 7, 40).exp())
-            .sum::<f64>()
-            / alts.len() as f64;
+        let mean = alts.iter().map(|p1| llr(p0, *p1, 7, 40).exp()).sum::<f64>() / alts.len() as f64;
         assert!((mixture_llr(p0, &alts, 7, 40) - mean.ln()).abs() < 1e-9);
         // At least the best alternative at its share of alpha, never more than it.
         let best = alts
