@@ -1,29 +1,31 @@
 //! The crash-loop guard (DESIGN.md invariant 10): a host ends its own crash loop. Every
 //! activation of a new channel is recorded (`N.guard`) before the channel is first used;
-//! every sensor start inside the watch window counts; a sensor that dies `deaths` times
-//! within the window of an activation, before the channel is confirmed healthy, goes back
-//! to the last known good channel at its next start and quarantines the version.
+//! every sensor start from then until the channel is confirmed healthy counts; a sensor
+//! that dies `deaths` times after an activation, before the channel is confirmed healthy
+//! (it ran for its settle time), goes back to the last known good channel at its next
+//! start and quarantines the version.
 //!
-//! The decision, [`on_start`], is a pure function of the recorded watch, the time and the
-//! policy (invariant 8: the fleet simulator calls the same function); the store does the
-//! file work around it. Times are seconds since the Unix epoch, passed in by the caller.
+//! No wall clock bounds the watch: a machine switched off between two crashes (a
+//! workstation whose sensor died on load at the end of the day) starts the next morning
+//! still unconfirmed, and that start is a death like any other. Only running the
+//! channel past its settle time, which a crash loop never does, ends the watch.
+//!
+//! The decision, [`on_start`], is a pure function of the recorded watch and the policy
+//! (invariant 8: the fleet simulator calls the same function); the store does the file
+//! work around it.
 
 use crate::record::decimal;
 
 /// When the guard rolls back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct GuardPolicy {
-    /// How long after an activation a death counts, in seconds.
-    pub window_secs: u64,
-    /// Deaths inside the window that roll the channel back.
+    /// Deaths after an activation, before it is confirmed healthy, that roll the
+    /// channel back.
     pub deaths: u32,
 }
 
-/// Two deaths within ten minutes (docs/delivery.md says why these).
-pub const DEFAULT_POLICY: GuardPolicy = GuardPolicy {
-    window_secs: 600,
-    deaths: 2,
-};
+/// Two deaths before the channel is confirmed healthy (docs/delivery.md says why).
+pub const DEFAULT_POLICY: GuardPolicy = GuardPolicy { deaths: 2 };
 
 /// An activation under watch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,7 +38,7 @@ pub struct Watch {
     /// store after [`crate::ChannelStore::sensor_started`]); if not, the first start after
     /// the activation is its first use, not a death.
     pub in_use: bool,
-    /// Sensor starts inside the window since the activation.
+    /// Sensor starts since the activation, while it was not confirmed.
     pub starts: u32,
     /// Confirmed healthy: the guard no longer acts on this activation.
     pub confirmed: bool,
@@ -63,12 +65,11 @@ pub enum Verdict {
     RollBack,
 }
 
-/// One sensor start at `now`: the watch with the start counted, and the verdict. A clock
-/// earlier than the activation counts as inside the window, so a wrong clock cannot
-/// disarm the guard; after the window, or once confirmed, starts no longer count.
-pub fn on_start(watch: &Watch, now: u64, policy: &GuardPolicy) -> (Watch, Verdict) {
-    let inside = now.saturating_sub(watch.activated_at) <= policy.window_secs;
-    if watch.confirmed || !inside {
+/// One sensor start: the watch with the start counted, and the verdict. Once the
+/// channel is confirmed, starts no longer count; however long ago it was activated,
+/// they do until then (so no clock, right or wrong, can disarm the guard).
+pub fn on_start(watch: &Watch, policy: &GuardPolicy) -> (Watch, Verdict) {
+    if watch.confirmed {
         return (*watch, Verdict::Keep);
     }
     let next = Watch {
@@ -184,11 +185,10 @@ mod tests {
         }
     }
 
-    fn starts(mut w: Watch, times: &[u64]) -> Vec<Verdict> {
-        times
-            .iter()
-            .map(|t| {
-                let (next, verdict) = on_start(&w, *t, &DEFAULT_POLICY);
+    fn starts(mut w: Watch, n: usize) -> Vec<Verdict> {
+        (0..n)
+            .map(|_| {
+                let (next, verdict) = on_start(&w, &DEFAULT_POLICY);
                 w = next;
                 verdict
             })
@@ -196,37 +196,30 @@ mod tests {
     }
 
     #[test]
-    fn two_deaths_within_ten_minutes_roll_back() {
+    fn two_deaths_before_confirmation_roll_back() {
         use Verdict::*;
         // Installed beside a stopped sensor: the first start is its first use.
-        assert_eq!(
-            starts(watch(false), &[1_010, 1_020, 1_030]),
-            [Keep, Keep, RollBack]
-        );
+        assert_eq!(starts(watch(false), 3), [Keep, Keep, RollBack]);
         // Taken in by a running sensor: every start follows a death.
-        assert_eq!(starts(watch(true), &[1_010, 1_020]), [Keep, RollBack]);
-        // The window is inclusive, and a clock before the activation still counts.
-        assert_eq!(starts(watch(true), &[900, 1_600]), [Keep, RollBack]);
+        assert_eq!(starts(watch(true), 2), [Keep, RollBack]);
+        let three = GuardPolicy { deaths: 3 };
+        let (one, _) = on_start(&watch(true), &three);
+        let (two, keep) = on_start(&one, &three);
+        assert_eq!((two.starts, keep), (2, Keep));
+        assert_eq!(on_start(&two, &three).1, RollBack);
     }
 
     #[test]
-    fn late_deaths_and_a_confirmed_channel_do_not_roll_back() {
+    fn a_confirmed_channel_does_not_roll_back() {
         use Verdict::*;
-        assert_eq!(
-            starts(watch(true), &[1_010, 1_601, 5_000]),
-            [Keep, Keep, Keep]
-        );
         let confirmed = Watch {
             confirmed: true,
             ..watch(true)
         };
-        assert_eq!(
-            starts(confirmed, &[1_001, 1_002, 1_003]),
-            [Keep, Keep, Keep]
-        );
-        // Starts after the window are not counted either.
-        let (after, _) = on_start(&watch(true), 1_601, &DEFAULT_POLICY);
-        assert_eq!(after.starts, 0);
+        assert_eq!(starts(confirmed, 3), [Keep, Keep, Keep]);
+        // Starts after the confirmation are not counted either.
+        let (after, _) = on_start(&confirmed, &DEFAULT_POLICY);
+        assert_eq!(after, confirmed);
     }
 
     #[test]

@@ -483,8 +483,8 @@ impl ChannelStore {
     }
 
     /// [`ChannelStore::sensor_started`] under another guard policy: a host that sets
-    /// its own window or death count (the reference host's `--guard-window-secs`, so a
-    /// test runs in seconds; production keeps [`DEFAULT_POLICY`]).
+    /// its own death count (the reference host's `--guard-deaths`; production keeps
+    /// [`DEFAULT_POLICY`]).
     pub fn sensor_started_with(
         &self,
         trust: &TrustStore,
@@ -505,7 +505,7 @@ impl ChannelStore {
             if read(&self.active).get(&id).map(Slot::version) != Some(watch.version) {
                 continue;
             }
-            let (next, verdict) = on_start(&watch, now, policy);
+            let (next, verdict) = on_start(&watch, policy);
             match verdict {
                 Verdict::Keep if next == watch => {}
                 Verdict::Keep => {

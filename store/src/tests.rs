@@ -737,8 +737,8 @@ fn a_crash_loop_on_a_first_install_leaves_no_channel() {
     assert_eq!(active_version(&open(dir.path())), None);
 }
 
-/// The host's own guard policy is the one applied: deaths outside a short window do not
-/// count, and a larger death count waits for more deaths.
+/// The host's own guard policy is the one applied: a larger death count waits for more
+/// deaths, however far apart they are.
 #[test]
 fn sensor_started_with_applies_the_given_policy() {
     let dir = tempfile::tempdir().unwrap();
@@ -750,10 +750,7 @@ fn sensor_started_with_applies_the_given_policy() {
         .install_at(&sign1(&version(2)), &trust(), &host(), 1_000)
         .unwrap();
     drop(store);
-    let three = GuardPolicy {
-        window_secs: 60,
-        deaths: 3,
-    };
+    let three = GuardPolicy { deaths: 3 };
     // The first use, then two deaths: the default would roll back here, three deaths do not.
     for now in [1_001, 1_002, 1_003] {
         let store = open(dir.path());
@@ -763,21 +760,66 @@ fn sensor_started_with_applies_the_given_policy() {
             .is_empty());
         assert_eq!(active_version(&store), Some(2), "start at {now}");
     }
-    // A start after the 60 s window no longer counts, though the default's 600 s would.
-    let store = open(dir.path());
-    assert!(store
-        .sensor_started_with(&trust(), &host(), 1_100, &three)
-        .unwrap()
-        .is_empty());
-    drop(store);
+    // The third death, a day later, still counts.
     let store = open(dir.path());
     assert_eq!(
         store
-            .sensor_started(&trust(), &host(), 1_101)
+            .sensor_started_with(&trust(), &host(), 1_003 + 86_400, &three)
             .unwrap()
             .len(),
-        1,
-        "the default policy rolls the same watch back"
+        1
     );
     assert_eq!(active_version(&store), Some(1));
+}
+
+/// The bug the fleet simulator found: a workstation whose sensor crashed on a new
+/// channel and that was switched off before it restarted started again the next
+/// morning outside the old ten-minute window, the guard no longer counted, and the host
+/// crashed at every start. Deaths now count until the channel is confirmed healthy,
+/// whenever the starts come.
+#[test]
+fn a_machine_switched_off_between_crashes_still_rolls_back() {
+    let hour = 3_600;
+    for in_use in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let store = open(dir.path());
+        store
+            .install_at(&sign1(&version(1)), &trust(), &host(), 100)
+            .unwrap();
+        if in_use {
+            // A running sensor takes the channel in at once.
+            store.sensor_started(&trust(), &host(), 200).unwrap();
+        }
+        store
+            .install_at(&sign1(&version(2)), &trust(), &host(), 17 * hour)
+            .unwrap();
+        assert_eq!(store.watch(291).unwrap().in_use, in_use);
+        drop(store);
+        // The first use at once (or the crash of the running sensor), then the machine
+        // is off for the night; each morning start dies again.
+        let mut starts = vec![
+            17 * hour + 30,
+            17 * hour + 14 * hour,
+            17 * hour + 14 * hour + 120,
+        ];
+        if in_use {
+            starts.remove(0);
+        }
+        let last = starts.len() - 1;
+        for (i, now) in starts.into_iter().enumerate() {
+            let store = open(dir.path());
+            let rolled = store.sensor_started(&trust(), &host(), now).unwrap();
+            assert_eq!(
+                rolled.len(),
+                usize::from(i == last),
+                "in use {in_use}, start {i}"
+            );
+            let expect = if i == last { 1 } else { 2 };
+            assert_eq!(
+                active_version(&store),
+                Some(expect),
+                "in use {in_use}, start {i}"
+            );
+        }
+    }
 }

@@ -6,18 +6,21 @@
 //! in docs/delivery.md, "The gate".
 //!
 //! In short: each host on the release is one Bernoulli trial, bad if it crashed or was
-//! rolled back. Per sensor, the log-likelihood ratio of "the release's bad rate is
-//! `p1 = p0 + delta`" against "it is the baseline's `p0`" is a martingale under the
-//! second, so by Ville's inequality it ever reaches `ln(k / alpha)` (k sensors) with
-//! probability at most `alpha / k` per sensor however often the gate looks: `alpha`
-//! is the false-halt rate. For halting every reporting host counts, a silent one as
-//! not bad (yet): a crash is reported within seconds, health only after the settle
-//! time, so counting only settled hosts would make every young release look worse.
-//! For advancing only settled hosts count (healthy ones, and bad ones): the ring
-//! advances only when every sensor's settled ratio is at or below `ln(beta)` (a
-//! release `delta` worse advances with probability at most `beta`), the bake time has
-//! passed, enough distinct hosts reported and few are silent. Everything else holds:
-//! missing data never advances.
+//! rolled back. Per sensor, the halt statistic is the likelihood ratio of "the
+//! release's bad rate is one of a set of alternatives (`p0 + delta`, `2 p0`, 50%,
+//! 90%)" against "it is the baseline's `p0`", averaged over the alternatives
+//! ([`crate::sequential`]): a martingale under the second, so by Ville's inequality it
+//! ever reaches `k / alpha` (k sensors) with probability at most `alpha / k` per
+//! sensor however often the gate looks: `alpha` is the false-halt rate. The small
+//! alternative catches a small regression, the large ones halt a release that crashes
+//! every host after a handful of crashes. For halting every reporting host counts, a
+//! silent one as not bad (yet): a crash is reported within seconds, health only after
+//! the settle time, so counting only settled hosts would make every young release look
+//! worse. For advancing only settled hosts count (healthy ones, and bad ones), against
+//! `p1 = p0 + delta` alone: the ring advances only when every sensor's settled ratio is
+//! at or below `ln(beta)` (a release `delta` worse advances with probability at most
+//! `beta`), the bake time has passed, enough distinct hosts reported and few are
+//! silent. Everything else holds: missing data never advances.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -26,6 +29,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::aggregate::{Counts, Row};
 use crate::cost::CostRow;
+use crate::sequential::{alternatives, llr, mixture_llr, percentages, regression};
 use crate::slow::{self, CostEvidence, CostStratum};
 
 /// The statistical settings, shared by every ring.
@@ -143,12 +147,14 @@ pub struct Stratum {
     pub sensor: String,
     pub release: Counts,
     pub baseline: Counts,
-    /// The baseline bad rate used (its upper bound, floored) and the alternative.
+    /// The baseline bad rate used (its upper bound, floored), the alternative the
+    /// advance test uses (`p0 + delta`), and every alternative the halt test weighs.
     pub p0: f64,
     pub p1: f64,
-    /// The log-likelihood ratio over every reporting host (silent ones as not bad),
-    /// which halts at `halt_at`, and over settled hosts only, which advances at
-    /// `advance_at`.
+    pub alternatives: Vec<f64>,
+    /// The log of the mixture likelihood ratio over every reporting host (silent ones
+    /// as not bad), which halts at `halt_at`, and the log-likelihood ratio of `p1` over
+    /// settled hosts only, which advances at `advance_at`.
     pub llr: f64,
     pub settled_llr: f64,
     pub halt_at: f64,
@@ -293,19 +299,21 @@ pub fn decide(
             let p0 = wilson_upper(baseline.bad, baseline.reporting, evidence.baseline_z)
                 .max(evidence.floor)
                 .min(0.5);
-            let p1 = (p0 + evidence.delta).min(0.999);
+            let alternatives = alternatives(p0, evidence.delta);
+            let p1 = regression(p0, evidence.delta);
             Stratum {
                 sensor: sensor.clone(),
                 release,
                 baseline,
                 p0,
                 p1,
-                llr: llr(
+                llr: mixture_llr(
                     p0,
-                    p1,
+                    &alternatives,
                     release.bad,
                     release.reporting.saturating_sub(release.bad),
                 ),
+                alternatives,
                 settled_llr: llr(p0, p1, release.bad, release.healthy),
                 halt_at,
                 advance_at,
@@ -373,12 +381,6 @@ fn reason(ring: &Ring, strata: &[Stratum], now: u64, evidence: &Evidence) -> Rea
         };
     }
     Reason::NotWorse
-}
-
-/// The log-likelihood ratio of `bad` bad and `good` good hosts under rate `p1`
-/// against rate `p0`.
-pub fn llr(p0: f64, p1: f64, bad: u64, good: u64) -> f64 {
-    bad as f64 * (p1 / p0).ln() + good as f64 * ((1.0 - p1) / (1.0 - p0)).ln()
 }
 
 /// The upper end of the Wilson score interval for `bad` of `n`, `z` standard errors
@@ -453,7 +455,7 @@ impl fmt::Display for Stratum {
         let pct = |part: u64, of: u64| 100.0 * rate(part, of);
         write!(
             f,
-            "{}: release {} bad / {} healthy / {} silent of {} ({:.2}% bad), baseline {} bad of {} ({:.2}%); p0 {:.2}% p1 {:.2}%; llr {:.2} (halt at {:.2}), settled {:.2} (advance at {:.2})",
+            "{}: release {} bad / {} healthy / {} silent of {} ({:.2}% bad), baseline {} bad of {} ({:.2}%); p0 {:.2}% p1 {:.2}% (halt: mixture of {}); llr {:.2} (halt at {:.2}), settled {:.2} (advance at {:.2})",
             self.sensor,
             self.release.bad,
             self.release.healthy,
@@ -465,6 +467,7 @@ impl fmt::Display for Stratum {
             pct(self.baseline.bad, self.baseline.reporting),
             100.0 * self.p0,
             100.0 * self.p1,
+            percentages(&self.alternatives),
             self.llr,
             self.halt_at,
             self.settled_llr,
@@ -616,13 +619,30 @@ mod tests {
         assert_eq!(wilson_upper(0, 0, 2.0), 0.0);
     }
 
+    /// The crash-on-load case against a small baseline: 28 hosts without a crash put
+    /// `p0` at 12.5% (z = 2), where the single alternative `p0 + delta` needed some
+    /// sixty crashes; the mixture halts after four.
     #[test]
-    fn the_ratio_adds_one_term_per_host() {
-        let (p0, p1) = (0.002, 0.012);
-        assert!((llr(p0, p1, 1, 0) - 6f64.ln()).abs() < 1e-12);
-        assert!((llr(p0, p1, 0, 1) - (0.988f64 / 0.998).ln()).abs() < 1e-12);
-        assert!(
-            (llr(p0, p1, 3, 7) - (3.0 * llr(p0, p1, 1, 0) + 7.0 * llr(p0, p1, 0, 1))).abs() < 1e-9
-        );
+    fn a_release_that_crashes_every_host_halts_after_a_handful_of_crashes() {
+        let baseline = row(1, "general", "s", 28, 0, 0);
+        let crashes_to_halt = |evidence: &Evidence| {
+            (1..200).find(|bad| {
+                let rows = [baseline.clone(), row(2, "canary", "s", 0, *bad, 0)];
+                decide(&canary(), 2, 1, &rows, 1000, evidence).verdict == Verdict::Halt
+            })
+        };
+        let d = decide_at(&[baseline.clone(), row(2, "canary", "s", 0, 1, 0)], 1000);
+        assert!((d.strata[0].p0 - 0.125).abs() < 1e-12, "{d}");
+        assert_eq!(crashes_to_halt(&Evidence::default()), Some(3));
+        // The single alternative's count, for the record: ln(100) / ln(13.5 / 12.5).
+        let one = llr(0.125, 0.135, 1, 0);
+        assert_eq!((Evidence::default().alpha.recip().ln() / one).ceil(), 60.0);
+        // A few healthy hosts beside the crashes (silent ones count as not bad) delay
+        // it by a few crashes, not by dozens.
+        let halts = (1..200).find(|bad| {
+            let rows = [baseline.clone(), row(2, "canary", "s", 0, *bad, 5)];
+            decide_at(&rows, 1000).verdict == Verdict::Halt
+        });
+        assert!(halts.is_some_and(|b| b <= 8), "{halts:?}");
     }
 }

@@ -3,13 +3,14 @@
 //! their limits ([`beacon`]), their per-host signatures ([`auth`]), the per-ring,
 //! per-sensor aggregate of distinct hosts that a gate reads ([`aggregate`]), the cost
 //! summaries and their aggregate ([`cost`]), and the gate itself ([`gate`], with its
-//! cost test in [`slow`]). No I/O, no clock: time comes in as an argument.
+//! cost test in [`slow`], and the sequential test both use in [`sequential`]). No I/O, no clock: time comes in as an argument.
 
 pub mod aggregate;
 pub mod auth;
 pub mod beacon;
 pub mod cost;
 pub mod gate;
+pub mod sequential;
 pub mod slow;
 
 pub use aggregate::{aggregate, Counts, Row, Window};

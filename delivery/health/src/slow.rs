@@ -7,8 +7,9 @@
 //! the window) sets a threshold `margin` times higher, and a host is *slow* when its
 //! figure reaches it. Baseline and release hosts are then Bernoulli trials exactly as
 //! in the crash test: `p0` the baseline's slow share (its Wilson upper bound, floored),
-//! `p1 = p0 + delta`, the log-likelihood ratio over the release's hosts checked against
-//! `ln(k / alpha)` to halt and `ln(beta)` to advance. A release as fast as its baseline
+//! the same mixture of alternatives ([`crate::sequential`]) over the release's hosts
+//! checked against `ln(k / alpha)` to halt, and the ratio of `p1 = p0 + delta` alone
+//! against `ln(beta)` to advance. A release as fast as its baseline
 //! has as many slow hosts as the baseline, so noise in the figures does not halt it
 //! (with probability `1 - alpha`, however often the gate looks); one `margin` slower
 //! has about half its hosts slow.
@@ -20,7 +21,8 @@ use serde::{Deserialize, Serialize};
 use ward_runtime::counters::{cost_ceiling, cost_floor, BUCKETS_PER_DOUBLING};
 
 use crate::cost::{CostRow, Tally};
-use crate::gate::{llr, wilson_upper};
+use crate::gate::wilson_upper;
+use crate::sequential::{alternatives, llr, mixture_llr, percentages, regression};
 
 /// The cost test's settings.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -59,6 +61,16 @@ impl Default for CostEvidence {
 }
 
 impl CostEvidence {
+    /// The defaults with a release's own margin, if its rollout plan states one
+    /// (`cost_margin_pct`): what the controller and the simulator gate a release with.
+    pub fn for_margin(margin_pct: Option<u32>) -> CostEvidence {
+        let default = CostEvidence::default();
+        CostEvidence {
+            margin_pct: margin_pct.unwrap_or(default.margin_pct),
+            ..default
+        }
+    }
+
     /// How many histogram buckets above the baseline's median a host is slow: the
     /// margin on the histogram's scale (8 buckets per doubling), rounded.
     pub fn margin_buckets(&self) -> u32 {
@@ -91,9 +103,16 @@ pub struct CostStratum {
     pub baseline: CostCounts,
     /// The smallest p99 that counts as slow (0 with no baseline: nothing is judged).
     pub threshold: u64,
+    /// The baseline's slow share used, the alternative the advance test uses, and
+    /// every alternative the halt test weighs (as the crash test's).
     pub p0: f64,
     pub p1: f64,
+    pub alternatives: Vec<f64>,
+    /// The log of the mixture likelihood ratio, which halts at `halt_at`, and the
+    /// log-likelihood ratio of `p1`, which advances at `advance_at` (both 0 without a
+    /// baseline).
     pub llr: f64,
+    pub advance_llr: f64,
     pub halt_at: f64,
     pub advance_at: f64,
 }
@@ -172,7 +191,10 @@ pub(crate) fn strata(
             let p0 = wilson_upper(baseline.slow, baseline.hosts, evidence.baseline_z)
                 .max(evidence.floor)
                 .min(0.5);
-            let p1 = (p0 + evidence.delta).min(0.999);
+            let alternatives = alternatives(p0, evidence.delta);
+            let p1 = regression(p0, evidence.delta);
+            let fast = release.hosts.saturating_sub(release.slow);
+            let judged = baseline.hosts > 0;
             CostStratum {
                 sensor: sensor.clone(),
                 threshold: if slow_from == u32::MAX {
@@ -180,16 +202,17 @@ pub(crate) fn strata(
                 } else {
                     cost_floor(slow_from)
                 },
-                llr: if baseline.hosts == 0 {
-                    0.0
+                llr: if judged {
+                    mixture_llr(p0, &alternatives, release.slow, fast)
                 } else {
-                    llr(
-                        p0,
-                        p1,
-                        release.slow,
-                        release.hosts.saturating_sub(release.slow),
-                    )
+                    0.0
                 },
+                advance_llr: if judged {
+                    llr(p0, p1, release.slow, fast)
+                } else {
+                    0.0
+                },
+                alternatives,
                 release,
                 baseline,
                 p0,
@@ -233,7 +256,7 @@ pub(crate) fn objection(
     }
     strata
         .iter()
-        .find(|s| s.llr > s.advance_at)
+        .find(|s| s.advance_llr > s.advance_at)
         .map(|s| Reason::CostUndecided {
             sensor: s.sensor.clone(),
         })
@@ -243,7 +266,7 @@ impl fmt::Display for CostStratum {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} cost: release median p99 {} ({:.2}x), {} slow of {}, baseline median p99 {}, {} slow of {}; slow from {}; p0 {:.2}% p1 {:.2}%; llr {:.2} (halt at {:.2}, advance at {:.2})",
+            "{} cost: release median p99 {} ({:.2}x), {} slow of {}, baseline median p99 {}, {} slow of {}; slow from {}; p0 {:.2}% p1 {:.2}% (halt: mixture of {}); llr {:.2} (halt at {:.2}), p1's {:.2} (advance at {:.2})",
             self.sensor,
             self.release.median_p99,
             self.ratio(),
@@ -255,8 +278,10 @@ impl fmt::Display for CostStratum {
             self.threshold,
             100.0 * self.p0,
             100.0 * self.p1,
+            percentages(&self.alternatives),
             self.llr,
             self.halt_at,
+            self.advance_llr,
             self.advance_at,
         )
     }

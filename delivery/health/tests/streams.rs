@@ -89,10 +89,15 @@ fn scenarios() -> Vec<(&'static str, Scenario)> {
 /// Every ten minutes, the gate on what had arrived; the decisions up to the first
 /// halt or advance.
 fn replay(records: &[Record], until: u64) -> Vec<(u64, Decision)> {
+    replay_every(records, until, 600)
+}
+
+/// Every `step` seconds, the gate on what had arrived (`ward rollout watch --every`).
+fn replay_every(records: &[Record], until: u64, step: u64) -> Vec<(u64, Decision)> {
     let mut decisions = Vec::new();
     let mut now = START;
     while now < START + until {
-        now += 600;
+        now += step;
         let window = Window {
             channel: 1,
             since: START,
@@ -133,6 +138,24 @@ fn crash_on_load_halts_within_twenty_minutes_on_the_sensor_that_crashes() {
         "{last}"
     );
     assert!(*at <= 1200, "halted only after {at} s");
+}
+
+/// The gate looking every minute, as the controller does: the mixture's catastrophic
+/// alternatives halt on the first few crashes, not after dozens (docs/delivery.md, "The
+/// gate": against the single alternative `p0 + delta` each crash is worth only
+/// `ln(p1 / p0)`).
+#[test]
+fn crash_on_load_halts_after_a_handful_of_crashes() {
+    let decisions = replay_every(&read("crash_on_load"), 3600, 60);
+    let (at, last) = decisions.last().unwrap();
+    assert_eq!(last.verdict, Verdict::Halt, "{last}");
+    let crashing = last
+        .strata
+        .iter()
+        .find(|s| s.sensor == "windows_7_13")
+        .unwrap();
+    assert!(crashing.release.bad <= 8, "after {at} s: {last}");
+    assert!(*at <= 600, "halted only after {at} s");
 }
 
 #[test]

@@ -59,10 +59,8 @@ pub struct Options {
     /// Seconds between `healthy` beacons while the host keeps running a version.
     #[arg(long, value_name = "SECS", default_value_t = 14_400)]
     pub heartbeat_secs: u64,
-    /// The crash-loop guard's window: deaths this long after an activation count.
-    #[arg(long, value_name = "SECS", default_value_t = ward_store::DEFAULT_POLICY.window_secs)]
-    pub guard_window_secs: u64,
-    /// Deaths inside the window that roll a channel back.
+    /// Deaths after an activation, before the channel is confirmed healthy (after
+    /// `--settle-secs` of running it), that roll it back.
     #[arg(long, value_name = "N", default_value_t = ward_store::DEFAULT_POLICY.deaths)]
     pub guard_deaths: u32,
 }
@@ -90,7 +88,6 @@ impl Options {
     /// The guard policy the flags set.
     pub fn guard(&self) -> ward_store::GuardPolicy {
         ward_store::GuardPolicy {
-            window_secs: self.guard_window_secs,
             deaths: self.guard_deaths,
         }
     }

@@ -32,8 +32,9 @@ pub struct Run {
     /// Seconds from the start of the run.
     pub first_activation_s: Option<u32>,
     pub halted_at_s: Option<u32>,
-    /// The ring the gate halted in (`operator` for an operator's halt).
+    /// The ring the gate halted in (`operator` for an operator's halt), and why.
     pub halted_ring: Option<String>,
+    pub halt_reason: Option<String>,
     /// The ring the release stood in at the end.
     pub final_ring: Option<String>,
     /// Each ring the gate opened, and when.
@@ -68,4 +69,45 @@ pub struct Outcome {
     pub run: Run,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub no_rings: Option<Box<Run>>,
+}
+
+/// The figures of one scenario over many seeds (`ward simulate --seeds N`): how many
+/// runs halted, halted a healthy release, or let the release reach the plan's last ring
+/// (the general ring), and the worst of the per-run figures.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Sweep {
+    pub runs: u64,
+    pub first_seed: u64,
+    pub halted: u64,
+    pub false_halts: u64,
+    /// Runs in which the gate opened the last ring, and runs halted before it.
+    pub reached_last_ring: u64,
+    pub halted_before_last_ring: u64,
+    /// Per ring (the ring the gate halted in, or `operator`): halted runs.
+    pub halted_in: std::collections::BTreeMap<String, u64>,
+    pub max_bad_activations: u64,
+    pub max_bad_activation_share: f64,
+    pub max_time_to_halt_s: Option<u32>,
+    /// Hosts the release crashed that still ran it at the end, over every run.
+    pub still_crashing: u64,
+}
+
+impl Sweep {
+    /// Counts one run; `last_ring` is the plan's last ring.
+    pub fn add(&mut self, run: &Run, last_ring: &str) {
+        self.runs += 1;
+        let reached = run.rings_opened.iter().any(|(ring, _)| ring == last_ring);
+        self.reached_last_ring += u64::from(reached);
+        if run.halted {
+            self.halted += 1;
+            self.halted_before_last_ring += u64::from(!reached);
+            let ring = run.halted_ring.clone().unwrap_or_default();
+            *self.halted_in.entry(ring).or_default() += 1;
+        }
+        self.false_halts += u64::from(run.false_halt);
+        self.max_bad_activations = self.max_bad_activations.max(run.bad_activations);
+        self.max_bad_activation_share = self.max_bad_activation_share.max(run.bad_activation_share);
+        self.max_time_to_halt_s = self.max_time_to_halt_s.max(run.time_to_halt_s);
+        self.still_crashing += run.still_crashing;
+    }
 }

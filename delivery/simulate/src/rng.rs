@@ -23,6 +23,9 @@ pub enum Salt {
     Restart,
     Beacon,
     BeaconRetry,
+    CostHost,
+    CostInterval,
+    CostBurst,
 }
 
 /// splitmix64's finaliser.

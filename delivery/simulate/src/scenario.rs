@@ -31,6 +31,9 @@ pub struct Scenario {
     pub groups: Vec<Group>,
     #[serde(default)]
     pub fleet: Fleet,
+    /// What evaluation costs per event, for the hosts' cost summaries.
+    #[serde(default)]
+    pub costs: Costs,
     #[serde(default)]
     pub release: ReleaseSpec,
     /// The rollout plan; without one, `Plan::default()`.
@@ -108,6 +111,31 @@ impl Default for Fleet {
     }
 }
 
+/// The p99 cost per event hosts report on N (issue 18), in the verifier's work units:
+/// the median host's, and the spreads around it (standard deviations of the logarithm),
+/// as in the gate's recorded cost streams (`delivery/health/tests/costs.rs`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Costs {
+    pub p99_units: f64,
+    /// Between hosts (each host's event mix), and between one host's intervals.
+    pub host_spread: f64,
+    pub interval_spread: f64,
+    /// The share of intervals that are a burst at four times the usual cost.
+    pub burst_share: f64,
+}
+
+impl Default for Costs {
+    fn default() -> Costs {
+        Costs {
+            p99_units: 2000.0,
+            host_spread: 0.3,
+            interval_spread: 0.15,
+            burst_share: 0.02,
+        }
+    }
+}
+
 /// The release: when it is published, when an operator halts it (a mass revert), and
 /// whether the same run also plays it the July 2024 way (no rings) for comparison.
 #[derive(Debug, Clone, Deserialize)]
@@ -153,9 +181,12 @@ pub enum FaultKind {
     CrashOnLoad,
     /// A share `rate` of the hosts that load it crash (on every sensor).
     CrashRate,
+    /// Valid, no crash, but `cost_factor` times the cost per event of N on `sensor`
+    /// (on every sensor without one): issue 18's slow channel.
+    SlowChannel,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Fault {
     #[serde(default)]
@@ -164,6 +195,21 @@ pub struct Fault {
     pub sensor: Option<String>,
     #[serde(default)]
     pub rate: f64,
+    /// The release's cost per event against N's (`slow_channel`).
+    #[serde(default = "one")]
+    pub cost_factor: f64,
+}
+
+impl Fault {
+    /// The release's cost against N's on the sensor `name`.
+    pub fn cost_factor(&self, name: &str) -> f64 {
+        let on = self.sensor.as_deref().is_none_or(|s| s == name);
+        if self.kind == FaultKind::SlowChannel && on {
+            self.cost_factor
+        } else {
+            1.0
+        }
+    }
 }
 
 /// A stretch of time, in hours from the start.
@@ -179,6 +225,17 @@ pub struct Outage {
 
 fn one() -> f64 {
     1.0
+}
+
+impl Default for Fault {
+    fn default() -> Fault {
+        Fault {
+            kind: FaultKind::None,
+            sensor: None,
+            rate: 0.0,
+            cost_factor: 1.0,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -290,6 +347,22 @@ impl Scenario {
                 ));
             }
         }
+        let c = &self.costs;
+        if !(c.p99_units >= 1.0 && c.p99_units <= 1e9) {
+            return err(format!(
+                "`costs.p99_units` is {}; it may be 1 to 1000000000",
+                c.p99_units
+            ));
+        }
+        for (name, v, top) in [
+            ("costs.host_spread", c.host_spread, 3.0),
+            ("costs.interval_spread", c.interval_spread, 3.0),
+            ("costs.burst_share", c.burst_share, 1.0),
+        ] {
+            if !(0.0..=top).contains(&v) {
+                return err(format!("`{name}` is {v}; it may be 0 to {top}"));
+            }
+        }
         let r = &self.release;
         if !(0.0..self.duration_hours).contains(&r.publish_at_hours) {
             return err("`release.publish_at_hours` must fall inside the run".into());
@@ -309,6 +382,19 @@ impl Scenario {
                 Some(s) => return err(format!("`fault.sensor` `{s}` is not one of `sensors`")),
                 None => return err("`fault.kind = \"crash_on_load\"` needs `fault.sensor`".into()),
             },
+            FaultKind::SlowChannel => {
+                if let Some(s) = &self.fault.sensor {
+                    if !self.sensors.iter().any(|x| &x.name == s) {
+                        return err(format!("`fault.sensor` `{s}` is not one of `sensors`"));
+                    }
+                }
+                if !(self.fault.cost_factor > 0.0 && self.fault.cost_factor <= 1e6) {
+                    return err(format!(
+                        "`fault.cost_factor` is {}; it may be above 0 to 1000000",
+                        self.fault.cost_factor
+                    ));
+                }
+            }
             FaultKind::CrashRate => {
                 if !(0.0..=1.0).contains(&self.fault.rate) {
                     return err(format!(

@@ -6,7 +6,9 @@
 //! delay is `ward_updater::schedule::Schedule::next_delay`, whether it takes the
 //! release is `ward_rollout::decide`, its ring `ward_rollout::decide::host_ring`, its
 //! sensor start `ward_store::on_start` with `DEFAULT_POLICY`, the controller's verdict
-//! `ward_health::decide` and its transitions `Release::{advance, halt}`.
+//! `ward_health::decide_health` (crashes, and the cost summaries hosts send with their
+//! `healthy` beacons, with the plan's cost margin) and its transitions
+//! `Release::{advance, halt}`.
 //!
 //! One shortcut makes ten million hosts fit in minutes: a poll is an event only when
 //! its outcome can differ from the host's last one (a new rollout state is served, a
@@ -17,12 +19,16 @@
 
 use std::time::Duration;
 
-use ward_health::{Evidence, Kind as Beacon, Record, Verdict};
+use ward_health::cost::{Summary, SummaryRecord};
+use ward_health::{
+    decide_health, CostEvidence, Evidence, Figures, Kind as Beacon, Record, Verdict,
+};
 use ward_rollout::decide::host_ring;
 use ward_rollout::{decide, Decision, HostId, HostView, Offer, Plan, Policy, Release, Stay};
 use ward_store::{on_start, Verdict as Guard, Watch, DEFAULT_POLICY};
 use ward_updater::schedule::Schedule;
 
+use crate::costs::{self, CostTally};
 use crate::queue::{Event, Kind, Queue};
 use crate::report::{Outcome, Run};
 use crate::rng::{between, draw, unit, Salt};
@@ -134,10 +140,16 @@ struct Sim<'a> {
     /// When the CDN first serves the release's snapshot and targets.
     meta_at: u32,
     tally: Tally,
+    /// The cost aggregate, and the release's cost against N's per sensor.
+    costs: CostTally,
+    cost_factors: Vec<f64>,
+    /// The cost test's settings: the defaults with the plan's margin.
+    cost_evidence: CostEvidence,
     ring_names: Vec<String>,
     sensor_names: Vec<String>,
-    /// Every beacon received, for `check_aggregate`.
+    /// Every beacon and summary received, for `check_aggregate`.
     records: Vec<Record>,
+    summaries: Vec<SummaryRecord>,
     /// Per group, per minute: whether its windows are open (computed once, by
     /// `Policy::in_window`).
     windows: Vec<Vec<Option<bool>>>,
@@ -197,6 +209,13 @@ impl<'a> Sim<'a> {
                 .map(|_| vec![None; minutes as usize])
                 .collect(),
             tally: Tally::new(n, ring_names.len(), sensor_names.len(), EPOCH),
+            costs: CostTally::new(n, ring_names.len(), sensor_names.len()),
+            cost_factors: sc
+                .sensors
+                .iter()
+                .map(|s| sc.fault.cost_factor(&s.name))
+                .collect(),
+            cost_evidence: CostEvidence::for_margin(plan.as_ref().and_then(|p| p.cost_margin_pct)),
             plan,
             schedule,
             horizon,
@@ -224,6 +243,7 @@ impl<'a> Sim<'a> {
             ring_names,
             sensor_names,
             records: Vec::new(),
+            summaries: Vec::new(),
             run: Run::default(),
             origin: vec![0; horizon as usize + 1],
             exposed_per_minute: vec![0; minutes as usize],
@@ -319,7 +339,7 @@ impl<'a> Sim<'a> {
             )
             .map_or(0, |g| g + 1);
             let doomed = match sc.fault.kind {
-                FaultKind::None => false,
+                FaultKind::None | FaultKind::SlowChannel => false,
                 FaultKind::CrashOnLoad => {
                     sc.fault.sensor.as_deref() == sc.sensors.get(sensor).map(|s| s.name.as_str())
                 }
@@ -421,7 +441,7 @@ impl<'a> Sim<'a> {
         self.published = true;
         self.meta_at = t + self.sc.release.cdn_secs;
         let release = Release::start(self.sc.channel_id, 2, EPOCH + u64::from(t));
-        self.tally.restart(EPOCH + u64::from(t));
+        self.restart_window(t);
         self.sign(release, t);
     }
 
@@ -494,6 +514,7 @@ impl<'a> Sim<'a> {
             min_hosts: ring.min_hosts,
         };
         let rows = self.tally.rows(&self.ring_names, &self.sensor_names);
+        let costs = self.costs.rows(&self.ring_names, &self.sensor_names);
         if self.opt.check_aggregate {
             self.run.aggregate_checks += 1;
             let window = ward_health::Window {
@@ -501,12 +522,26 @@ impl<'a> Sim<'a> {
                 since: self.tally.since,
                 until: EPOCH + u64::from(t) + 1,
             };
-            if ward_health::aggregate(&self.records, &window) != rows {
+            if ward_health::aggregate(&self.records, &window) != rows
+                || ward_health::costs(&self.summaries, &window) != costs
+            {
                 self.run.aggregate_mismatches += 1;
             }
         }
         let now = EPOCH + u64::from(t);
-        let d = ward_health::decide(&gate_ring, 2, 1, &rows, now, &Evidence::default());
+        let figures = Figures {
+            rows: &rows,
+            costs: &costs,
+        };
+        let d = decide_health(
+            &gate_ring,
+            2,
+            1,
+            figures,
+            now,
+            &Evidence::default(),
+            &self.cost_evidence,
+        );
         let mut next = release.clone();
         match d.verdict {
             Verdict::Hold => {}
@@ -515,17 +550,24 @@ impl<'a> Sim<'a> {
                     self.run
                         .rings_opened
                         .push((next.ring_name(plan).unwrap_or_default().to_string(), t));
-                    self.tally.restart(now);
+                    self.restart_window(t);
                     self.sign(next, t);
                 }
             }
             Verdict::Halt => {
                 if next.halt(&format!("gate: {}", d.reason), now).is_ok() {
                     self.halted(t, d.ring.clone());
+                    self.run.halt_reason = Some(d.reason.to_string());
                     self.sign(next, t);
                 }
             }
         }
+    }
+
+    /// A new window for the gate from `t` (a ring opened): nothing said before counts.
+    fn restart_window(&mut self, t: u32) {
+        self.tally.restart(EPOCH + u64::from(t));
+        self.costs.restart();
     }
 
     // ---- beacons ----
@@ -578,7 +620,43 @@ impl<'a> Sim<'a> {
         let sensor = self.h.sensor.get(i).map_or(0, |s| usize::from(*s));
         let at = EPOCH + u64::from(b.at);
         self.tally.add(b.host, version, ring, sensor, b.kind, at);
+        // A host sends its cost summary in the batch of its `healthy` beacon.
+        let p99 = (b.kind == Beacon::Healthy).then(|| {
+            let factor = if version == 1 {
+                self.cost_factors.get(sensor).copied().unwrap_or(1.0)
+            } else {
+                1.0
+            };
+            costs::p99(&self.sc.costs, self.opt.seed, b.host, b.at, factor)
+        });
+        if let Some(p99) = p99 {
+            if at >= self.tally.since {
+                self.costs.add(b.host, version, ring, sensor, p99);
+            }
+        }
         if self.opt.check_aggregate {
+            let ring = self.ring_names.get(ring).cloned().unwrap_or_default();
+            let sensor = self.sensor_names.get(sensor).cloned().unwrap_or_default();
+            if let Some(p99) = p99 {
+                self.summaries.push(SummaryRecord {
+                    host: b.host.to_string(),
+                    summary: Summary {
+                        id: self.summaries.len().to_string(),
+                        at,
+                        channel: self.sc.channel_id,
+                        version: u64::from(b.version),
+                        ring: ring.clone(),
+                        sensor: sensor.clone(),
+                        interval_secs: u64::from(HEARTBEAT),
+                        events: costs::EVENTS,
+                        cost_p50: p99,
+                        cost_p99: p99,
+                        cost_max: p99,
+                        nanos_mean: None,
+                        memory_bytes: costs::MEMORY_BYTES,
+                    },
+                });
+            }
             self.records.push(Record {
                 host: b.host.to_string(),
                 beacon: ward_health::Beacon {
@@ -587,8 +665,8 @@ impl<'a> Sim<'a> {
                     at,
                     channel: self.sc.channel_id,
                     version: u64::from(b.version),
-                    ring: self.ring_names.get(ring).cloned().unwrap_or_default(),
-                    sensor: self.sensor_names.get(sensor).cloned().unwrap_or_default(),
+                    ring,
+                    sensor,
                 },
             });
         }
@@ -863,7 +941,7 @@ impl<'a> Sim<'a> {
             starts: self.h.watch_starts[i],
             confirmed: self.flag(host, CONFIRMED),
         };
-        let (next, verdict) = on_start(&watch, EPOCH + u64::from(t), &DEFAULT_POLICY);
+        let (next, verdict) = on_start(&watch, &DEFAULT_POLICY);
         self.h.watch_starts[i] = next.starts;
         match verdict {
             Guard::RollBack => {

@@ -18,6 +18,7 @@ fn lazy_polls_give_the_same_run_as_every_poll() {
         "collector_down",
         "slow_origin",
         "mass_revert",
+        "slow_channel",
     ] {
         let sc = scenario(name);
         let options = |mode| Options {
@@ -38,7 +39,12 @@ fn lazy_polls_give_the_same_run_as_every_poll() {
 
 #[test]
 fn the_incremental_aggregate_is_the_gates_aggregate() {
-    for name in ["crash_on_load", "healthy_noise", "collector_down"] {
+    for name in [
+        "crash_on_load",
+        "healthy_noise",
+        "collector_down",
+        "slow_channel",
+    ] {
         let sc = scenario(name);
         let o = simulate(
             &sc,

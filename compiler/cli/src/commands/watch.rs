@@ -161,9 +161,5 @@ fn look(args: &WatchArgs, now: u64) -> Result<Vec<String>, String> {
 /// The cost test's settings for a release: the defaults, with the plan's margin if it
 /// states one.
 pub fn cost_evidence(plan: &ward_rollout::plan::Plan) -> CostEvidence {
-    let default = CostEvidence::default();
-    CostEvidence {
-        margin_pct: plan.cost_margin_pct.unwrap_or(default.margin_pct),
-        ..default
-    }
+    CostEvidence::for_margin(plan.cost_margin_pct)
 }
