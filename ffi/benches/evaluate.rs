@@ -19,18 +19,9 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use ward_ffi::*;
 use ward_runtime::{EvalBuffer, Value};
 
-use c_data::{c_inputs, c_profile, ip_bytes, Keep};
+use c_data::{c_inputs, c_profile, ip_bytes, no_error, Keep};
 
 const EVENTS: u32 = 200;
-
-fn no_error() -> WardError {
-    WardError {
-        status: WardStatus::Ok,
-        code: 0,
-        offset: WARD_NO_OFFSET,
-        message: [0; WARD_MESSAGE_LEN],
-    }
-}
 
 /// A verified channel handle, freed when dropped.
 struct Channel(*mut WardChannel);

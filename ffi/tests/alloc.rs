@@ -15,16 +15,7 @@ use std::ptr;
 use ward_ffi::*;
 use ward_runtime::{EvalBuffer, Value};
 
-use c_data::{c_inputs, c_profile, ip_bytes, Keep};
-
-fn no_error() -> WardError {
-    WardError {
-        status: WardStatus::Ok,
-        code: 0,
-        offset: WARD_NO_OFFSET,
-        message: [0; WARD_MESSAGE_LEN],
-    }
-}
+use c_data::{c_inputs, c_profile, ip_bytes, no_error, Keep};
 
 /// A clock that counts its calls, so timing needs no system call.
 extern "C" fn ticks(context: *mut c_void) -> u64 {

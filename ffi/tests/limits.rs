@@ -16,16 +16,7 @@ use std::ptr;
 use ward_ffi::*;
 use ward_runtime::{verify_with, Limits, VerifyError};
 
-use c_data::{c_profile, Keep};
-
-fn no_error() -> WardError {
-    WardError {
-        status: WardStatus::Ok,
-        code: 0,
-        offset: WARD_NO_OFFSET,
-        message: [0; WARD_MESSAGE_LEN],
-    }
-}
+use c_data::{c_profile, no_error, Keep};
 
 /// Verifies `bytes` through the C ABI under `limits` (null for none given): the status,
 /// the error it wrote, and whether a channel was handed out (it is freed).

@@ -33,12 +33,7 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
     let mut keep = Keep::default();
     let def = c_profile(&mut keep, &profile);
     let key = key().verifying_key().to_bytes();
-    let mut err = WardError {
-        status: WardStatus::Ok,
-        code: 0,
-        offset: 0,
-        message: [0; WARD_MESSAGE_LEN],
-    };
+    let mut err = c_data::no_error();
     let (mut t, mut p, mut c) = (ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
     // SAFETY: `key` is 32 readable bytes and `t` and `err` are writable.
     assert_eq!(

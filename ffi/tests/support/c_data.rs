@@ -21,6 +21,16 @@ pub struct Keep {
     templates: Vec<WardTemplateDef>,
 }
 
+/// An error record for the ABI to write into: no failure yet, no offset, no message.
+pub fn no_error() -> WardError {
+    WardError {
+        status: WardStatus::Ok,
+        code: 0,
+        offset: WARD_NO_OFFSET,
+        message: [0; WARD_MESSAGE_LEN],
+    }
+}
+
 fn c_name(keep: &mut Keep, s: &str) -> *const std::ffi::c_char {
     keep.names.push(CString::new(s).unwrap_or_default());
     keep.names.last().map_or(ptr::null(), |c| c.as_ptr())
